@@ -1,0 +1,89 @@
+"""Every error pine-select raises on purpose, in one tree.
+
+    PineSelectError                 base: catch this to catch everything below
+    ├── InputError                  the call's files (or options) are wrong; carries every Problem
+    ├── UsageError                  an option or argument makes no sense (e.g. --weights x=-1)
+    ├── SolverError                 the solver failed or ran out of time before proving optimality
+    └── PackError                   a briefing pack cannot be written or read
+
+The CLI maps the tree to exit codes in one place (``cli.py``): InputError and UsageError
+exit 2, the rest exit 2 too unless the library returned a negative answer (exit 1), which
+is a result, not an exception.
+
+A :class:`Problem` is one thing wrong with one place in one file. Loaders collect all of
+them before raising, so a user fixes a broken call in one pass rather than one error a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong, where it is, and what was expected instead."""
+
+    file: str
+    line: int | None
+    message: str
+    expected: str = ""
+    code: str = field(default="invalid", compare=False)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    def __str__(self) -> str:
+        place = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = f"{place}: {self.message}"
+        return f"{text}; expected {self.expected}" if self.expected else text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "expected": self.expected,
+        }
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+class PineSelectError(Exception):
+    """Base of every error pine-select raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(PineSelectError):
+    """The inputs are invalid. ``problems`` lists every problem found, sorted by place."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(PineSelectError):
+    """An option or argument is wrong (the message says which and what was expected)."""
+
+
+class SolverError(PineSelectError):
+    """The solver failed, or stopped before proving its answer optimal."""
+
+
+class PackError(PineSelectError):
+    """A briefing pack cannot be written, or a pack folder cannot be read."""

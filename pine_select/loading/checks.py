@@ -1,0 +1,227 @@
+"""Checks that relate the files of a call to each other.
+
+Each check returns problems rather than raising, so that the loader can report every
+problem in the call at once. Categorical mistakes come with the closest declared value,
+because a misspelt category is the commonest error and the costliest one: it silently
+drops an application out of a quota.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pine_select.errors import Problem, Severity
+from pine_select.model.application import CATEGORICAL_FIELDS, is_known_field
+from pine_select.model.rubric import Rubric
+
+if TYPE_CHECKING:
+    from pine_select.loading.loader import Parsed, Row
+
+AddProblem = Callable[[tuple[Any, ...], str, str, str], None]
+
+
+def check_call(
+    rubric: Rubric | None,
+    parsed_rubric: Parsed | None,
+    apps: Sequence[Parsed],
+    reviews: Sequence[Row],
+    conflicts: Sequence[Row],
+    overrides: Parsed | None,
+) -> list[Problem]:
+    """Problems between files. ``apps`` may hold invalid models (``model`` None)."""
+    valid_apps = [app for app in apps if app.model is not None]
+    problems = _duplicate_ids(valid_apps)
+    if rubric is None or parsed_rubric is None or parsed_rubric.model is None:
+        return problems  # without a valid rubric, nothing else can be judged
+    known_ids = {p.model.id for p in valid_apps}
+    problems += _check_rubric(rubric, parsed_rubric)
+    for app in apps:
+        problems += _check_categories(rubric, app)
+    problems += _check_reviews(rubric, reviews, conflicts, known_ids)
+    problems += _check_conflicts(conflicts, known_ids)
+    problems += _check_overrides(overrides, known_ids)
+    problems += _unreviewed(valid_apps, reviews)
+    return problems
+
+
+def closest(value: str, choices: Iterable[str]) -> str:
+    """'did you mean' text for a value that is not one of ``choices``."""
+    options = list(choices)
+    match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    listed = ", ".join(options)
+    return f"{match[0]!r} (one of: {listed})" if match else f"one of: {listed}"
+
+
+def _duplicate_ids(apps: Sequence[Parsed]) -> list[Problem]:
+    first_seen: dict[str, Parsed] = {}
+    problems = []
+    for app in apps:
+        other = first_seen.setdefault(app.model.id, app)
+        if other is not app:
+            problems.append(Problem(app.label, app.doc.line_of(("id",)),
+                                    f"id {app.model.id!r} is also used by {other.label}",
+                                    "a unique id per application", code="duplicate_id"))
+    return problems
+
+
+def _check_rubric(rubric: Rubric, parsed: Parsed) -> list[Problem]:
+    label, doc = parsed.label, parsed.doc
+    problems = []
+
+    def add(path: tuple[Any, ...], message: str, expected: str, code: str) -> None:
+        problems.append(Problem(label, doc.line_of(path), message, expected, code=code))
+
+    for field, values in rubric.categories.items():
+        if not (field in CATEGORICAL_FIELDS or field.startswith("facts.")) or not is_known_field(
+            field
+        ):
+            add(("categories", field), f"categories: {field!r} is not a categorical field",
+                f"{closest(field, CATEGORICAL_FIELDS)} or facts.NAME", "unknown_field")
+        for value, count in Counter(values).items():
+            if count > 1:
+                add(("categories", field), f"categories.{field}: {value!r} is listed twice",
+                    "each category once", "duplicate_category")
+    for field in CATEGORICAL_FIELDS:
+        if field not in rubric.categories:
+            add(("categories",), f"categories: {field} is not declared",
+                f"the allowed values of {field}", "missing_categories")
+    for kind, ids in (("criteria", [c.id for c in rubric.criteria]),
+                      ("eligibility", [g.id for g in rubric.eligibility]),
+                      ("selection.rules", [r.name for r in rubric.selection.rules])):
+        for name, count in Counter(ids).items():
+            if count > 1:
+                add((kind.split(".")[0],), f"{kind}: {name!r} is used {count} times",
+                    "unique ids", "duplicate_id")
+    _check_descriptors(rubric, add)
+    _check_rules(rubric, add)
+    return problems
+
+
+def _check_descriptors(rubric: Rubric, add: AddProblem) -> None:
+    low, high = rubric.scale.min, rubric.scale.max
+    for i, criterion in enumerate(rubric.criteria):
+        for key in criterion.descriptors:
+            if not (key.lstrip("-").isdigit() and low <= int(key) <= high):
+                add(("criteria", i, "descriptors", key),
+                    f"criteria.{criterion.id}.descriptors: {key!r} is not a score",
+                    f"whole numbers from {low} to {high}", "bad_descriptor")
+
+
+def _check_rules(rubric: Rubric, add: AddProblem) -> None:
+    for i, rule in enumerate(rubric.selection.rules):
+        where = ("selection", "rules", i)
+        declared = rubric.categories.get(rule.field)
+        if declared is None:
+            add((*where, "field"), f"rule {rule.name!r}: field {rule.field!r} has no declared "
+                "categories", f"{closest(rule.field, rubric.categories)}", "unknown_field")
+            continue
+        for j, value in enumerate(rule.each or ()):
+            if value not in declared:
+                add((*where, "each", j), f"rule {rule.name!r}: {value!r} is not a declared "
+                    f"category of {rule.field}", closest(value, declared), "unknown_category")
+
+
+def _check_categories(rubric: Rubric, app: Parsed) -> list[Problem]:
+    problems = []
+    for field, declared in rubric.categories.items():
+        for path, value in _raw_values(app.doc.data, tuple(field.split("."))):
+            if value in declared or not isinstance(value, str):
+                continue  # a non-text value is the model's to report
+            problems.append(Problem(app.label, app.doc.line_of(path),
+                                    f"{field}: {value!r} is not a declared category",
+                                    closest(value, declared), code="unknown_category"))
+    return problems
+
+
+def _raw_values(data: Any, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...], Any]]:
+    """The values at ``path`` in a file's raw data, each with its own path (lists expand)."""
+    node = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return []
+        node = node[key]
+    if isinstance(node, list):
+        return [((*path, i), value) for i, value in enumerate(node)]
+    return [(path, node)]
+
+
+def _check_reviews(
+    rubric: Rubric, reviews: Sequence[Row], conflicts: Sequence[Row], known_ids: set[str]
+) -> list[Problem]:
+    criteria = rubric.criterion_ids()
+    low, high = rubric.scale.min, rubric.scale.max
+    conflicted = {(c.model.reviewer, c.model.application_id): c for c in conflicts}
+    first_row: dict[tuple[str, str, str], int] = {}
+    problems = []
+    for row in reviews:
+        review = row.model
+
+        def add(message: str, expected: str, code: str, row: Row = row) -> None:
+            problems.append(Problem(row.label, row.line, message, expected, code=code))
+
+        if review.application_id not in known_ids:
+            add(f"application_id {review.application_id!r} is not an application of this call",
+                closest(review.application_id, sorted(known_ids)), "unknown_application")
+        if review.criterion not in criteria:
+            add(f"criterion {review.criterion!r} is not in the rubric",
+                closest(review.criterion, criteria), "unknown_criterion")
+        if not low <= review.score <= high:
+            add(f"score {review.score} is off the scale",
+                f"a whole number from {low} to {high}", "score_off_scale")
+        conflict = conflicted.get((review.reviewer, review.application_id))
+        if conflict is not None:
+            add(f"{review.reviewer} scored {review.application_id} but declared a conflict "
+                f"with it ({conflict.label}:{conflict.line})",
+                "no scores from a conflicted reviewer", "conflicted_review")
+        key = (review.application_id, review.reviewer, review.criterion)
+        if key in first_row:
+            add(f"{review.reviewer} scored {review.application_id} on {review.criterion} twice "
+                f"(first on line {first_row[key]})", "one score per reviewer and criterion",
+                "duplicate_review")
+        first_row.setdefault(key, row.line)
+    return problems
+
+
+def _check_conflicts(conflicts: Sequence[Row], known_ids: set[str]) -> list[Problem]:
+    return [
+        Problem(row.label, row.line,
+                f"application_id {row.model.application_id!r} is not an application of this call",
+                closest(row.model.application_id, sorted(known_ids)), code="unknown_application")
+        for row in conflicts
+        if row.model.application_id not in known_ids
+    ]
+
+
+def _check_overrides(overrides: Parsed | None, known_ids: set[str]) -> list[Problem]:
+    if overrides is None:
+        return []
+    problems = []
+    seen: dict[str, str] = {}
+    for side in ("include", "exclude"):
+        for index, item in enumerate(getattr(overrides.model, side)):
+            line = overrides.doc.line_of((side, index, "id"))
+            if item.id not in known_ids:
+                problems.append(Problem(overrides.label, line,
+                                        f"{side}: {item.id!r} is not an application of this call",
+                                        closest(item.id, sorted(known_ids)),
+                                        code="unknown_application"))
+            if item.id in seen:
+                problems.append(Problem(overrides.label, line,
+                                        f"{side}: {item.id!r} is already under {seen[item.id]}",
+                                        "each application overridden once", code="duplicate_id"))
+            seen.setdefault(item.id, side)
+    return problems
+
+
+def _unreviewed(apps: Sequence[Parsed], reviews: Sequence[Row]) -> list[Problem]:
+    reviewed = {row.model.application_id for row in reviews}
+    return [
+        Problem(app.label, None, f"{app.model.id} has no reviews yet",
+                "scores in reviews.csv before selection", code="unreviewed",
+                severity=Severity.WARNING)
+        for app in apps
+        if app.model.id not in reviewed
+    ]

@@ -1,0 +1,269 @@
+"""Load a whole call from its files, collecting every problem before reporting any.
+
+``load_call`` is the one entry point. It reads the rubric, every application file, the
+reviews, conflicts and overrides; validates each against its model; then runs the checks
+that relate files to each other (``checks.py``). If anything is wrong it raises one
+:class:`InputError` listing every problem, each with its file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pine_select.errors import InputError, Problem, Severity, display_path
+from pine_select.loading import checks
+from pine_select.loading.csv_source import CsvRow, read_csv
+from pine_select.loading.yaml_source import YamlDocument, read_yaml
+from pine_select.model.application import Application
+from pine_select.model.call import Call, CallFiles
+from pine_select.model.reviews import Conflict, Overrides, Review
+from pine_select.model.rubric import Rubric
+
+M = TypeVar("M", bound=BaseModel)
+
+REVIEW_COLUMNS = ("application_id", "reviewer", "criterion", "score")
+CONFLICT_COLUMNS = ("reviewer", "application_id")
+OVERRIDES_NAME = "overrides.yaml"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A model read from a file, with the file's label and line map for later checks.
+
+    ``model`` is None when the file is valid YAML but not a valid model: its raw values
+    still get the cross-file checks, so that one run reports every problem.
+    """
+
+    model: Any
+    label: str
+    doc: YamlDocument
+
+
+def load_call(
+    rubric: Path | str,
+    applications: Path | str,
+    *,
+    reviews: Path | str | None = None,
+    conflicts: Path | str | None = None,
+    overrides: Path | str | None = None,
+) -> Call:
+    """Read and check a call. Optional files default to their SPEC place in ``applications``.
+
+    Raises :class:`InputError` with every problem found, across all files.
+    """
+    files = locate_files(Path(rubric), Path(applications), reviews, conflicts, overrides)
+    problems: list[Problem] = []
+    parsed_rubric = _parse_yaml_model(files.rubric, Rubric, problems)
+    app_docs = [p for f in files.applications if (p := _parse_yaml_model(f, Application,
+                                                                            problems))]
+    parsed_apps = [p for p in app_docs if p.model is not None]
+    review_rows = _load_reviews(files.reviews, problems)
+    conflict_rows = _load_conflicts(files.conflicts, problems)
+    parsed_overrides = _parse_yaml_model(files.overrides, Overrides, problems)
+    if not files.applications:
+        problems.append(Problem(display_path(files.applications_dir), None,
+                                "no application files", "one *.yaml file per application",
+                                code="no_applications"))
+    rubric_model: Rubric | None = parsed_rubric.model if parsed_rubric else None
+    parsed_overrides = parsed_overrides if parsed_overrides and parsed_overrides.model else None
+    found = checks.check_call(rubric_model, parsed_rubric, app_docs, review_rows,
+                              conflict_rows, parsed_overrides)
+    problems.extend(found)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors or rubric_model is None:
+        raise InputError(errors)
+    return Call(
+        rubric=rubric_model,
+        applications=tuple(sorted((p.model for p in parsed_apps), key=lambda a: a.id)),
+        reviews=tuple(r.model for r in review_rows),
+        conflicts=tuple(c.model for c in conflict_rows),
+        overrides=parsed_overrides.model if parsed_overrides else Overrides(),
+        files=files,
+        warnings=tuple(sorted(p for p in problems if p.severity is Severity.WARNING)),
+    )
+
+
+def locate_files(
+    rubric: Path,
+    applications: Path,
+    reviews: Path | str | None,
+    conflicts: Path | str | None,
+    overrides: Path | str | None,
+) -> CallFiles:
+    """Where each file of the call is; raises InputError if a named file or folder is absent."""
+    problems = []
+    if not rubric.is_file():
+        problems.append(Problem(display_path(rubric), None, "no such file", "the rubric YAML"))
+    if not applications.is_dir():
+        problems.append(Problem(display_path(applications), None, "no such folder",
+                                "the folder of application files"))
+    named = {"--reviews": reviews, "--conflicts": conflicts, "--overrides": overrides}
+    for option, value in named.items():
+        if value is not None and not Path(value).is_file():
+            problems.append(Problem(display_path(value), None, f"no such file (given as {option})",
+                                    "an existing file"))
+    if problems:
+        raise InputError(problems)
+    return CallFiles(
+        rubric=rubric,
+        applications_dir=applications,
+        applications=_application_files(applications),
+        reviews=_optional(reviews, applications / "reviews.csv"),
+        conflicts=_optional(conflicts, applications / "conflicts.csv"),
+        overrides=_optional(overrides, applications / OVERRIDES_NAME),
+    )
+
+
+def _application_files(folder: Path) -> tuple[Path, ...]:
+    found = [p for p in folder.iterdir()
+             if p.suffix in (".yaml", ".yml") and p.name != OVERRIDES_NAME and p.is_file()]
+    return tuple(sorted(found, key=lambda p: p.name))
+
+
+def _optional(given: Path | str | None, default: Path) -> Path | None:
+    if given is not None:
+        return Path(given)
+    return default if default.is_file() else None
+
+
+def _parse_yaml_model(path: Path | None, model: type[M], problems: list[Problem]) -> Parsed | None:
+    if path is None:
+        return None
+    label = display_path(path)
+    doc, found = read_yaml(path, label)
+    problems.extend(found)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(label, 1, "the file does not hold a mapping of keys",
+                                f"keys such as {', '.join(list(model.model_fields)[:3])}"))
+        return None
+    try:
+        return Parsed(model.model_validate(doc.data), label, doc)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, doc, label))
+        return Parsed(None, label, doc)
+
+
+@dataclass(frozen=True)
+class Row:
+    model: Any
+    label: str
+    line: int
+
+
+def _load_reviews(path: Path | None, problems: list[Problem]) -> list[Row]:
+    if path is None:
+        return []
+    label = display_path(path)
+    rows, found = read_csv(path, label, REVIEW_COLUMNS, ("comment",))
+    problems.extend(found)
+    return _rows_to_models(rows, label, Review, problems, _review_fields)
+
+
+def _load_conflicts(path: Path | None, problems: list[Problem]) -> list[Row]:
+    if path is None:
+        return []
+    label = display_path(path)
+    rows, found = read_csv(path, label, CONFLICT_COLUMNS, ("reason",))
+    problems.extend(found)
+    return _rows_to_models(rows, label, Conflict, problems, dict)
+
+
+def _review_fields(values: dict[str, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(values)
+    score = values["score"]
+    # Scores are whole numbers written as text; "3.0" or "" must not pass as 3 or 0.
+    fields["score"] = int(score) if score.lstrip("-").isdigit() else score
+    return fields
+
+
+def _rows_to_models(
+    rows: list[CsvRow], label: str, model: type[M], problems: list[Problem], prepare: Any
+) -> list[Row]:
+    result = []
+    for row in rows:
+        try:
+            fields = prepare(row.values)
+            result.append(Row(model.model_validate({**fields, "line": row.line}), label, row.line))
+        except ValidationError as exc:
+            for error in exc.errors():
+                column = str(error["loc"][0]) if error["loc"] else "row"
+                details = dict(error)
+                problems.append(Problem(label, row.line, f"{column}: {_describe(details)}",
+                                        _expectation(details), code="csv_value"))
+    return result
+
+
+def validation_problems(exc: ValidationError, doc: YamlDocument, label: str) -> list[Problem]:
+    """Turn pydantic's errors into problems that name the line of each bad value."""
+    merged: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for error in exc.errors():
+        path = _data_path(doc.data, error["loc"], missing=error["type"] == "missing")
+        merged.setdefault(path, []).append(dict(error))
+    problems = []
+    for path, errors in merged.items():
+        where = ".".join(str(p) for p in path) or "the file"
+        line = doc.line_of(path)
+        first = errors[0]
+        message = " or ".join(dict.fromkeys(_describe(e) for e in errors))
+        problems.append(Problem(label, line, f"{where}: {message}", _expectation(first),
+                                code=str(first["type"])))
+    return problems
+
+
+def _data_path(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[str, ...]:
+    """The part of pydantic's ``loc`` that is a real path into the data.
+
+    Pydantic inserts union-branch and validator names (``int``, ``function-after[...]``)
+    into ``loc``; they are not keys of the file, so they are skipped.
+    """
+    path: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        if _has_step(node, part):
+            node = node[part]
+        elif isinstance(node, dict) and part == "in_" and "in" in node:
+            part, node = "in", node["in"]
+        elif not (missing and index == len(loc) - 1):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _has_step(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (a typo?)"
+    if kind == "missing":
+        return "missing"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not a valid id"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if kind.endswith("_type") and value is not None and not isinstance(value, dict | list):
+        return f"{message[0].lower()}{message[1:]}, got {value!r}"
+    return message[0].lower() + message[1:]
+
+
+def _expectation(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "only the keys of the SPEC (see docs/formats.md)"
+    if kind == "missing":
+        return "this key to be given"
+    if kind == "string_pattern_mismatch":
+        return "a letter or digit, then up to 63 letters, digits, '.', '_' or '-'"
+    return ""

@@ -1,0 +1,1 @@
+"""The call's data as strict, immutable models (no I/O here)."""

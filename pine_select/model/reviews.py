@@ -1,0 +1,58 @@
+"""Reviewer scores, declared conflicts and panel overrides (SPEC 2.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from pine_select.model.base import AsTuple, CriterionId, Id, Strict
+
+Reviewer = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Reason = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+
+
+class Review(Strict):
+    """One reviewer's score of one application on one criterion (a row of reviews.csv)."""
+
+    application_id: Id
+    reviewer: Reviewer
+    criterion: CriterionId
+    score: int
+    comment: str = ""
+    line: int = Field(default=0, exclude=True)
+
+
+class Conflict(Strict):
+    """A reviewer's declared conflict of interest with one application."""
+
+    reviewer: Reviewer
+    application_id: Id
+    reason: str = ""
+    line: int = Field(default=0, exclude=True)
+
+
+class Override(Strict):
+    """A panel decision to force an application in or out, with the reason recorded."""
+
+    id: Id
+    reason: Reason
+
+
+class Overrides(Strict):
+    include: Annotated[tuple[Override, ...], AsTuple] = ()
+    exclude: Annotated[tuple[Override, ...], AsTuple] = ()
+
+    def included_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.include)
+
+    def excluded_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.exclude)
+
+    def merged(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> Overrides:
+        """These overrides plus what-if ones from the command line."""
+        what_if = "what-if run (command line)"
+        return Overrides(
+            include=(*self.include, *(Override(id=i, reason=what_if) for i in include)),
+            exclude=(*self.exclude, *(Override(id=i, reason=what_if) for i in exclude)),
+        )

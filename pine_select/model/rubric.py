@@ -1,0 +1,174 @@
+"""The rubric of a call (SPEC 2.2): criteria, gates, categories and selection rules.
+
+Checks that need only the rubric itself live here as validators; checks that relate the
+rubric to applications and reviews live in ``loading/checks.py``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from pine_select.model.application import is_known_field
+from pine_select.model.base import AsTuple, CriterionId, Id, Names, NonEmptyText, Scalar, Strict
+
+NonNegative = Annotated[int | float, Field(ge=0)]
+Share = Annotated[int | float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+
+
+Aggregate = Literal["mean", "median"]
+
+
+class Scale(Strict):
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+
+class Criterion(Strict):
+    id: CriterionId
+    name: NonEmptyText
+    weight: NonNegative
+    guidance: str = ""
+    descriptors: dict[str, str] = {}
+
+    @property
+    def exact_weight(self) -> Fraction:
+        return exact(self.weight)
+
+
+class Gate(Strict):
+    """An eligibility gate: every condition given must hold for the application."""
+
+    id: Id
+    field: NonEmptyText
+    equals: Scalar = None
+    in_: Annotated[tuple[Scalar, ...] | None, AsTuple, Field(alias="in")] = None
+    at_least: int | float | None = None
+    at_most: int | float | None = None
+    not_empty: Literal[True] | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> Self:
+        if not self.conditions():
+            raise ValueError("a gate needs a condition: equals, in, at_least, at_most or not_empty")
+        if not is_known_field(self.field):
+            raise ValueError(f"unknown field {self.field!r}; expected e.g. facts.NAME")
+        return self
+
+    def conditions(self) -> list[str]:
+        """The names of the conditions this gate sets, in a fixed order."""
+        given = self.model_fields_set
+        names = ("equals", "in_", "at_least", "at_most", "not_empty")
+        return [n.rstrip("_") for n in names if n in given]
+
+
+class SizeRange(Strict):
+    min: Count = 0
+    max: Count | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+        return self
+
+
+class Rule(Strict):
+    """A balance rule on one categorical field (SPEC 2.2)."""
+
+    id: Id | None = None
+    field: NonEmptyText
+    each: Names | None = None
+    at_least: Count | None = None
+    at_most: Count | None = None
+    share_at_least: Share | None = None
+    share_at_most: Share | None = None
+    distinct_at_least: Count | None = None
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> Self:
+        bounds = (self.at_least, self.at_most, self.share_at_least, self.share_at_most,
+                  self.distinct_at_least)
+        if all(b is None for b in bounds):
+            raise ValueError("a rule needs a bound: at_least, at_most, share_at_least, "
+                             "share_at_most or distinct_at_least")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"at_least ({self.at_least}) is above at_most ({self.at_most})")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The rule's id, or a readable name derived from what it says."""
+        if self.id:
+            return self.id
+        parts = [self.field]
+        if self.each:
+            parts.append("[" + ",".join(self.each) + "]")
+        for bound in ("at_least", "at_most", "share_at_least", "share_at_most",
+                      "distinct_at_least"):
+            value = getattr(self, bound)
+            if value is not None:
+                parts.append(f"{bound}={value}")
+        return " ".join(parts)
+
+
+class Selection(Strict):
+    size: Count | SizeRange | None = None
+    budget: Count | None = None
+    tie_break_seed: int = 0
+    rules: Annotated[tuple[Rule, ...], AsTuple] = ()
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        if self.size is None and self.budget is None:
+            raise ValueError("give a size, a budget, or both: without either every "
+                             "application would be chosen")
+        return self
+
+    @property
+    def size_range(self) -> tuple[int, int | None]:
+        if isinstance(self.size, int):
+            return self.size, self.size
+        if isinstance(self.size, SizeRange):
+            return self.size.min, self.size.max
+        return 0, None
+
+
+class Rubric(Strict):
+    call: NonEmptyText
+    version: NonEmptyText
+    scale: Scale
+    aggregate: Aggregate = "mean"
+    min_reviews: Annotated[int, Field(ge=1)] = 2
+    disagreement: Annotated[int, Field(ge=1)] | None = None
+    categories: dict[str, Annotated[Names, Field(min_length=1)]]
+    criteria: Annotated[tuple[Criterion, ...], AsTuple, Field(min_length=1)]
+    eligibility: Annotated[tuple[Gate, ...], AsTuple] = ()
+    selection: Selection
+
+    @model_validator(mode="after")
+    def _weights_make_sense(self) -> Self:
+        if not any(c.weight > 0 for c in self.criteria):
+            raise ValueError("every criterion weight is 0; expected at least one weight above 0")
+        return self
+
+    def criterion_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
+
+    def weights(self) -> dict[str, Fraction]:
+        return {c.id: c.exact_weight for c in self.criteria}
+
+
+def exact(number: int | float) -> Fraction:
+    """A weight as written in the file, exactly: 0.1 means one tenth, not 0.1000000000000000055."""
+    return Fraction(number) if isinstance(number, int) else Fraction(repr(number))
