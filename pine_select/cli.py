@@ -58,6 +58,15 @@ def call_arguments(command: F) -> F:
     return command
 
 
+def weights_option(command: F) -> F:
+    """``--weights id=w,...``: what-if weights (parse with ``scoring.parse_weights``)."""
+    return click.option(
+        "--weights", metavar="ID=W,...",
+        help="What-if weights replacing some or all of the rubric's, e.g. "
+             "promise=40,need=10 (non-negative numbers; only their ratios matter).",
+    )(command)
+
+
 def open_call(options: dict[str, Any]) -> Call:
     """Load the call named by :func:`call_arguments` options (raises InputError)."""
     return load_call(
@@ -118,3 +127,152 @@ def validate(fmt: str, **options: Any) -> None:
                f"scores, {len(call.conflicts)} declared conflicts; "
                f"{len(call.warnings)} warning(s).")
 
+
+@main.command()
+@call_arguments
+@weights_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format (json adds assessment quality).")
+def score(fmt: str, weights: str | None, **options: Any) -> None:
+    """Eligibility, criterion scores, weighted totals, ranks and flags of every application.
+
+    Ties are broken by the rubric's seeded lottery; the weights used are shown in every format.
+    """
+    from pine_select.report.cells import json_text
+    from pine_select.report.score_output import score_csv, score_json, score_table
+    from pine_select.scoring import parse_weights, score_call
+
+    with reporting_errors():
+        call = open_call(options)
+        used = None if weights is None else parse_weights(weights, call.rubric)
+        report = score_call(call, used)
+    echo_warnings(call.warnings)
+    if fmt == "json":
+        click.echo(json_text(score_json(report, call)))  # one application per line
+    elif fmt == "csv":
+        click.echo(score_csv(report, call).encode("utf-8"), nl=False)  # bytes: CRLF as is
+    else:
+        click.echo(score_table(report, call))
+
+
+@main.command()
+@call_arguments
+@weights_option
+@click.option("--size", type=click.IntRange(min=0), help="What-if: choose exactly this many.")
+@click.option("--budget", type=click.IntRange(min=0), help="What-if: this budget in pounds.")
+@click.option("--include", "includes", multiple=True, metavar="ID",
+              help="What-if: force this application in (repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="ID",
+              help="What-if: keep this application out (repeatable).")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
+              help="Solver backend [default: cbc, measured fastest here].")
+@click.option("--alternatives", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also show the N next-best portfolios.")
+@click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Each alternative differs from every earlier one by this many applications.")
+@click.option("--explain-limit", type=click.IntRange(min=0), default=None,
+              help="Most re-solves spent on explanations [default: 60].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
+           includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
+           alternatives: int, min_swaps: int, explain_limit: int | None,
+           **options: Any) -> None:
+    """The best balanced portfolio, proven optimal, and why.
+
+    Exits 0 with a portfolio, 1 when the rules cannot all hold (naming a minimal set of
+    conflicting rules and the smallest relaxations), 2 on invalid input or options.
+    """
+    from pine_select.report.select_output import select_json, select_table
+    from pine_select.scoring import parse_weights, score_call
+    from pine_select.selection.select import select_options, select_portfolio
+
+    with reporting_errors():
+        call = open_call(options)
+        used = None if weights is None else parse_weights(weights, call.rubric)
+        overrides = call.overrides.merged(includes, excludes)
+        report = score_call(call, used, overrides)
+        chosen = select_options(size=size, budget=budget, solver=solver,
+                                alternatives=alternatives, min_swaps=min_swaps,
+                                explain_limit=explain_limit)
+        result = select_portfolio(call, report, overrides=overrides, options=chosen)
+    echo_warnings(call.warnings)
+    if fmt == "json":
+        echo_json(select_json(result))
+    else:
+        click.echo(select_table(result, call))
+    if not result.optimal:
+        sys.exit(EXIT_NEGATIVE)
+
+
+@main.command()
+@call_arguments
+@weights_option
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The pack folder to create (refused if it exists, unless --force).")
+@click.option("--force", is_flag=True, help="Replace an existing --out folder.")
+@click.option("--size", type=click.IntRange(min=0), help="What-if: choose exactly this many.")
+@click.option("--budget", type=click.IntRange(min=0), help="What-if: this budget in pounds.")
+@click.option("--include", "includes", multiple=True, metavar="ID",
+              help="What-if: force this application in (repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="ID",
+              help="What-if: keep this application out (repeatable).")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
+              help="Solver backend [default: cbc].")
+@click.option("--alternatives", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Show the N next-best portfolios.")
+@click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Each alternative differs from every earlier one by this many applications.")
+@click.option("--include-contacts", is_flag=True,
+              help="Show applicants' contact details (personal data: off by default).")
+@click.option("--member", metavar="REVIEWER",
+              help="A copy for one panel member: applications they declared a conflict "
+                   "with show only public facts.")
+def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: int | None,
+         includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
+         alternatives: int, min_swaps: int, include_contacts: bool, member: str | None,
+         **options: Any) -> None:
+    """Write the panel briefing pack: briefing.html, results.json, inputs/, manifest.json.
+
+    The pack is built in a temporary folder and moved into place when complete. Exits 0
+    when written (even if no portfolio keeps every rule: the pack then explains why).
+    """
+    from pine_select.pack import PackParameters, build_pack
+
+    params = PackParameters(weights=weights, size=size, budget=budget, include=includes,
+                            exclude=excludes, solver=solver, alternatives=alternatives,
+                            min_swaps=min_swaps, include_contacts=include_contacts,
+                            member=member)
+    with reporting_errors():
+        call = open_call(options)
+        echo_warnings(call.warnings)
+        summary = build_pack(call, out, params, force=force,
+                             progress=lambda message: click.echo(f"pack: {message}", err=True))
+    selection = summary.decision.selection
+    click.echo(f"Wrote {out}/briefing.html ({selection.status}: {len(selection.selected)} "
+               f"recommended, total {selection.total_cents / 100:.2f}).")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def verify(folder: Path) -> None:
+    """Re-run a briefing pack from its own inputs/ and check every file against its manifest.
+
+    Exits 0 when every file matches, 1 naming each file that differs, was altered, added
+    or is missing.
+    """
+    from pine_select.pack import verify_pack
+
+    with reporting_errors():
+        report = verify_pack(folder)
+    for label, names in (("altered since the pack was made", report.altered),
+                         ("missing", report.missing),
+                         ("added (not in the manifest)", report.added),
+                         ("differs when re-run from inputs/", report.differs_on_rerun)):
+        for name in names:
+            click.echo(f"{folder / name}: {label}")
+    if report.rerun_error:
+        click.echo(f"{folder}: could not re-run the pack: {report.rerun_error}")
+    if not report.ok:
+        sys.exit(EXIT_NEGATIVE)
+    click.echo(f"OK: {folder} verifies: every file matches its manifest and a re-run.")

@@ -14,8 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pine_select.errors import Problem, Severity
-from pine_select.model.application import CATEGORICAL_FIELDS, is_known_field
-from pine_select.model.rubric import Rubric
+from pine_select.model.application import (
+    CATEGORICAL_FIELDS,
+    MISSING,
+    field_value,
+    is_known_field,
+)
+from pine_select.model.rubric import Gate, Rubric
 
 if TYPE_CHECKING:
     from pine_select.loading.loader import Parsed, Row
@@ -36,15 +41,27 @@ def check_call(
     problems = _duplicate_ids(valid_apps)
     if rubric is None or parsed_rubric is None or parsed_rubric.model is None:
         return problems  # without a valid rubric, nothing else can be judged
-    known_ids = {p.model.id for p in valid_apps}
+    known_ids = {p.model.id for p in valid_apps} | _ids_of_invalid(apps)
     problems += _check_rubric(rubric, parsed_rubric)
     for app in apps:
         problems += _check_categories(rubric, app)
+    for app in valid_apps:
+        problems += _check_gate_types(rubric, app)
     problems += _check_reviews(rubric, reviews, conflicts, known_ids)
     problems += _check_conflicts(conflicts, known_ids)
     problems += _check_overrides(overrides, known_ids)
     problems += _unreviewed(valid_apps, reviews)
     return problems
+
+
+def _ids_of_invalid(apps: Sequence[Parsed]) -> set[str]:
+    """Ids of applications that failed validation: their reviews are not "unknown" too.
+
+    Otherwise one typo in an application would also flag every review row of it.
+    """
+    return {app.doc.data["id"] for app in apps
+            if app.model is None and isinstance(app.doc.data, dict)
+            and isinstance(app.doc.data.get("id"), str)}
 
 
 def closest(value: str, choices: Iterable[str]) -> str:
@@ -134,6 +151,56 @@ def _check_categories(rubric: Rubric, app: Parsed) -> list[Problem]:
                                     f"{field}: {value!r} is not a declared category",
                                     closest(value, declared), code="unknown_category"))
     return problems
+
+
+def _check_gate_types(rubric: Rubric, app: Parsed) -> list[Problem]:
+    """A value a gate compares must be of the gate's type.
+
+    ``based_in_england: yes`` is text under YAML 1.2, not true: without this check the
+    applicant would be ruled ineligible for how they spelt "yes", with no error to say so.
+    """
+    problems = []
+    for gate in rubric.eligibility:
+        value = field_value(app.model, gate.field)
+        wanted = _gate_kinds(gate)
+        kind = _kind(value)
+        if value is MISSING or kind is None or not wanted or kind in wanted:
+            continue
+        problems.append(Problem(
+            app.label, app.doc.line_of(tuple(gate.field.split("."))),
+            f"{gate.field}: {value!r} is {kind}, but eligibility gate {gate.id!r} compares it "
+            f"with {' or '.join(sorted(wanted))}", _KIND_EXPECTED[sorted(wanted)[0]]
+            if len(wanted) == 1 else " or ".join(sorted(wanted)), code="gate_type"))
+    return problems
+
+
+_KIND_EXPECTED = {
+    "true or false": "true or false, unquoted (yes, no, on and off are text)",
+    "a number": "a number, unquoted",
+    "text": "text",
+}
+
+
+def _kind(value: object) -> str | None:
+    """What sort of value this is, in the words of an error message (None: not compared)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text" if isinstance(value, str) else None
+
+
+def _gate_kinds(gate: Gate) -> set[str]:
+    """The sorts of value a gate can compare with (empty: any value, e.g. not_empty)."""
+    conditions = gate.conditions()
+    compared: list[object] = []
+    if "equals" in conditions:
+        compared.append(gate.equals)
+    if "in" in conditions:
+        compared.extend(gate.in_ or ())
+    if "at_least" in conditions or "at_most" in conditions:
+        compared.append(0)
+    return {kind for value in compared if (kind := _kind(value)) is not None}
 
 
 def _raw_values(data: Any, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...], Any]]:

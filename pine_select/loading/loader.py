@@ -19,6 +19,7 @@ from pine_select.loading import checks
 from pine_select.loading.csv_source import CsvRow, read_csv
 from pine_select.loading.yaml_source import YamlDocument, read_yaml
 from pine_select.model.application import Application
+from pine_select.model.base import CRITERION_ID_PATTERN, ID_PATTERN
 from pine_select.model.call import Call, CallFiles
 from pine_select.model.reviews import Conflict, Overrides, Review
 from pine_select.model.rubric import Rubric
@@ -248,8 +249,10 @@ def _describe(error: dict[str, Any]) -> str:
         return "unknown key (a typo?)"
     if kind == "missing":
         return "missing"
-    if kind == "string_pattern_mismatch":
+    if _is_id_mismatch(error):
         return f"{value!r} is not a valid id"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is blank"
     message = str(error["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
@@ -264,6 +267,30 @@ def _expectation(error: dict[str, Any]) -> str:
         return "only the keys of the SPEC (see docs/formats.md)"
     if kind == "missing":
         return "this key to be given"
-    if kind == "string_pattern_mismatch":
+    if _is_id_mismatch(error) and error["ctx"]["pattern"] == CRITERION_ID_PATTERN:
+        return "a lower-case letter, then lower-case letters, digits or '_'"
+    if _is_id_mismatch(error):
         return "a letter or digit, then up to 63 letters, digits, '.', '_' or '-'"
-    return ""
+    if kind == "string_pattern_mismatch":
+        return "some text"
+    return _TYPE_EXPECTATIONS.get(kind, "")
+
+
+# What to write instead of a value of the wrong type (strict models convert nothing).
+_TYPE_EXPECTATIONS = {
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false, unquoted (yes, no, on and off are text)",
+    "string_type": "text (in quotes if it looks like a number)",
+    "dict_type": "keys and values (a mapping)",
+    "tuple_type": "a list",
+    "literal_error": "one of the values listed",
+}
+
+
+def _is_id_mismatch(error: dict[str, Any]) -> bool:
+    # Only the id patterns are worth explaining; other patterns (a reason) mean "not blank".
+    pattern = error.get("ctx", {}).get("pattern")
+    return error["type"] == "string_pattern_mismatch" and pattern in (ID_PATTERN,
+                                                                      CRITERION_ID_PATTERN)

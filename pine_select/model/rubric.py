@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pine_select.model.application import is_known_field
 from pine_select.model.base import AsTuple, CriterionId, Id, Names, NonEmptyText, Scalar, Strict
@@ -69,7 +69,10 @@ class Gate(Strict):
         """The names of the conditions this gate sets, in a fixed order."""
         given = self.model_fields_set
         names = ("equals", "in_", "at_least", "at_most", "not_empty")
-        return [n.rstrip("_") for n in names if n in given]
+        # `at_least: null` (a blank in a template) sets nothing; only `equals: null` can
+        # mean something ("must be empty"), so only it counts when null.
+        return [n.rstrip("_") for n in names
+                if n in given and (n == "equals" or getattr(self, n) is not None)]
 
 
 class SizeRange(Strict):
@@ -156,11 +159,13 @@ class Rubric(Strict):
     eligibility: Annotated[tuple[Gate, ...], AsTuple] = ()
     selection: Selection
 
-    @model_validator(mode="after")
-    def _weights_make_sense(self) -> Self:
-        if not any(c.weight > 0 for c in self.criteria):
+    @field_validator("criteria")
+    @classmethod
+    def _weights_make_sense(cls, criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+        # A field validator (not a model one) so that the error points at `criteria:`.
+        if not any(c.weight > 0 for c in criteria):
             raise ValueError("every criterion weight is 0; expected at least one weight above 0")
-        return self
+        return criteria
 
     def criterion_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.criteria)

@@ -1,0 +1,162 @@
+"""Briefing packs (SPEC 6): build one from a call, and verify one months later.
+
+A pack folder holds ``briefing.html`` (self-contained), ``results.json`` (the score and
+select results), ``inputs/`` (exact copies of every input) and ``manifest.json`` (tool,
+solver, parameters, seed and the SHA-256 of every other file). Every file but the
+manifest is a pure function of ``inputs/`` and the recorded parameters, which is what
+:func:`verify_pack` checks by re-running.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pine_select.errors import InputError, PineSelectError
+from pine_select.loading.loader import load_call
+from pine_select.model.call import Call
+from pine_select.pack import files
+from pine_select.pack.manifest import MANIFEST, Manifest, PackParameters, read_manifest
+from pine_select.pipeline import Decision, WhatIf, decide
+
+__all__ = ["PackParameters", "PackSummary", "VerifyReport", "build_pack", "verify_pack"]
+
+BRIEFING = "briefing.html"
+RESULTS = "results.json"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    folder: Path
+    decision: Decision
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: empty lists mean the pack is exactly what its inputs make."""
+
+    folder: Path
+    altered: tuple[str, ...] = ()  # hash differs from the manifest
+    missing: tuple[str, ...] = ()  # named in the manifest, not on disk
+    added: tuple[str, ...] = ()  # on disk, not in the manifest
+    differs_on_rerun: tuple[str, ...] = ()  # re-running from inputs/ gives other bytes
+    rerun_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.altered or self.missing or self.added or self.differs_on_rerun
+                    or self.rerun_error)
+
+
+def build_pack(
+    call: Call,
+    out: Path,
+    params: PackParameters = PackParameters(),
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> PackSummary:
+    """Write the briefing pack for ``call`` into ``out``, atomically.
+
+    The pack is computed from the copies in ``inputs/`` (not from ``call`` itself), so a
+    pack is always exactly what its own inputs make. Raises PackError for an existing
+    ``out`` (unless ``force``), and whatever scoring or selection raise.
+    """
+    say = progress or (lambda _message: None)
+    if call.files is None:
+        raise ValueError("build_pack needs a call loaded from files (call.files is None)")
+    files.check_destination(out, force)
+    with files.staging_folder(out) as staging:
+        say("copying inputs")
+        files.copy_inputs(call.files, staging)
+        copied = _load_inputs(staging)
+        input_hashes = _hashes(staging, files.INPUTS)
+        say(f"scoring and selecting {len(copied.applications)} applications")
+        decision = decide(copied, _what_if(params))
+        say("rendering the briefing")
+        outputs = render_outputs(decision, params, input_hashes)
+        for name, content in outputs.items():
+            files.write_bytes(staging, name, content)
+        manifest = Manifest(
+            parameters=params, seed=decision.scores.seed,
+            solver=_solver_info(decision), inputs=input_hashes,
+            outputs={name: files.sha256_of(staging / name) for name in sorted(outputs)},
+        )
+        files.write_bytes(staging, MANIFEST, manifest.to_json())
+        files.publish(staging, out)
+    say(f"wrote {out}")
+    return PackSummary(out, decision, (*sorted(outputs), MANIFEST))
+
+
+def render_outputs(decision: Decision, params: PackParameters,
+                   input_hashes: dict[str, str]) -> dict[str, bytes]:
+    """The reproducible files of a pack, by name."""
+    from pine_select.pack.render import render_briefing
+    from pine_select.pack.view import briefing_view
+    from pine_select.report.score_output import score_json
+    from pine_select.report.select_output import select_json
+
+    results = {
+        "score": score_json(decision.scores, decision.call),
+        "select": select_json(decision.selection),
+    }
+    html = render_briefing(briefing_view(decision, params, input_hashes))
+    return {
+        RESULTS: (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode(),
+        BRIEFING: html.encode(),
+    }
+
+
+def verify_pack(folder: Path) -> VerifyReport:
+    """Check every file of a pack against its manifest, then re-run it from ``inputs/``."""
+    manifest = read_manifest(folder)
+    report = _check_hashes(folder, manifest)
+    try:
+        decision = decide(_load_inputs(folder), _what_if(manifest.parameters))
+        rerun = render_outputs(decision, manifest.parameters, _hashes(folder, files.INPUTS))
+    except InputError as exc:
+        shown = "; ".join(str(p) for p in exc.problems[:3])
+        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        return replace(report, rerun_error=f"its inputs are invalid: {shown}{more}")
+    except PineSelectError as exc:
+        return replace(report, rerun_error=str(exc))
+    differs = tuple(name for name, content in sorted(rerun.items())
+                    if not (folder / name).is_file() or (folder / name).read_bytes() != content)
+    return replace(report, differs_on_rerun=differs)
+
+
+def _check_hashes(folder: Path, manifest: Manifest) -> VerifyReport:
+    recorded = {**manifest.inputs, **manifest.outputs}
+    present = {name: path for name, path in files.pack_files(folder).items() if name != MANIFEST}
+    return VerifyReport(
+        folder=folder,
+        altered=tuple(n for n in sorted(recorded)
+                      if n in present and files.sha256_of(present[n]) != recorded[n]),
+        missing=tuple(n for n in sorted(recorded) if n not in present),
+        added=tuple(n for n in sorted(present) if n not in recorded),
+    )
+
+
+def _load_inputs(folder: Path) -> Call:
+    inputs = folder / files.INPUTS
+    return load_call(inputs / files.RUBRIC_NAME, inputs / files.APPLICATIONS)
+
+
+def _hashes(folder: Path, under: str) -> dict[str, str]:
+    return {name: files.sha256_of(path) for name, path in files.pack_files(folder).items()
+            if name.startswith(under + "/")}
+
+
+def _what_if(params: PackParameters) -> WhatIf:
+    return WhatIf(weights=params.weights, size=params.size, budget=params.budget,
+                  include=params.include, exclude=params.exclude, solver=params.solver,
+                  alternatives=params.alternatives, min_swaps=params.min_swaps)
+
+
+def _solver_info(decision: Decision) -> dict[str, str]:
+    return {"solver": decision.selection.solver}

@@ -1,0 +1,91 @@
+"""The pack's manifest: what made it, with which parameters, and the hash of every file.
+
+The manifest is the one file of a pack that is not reproducible byte for byte: it records
+when the pack was made. Everything an auditor needs to re-run the pack is in it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pine_select import __version__
+from pine_select.errors import PackError
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class PackParameters:
+    """Every choice that shapes a pack's content; a re-run with these gives the same pack."""
+
+    weights: str | None = None
+    size: int | None = None
+    budget: int | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    solver: str | None = None
+    alternatives: int = 0
+    min_swaps: int = 1
+    include_contacts: bool = False
+    member: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["include"], data["exclude"] = list(self.include), list(self.exclude)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PackParameters:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["include"] = tuple(known.get("include", ()))
+        known["exclude"] = tuple(known.get("exclude", ()))
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    parameters: PackParameters
+    seed: int
+    solver: dict[str, str]
+    inputs: dict[str, str]  # relative path -> SHA-256
+    outputs: dict[str, str]
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "pine-select",
+                                                          "version": __version__})
+    created_at: str = ""
+
+    def to_json(self) -> bytes:
+        data = {
+            "tool": self.tool,
+            "python": platform.python_version(),
+            "solver": self.solver,
+            "parameters": self.parameters.as_dict(),
+            "seed": self.seed,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "created_at": self.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(
+            parameters=PackParameters.from_dict(data["parameters"]),
+            seed=int(data["seed"]),
+            solver=dict(data["solver"]),
+            inputs=dict(data["inputs"]),
+            outputs=dict(data["outputs"]),
+            tool=dict(data["tool"]),
+            created_at=str(data.get("created_at", "")),
+        )
+    except FileNotFoundError as exc:
+        raise PackError(f"{path}: no manifest; is {folder} a briefing pack?") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PackError(f"{path}: unreadable manifest ({exc})") from exc

@@ -1,0 +1,28 @@
+"""Render the briefing pack's HTML: the only module that imports jinja2.
+
+Templates ship inside the package and are the only template source: applicant text is
+always data, passed in a prepared view model, and autoescaped wherever it appears.
+``StrictUndefined`` turns a misspelt variable into an error instead of an empty cell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("pine_select.pack", "templates"),
+    autoescape=True,  # every template, whatever its name: applicant text is untrusted
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_ENV.filters["points"] = lambda value: "—" if value is None else f"{value:.2f}"
+_ENV.filters["pounds"] = lambda value: "—" if value is None else f"£{value:,}"
+
+
+def render_briefing(view: dict[str, Any]) -> str:
+    """The self-contained briefing.html for a prepared view model."""
+    return _ENV.get_template("briefing.html.j2").render(**view)

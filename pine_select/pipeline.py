@@ -1,0 +1,54 @@
+"""The whole decision in one call: score, then select, with the same what-ifs for both.
+
+``select`` and ``pack`` (and ``verify``, re-running a pack) all go through :func:`decide`,
+so the briefing pack can never disagree with what ``select`` prints for the same inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pine_select.model.call import Call
+from pine_select.model.reviews import Overrides
+from pine_select.scoring import parse_weights, score_call
+from pine_select.scoring.result import ScoreReport
+from pine_select.selection.result import SelectionResult
+from pine_select.selection.select import select_options, select_portfolio
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Changes to the published rules for one run; the defaults change nothing."""
+
+    weights: str | None = None  # "promise=40,need=10" as typed
+    size: int | None = None
+    budget: int | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    solver: str | None = None
+    alternatives: int = 0
+    min_swaps: int = 1
+
+
+@dataclass(frozen=True)
+class Decision:
+    call: Call
+    overrides: Overrides  # the call's overrides plus the what-if ones
+    scores: ScoreReport
+    selection: SelectionResult
+
+
+def score(call: Call, what_if: WhatIf = WhatIf()) -> tuple[ScoreReport, Overrides]:
+    """Score ``call`` under ``what_if`` (weights and overrides); the overrides used too."""
+    overrides = call.overrides.merged(what_if.include, what_if.exclude)
+    weights = parse_weights(what_if.weights, call.rubric) if what_if.weights else None
+    return score_call(call, weights, overrides), overrides
+
+
+def decide(call: Call, what_if: WhatIf = WhatIf()) -> Decision:
+    """Score and select; raises InputError, UsageError or SolverError (see errors.py)."""
+    scores, overrides = score(call, what_if)
+    options = select_options(size=what_if.size, budget=what_if.budget, solver=what_if.solver,
+                             alternatives=what_if.alternatives, min_swaps=what_if.min_swaps)
+    selection = select_portfolio(call, scores, overrides=overrides, options=options)
+    return Decision(call, overrides, scores, selection)

@@ -1,0 +1,96 @@
+"""Safe, exact cells for any output: decimals, spreadsheet cells and terminal text.
+
+Shared by every renderer so that a number shows the same way, and applicant text is made
+harmless the same way, in every output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+from pine_select.scoring.totals import scaled_half_up
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection):
+# `=HYPERLINK(...)` in an organisation's name must stay text when the panel opens the file.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """``value`` as CSV cell text that Excel, LibreOffice and Sheets show as plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """CSV with every cell neutralised (:func:`spreadsheet_cell`), lines ending in CRLF.
+
+    CRLF (RFC 4180) also makes the writer quote any cell holding a lone CR or LF, so a
+    line break inside applicant text cannot start a new row. Write the result as bytes
+    (a text stream on Windows would turn CRLF into CR CR LF: a blank row in Excel).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([spreadsheet_cell(c) for c in header])
+    writer.writerows([spreadsheet_cell(c) for c in row] for row in rows)
+    return out.getvalue()
+
+
+def json_text(data: object) -> str:
+    """JSON laid out for reading and diffing: one record per line.
+
+    Like ``json.dumps(indent=2)`` for the outer levels, but each record (an item of a list
+    of objects) stays on one line: a 10,000-application result is 10,000 lines rather
+    than 300,000, and is written by json's C encoder (``indent`` forces the slow Python
+    one, a second at that size). Parsing gives exactly the same data.
+    """
+    return _json_node(data, 0)
+
+
+def _json_node(node: object, depth: int) -> str:
+    inner, outer = "  " * (depth + 1), "  " * depth
+    if isinstance(node, dict) and node and depth < 2:
+        items = [f"{inner}{_compact(key)}: {_json_node(value, depth + 1)}"
+                 for key, value in node.items()]
+        return "{\n" + ",\n".join(items) + "\n" + outer + "}"
+    if (isinstance(node, list) and node and depth < 3
+            and all(isinstance(item, dict | list) for item in node)):
+        items = [inner + _json_node(item, depth + 1) for item in node]
+        return "[\n" + ",\n".join(items) + "\n" + outer + "]"
+    return _compact(node)
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def fixed(value: Fraction | int, places: int) -> str:
+    """``value`` with exactly ``places`` decimals, rounded half up: 73.125 -> "73.13"."""
+    scaled = scaled_half_up(value, places)
+    sign = "-" if scaled < 0 else ""
+    whole, part = divmod(abs(scaled), 10**places)
+    return f"{sign}{whole}.{part:0{places}d}" if places else f"{sign}{whole}"
+
+
+def json_number(value: Fraction | int, places: int) -> float:
+    """``value`` rounded half up to ``places`` decimals, as a JSON number."""
+    return float(fixed(value, places))
+
+
+def exact_number(value: Fraction) -> int | float:
+    """A weight as the user wrote it: 30 stays 30, 0.5 is 0.5."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def terminal_text(value: str, width: int | None = None) -> str:
+    """Applicant text safe for a terminal (no escape codes or line breaks), cut to ``width``."""
+    clean = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch
+                    for ch in value)
+    clean = " ".join(clean.split())
+    if width is not None and len(clean) > width:
+        return clean[: width - 1] + "…"
+    return clean

@@ -1,0 +1,160 @@
+"""``pine-select score`` output: a terminal table, CSV for spreadsheets, or JSON data.
+
+Every format echoes the weights used (what-if weights change results, so a printout must
+say which weights made it) and the tie-break seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from pine_select.model.call import Call
+from pine_select.report.cells import csv_text, exact_number, fixed, json_number, terminal_text
+from pine_select.scoring.result import ApplicationScore, ScoreReport
+
+SCORE_PLACES = 4  # criterion scores in JSON and CSV (a mean of 3 reviewers needs more than 2)
+ORGANISATION_WIDTH = 32
+REASONS_WIDTH = 100
+
+
+def score_json(report: ScoreReport, call: Call) -> dict[str, object]:
+    """The SPEC's JSON keys, plus the call, seed, tie groups and assessment quality."""
+    return {
+        "applications": [_application_json(a, call) for a in report.applications],
+        "weights": {c: exact_number(w) for c, w in report.weights.items()},
+        "call": call.rubric.call,
+        "rubric_version": call.rubric.version,
+        "aggregate": call.rubric.aggregate,
+        "scale": {"min": call.rubric.scale.min, "max": call.rubric.scale.max},
+        "min_reviews": call.rubric.min_reviews,
+        "seed": report.seed,
+        "tie_groups": [list(group) for group in report.tie_groups],
+        "quality": report.quality.as_dict(),
+    }
+
+
+def _application_json(score: ApplicationScore, call: Call) -> dict[str, object]:
+    app = call.by_id[score.id]
+    return {
+        "id": score.id,
+        "title": app.title,
+        "organisation": app.organisation.name,
+        "eligible": score.eligible,
+        "selectable": score.selectable,
+        "reasons": list(score.reasons),
+        "total": None if score.total_cents is None else score.total_cents / 100,
+        "rank": score.rank,
+        "criteria": {
+            c: {"score": None if s.score is None else json_number(s.score, SCORE_PLACES),
+                "n_reviews": s.n_reviews, "spread": s.spread}
+            for c, s in score.criteria.items()
+        },
+        "flags": list(score.flags),
+        "failed_gates": list(score.failed_gates),
+        "excluded": score.excluded,
+        "extreme_reviewers": list(score.extreme_reviewers),
+        "lottery": score.lottery,
+    }
+
+
+def score_csv(report: ScoreReport, call: Call) -> str:
+    """One row per application in report order; criterion columns say their weight."""
+    header = ["rank", "id", "organisation", "title", "total",
+              *(f"{c} (weight {_weight(w)})" for c, w in report.weights.items()),
+              "eligible", "selectable", "flags", "reasons"]
+    rows = [_csv_row(a, call) for a in report.applications]
+    return csv_text(header, rows)
+
+
+def _csv_row(score: ApplicationScore, call: Call) -> list[object]:
+    app = call.by_id[score.id]
+    return [
+        "" if score.rank is None else score.rank,
+        score.id,
+        app.organisation.name,
+        app.title,
+        _total(score),
+        *(_score(s.score, SCORE_PLACES) for s in score.criteria.values()),
+        _yes_no(score.eligible),
+        _yes_no(score.selectable),
+        "; ".join(score.flags),
+        "; ".join(score.reasons),
+    ]
+
+
+def score_table(report: ScoreReport, call: Call) -> str:
+    """A readable terminal table: the ranking, then the applications that cannot be chosen."""
+    lines = _table_heading(report, call)
+    ranked = [a for a in report.applications if a.selectable]
+    others = [a for a in report.applications if not a.selectable]
+    criteria = list(report.weights)
+    header = ["rank", "id", "organisation", "total", *criteria, "flags"]
+    rows = [[str(a.rank), a.id, _organisation(a, call), _total(a),
+             *(_score(s.score, 2) for s in a.criteria.values()), compact_flags(a.flags)]
+            for a in ranked]
+    lines += ["", *_columns(header, rows, right={0, 3, *range(4, 4 + len(criteria))})]
+    if others:
+        lines += ["", f"Not selectable ({len(others)}):"]
+        other_rows = [[a.id, _organisation(a, call), _total(a),
+                       terminal_text("; ".join(a.reasons), REASONS_WIDTH)] for a in others]
+        lines += _columns(["id", "organisation", "total", "reasons"], other_rows, right={2})
+    return "\n".join(lines)
+
+
+def compact_flags(flags: Sequence[str]) -> str:
+    """Flags grouped by kind for a narrow column: "disagreement: need, learning"."""
+    grouped: dict[str, list[str]] = {}
+    for flag in flags:
+        kind, _, criterion = flag.partition(":")
+        grouped.setdefault(kind, [])
+        if criterion:
+            grouped[kind].append(criterion)
+    return "; ".join(f"{k}: {', '.join(v)}" if v else k for k, v in grouped.items())
+
+
+def _table_heading(report: ScoreReport, call: Call) -> list[str]:
+    rubric = call.rubric
+    weights = ", ".join(f"{c}={_weight(w)}" for c, w in report.weights.items())
+    selectable = len(report.selectable())
+    lines = [
+        f"{terminal_text(rubric.call)} (rubric {terminal_text(rubric.version)}): "
+        f"{len(report.applications)} applications, {selectable} selectable",
+        f"weights: {weights}; criterion scores: {rubric.aggregate} of reviewers, "
+        f"scale {rubric.scale.min}-{rubric.scale.max}",
+        f"ties broken by lottery, seed {report.seed}",
+    ]
+    lines += [f"tied at {_total(report.by_id()[g[0]])}: {' > '.join(g)}"
+              for g in report.tie_groups]
+    return lines
+
+
+def _columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.rjust(w) if i in right else c.ljust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(padded).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _organisation(score: ApplicationScore, call: Call) -> str:
+    return terminal_text(call.by_id[score.id].organisation.name, ORGANISATION_WIDTH)
+
+
+def _total(score: ApplicationScore) -> str:
+    return "" if score.total_cents is None else fixed(Fraction(score.total_cents, 100), 2)
+
+
+def _score(value: Fraction | None, places: int) -> str:
+    return "" if value is None else fixed(value, places)
+
+
+def _weight(weight: Fraction) -> str:
+    return str(exact_number(weight))
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"

@@ -1,0 +1,254 @@
+"""Output of ``pine-select select``: JSON for scripts, a terminal table for the panel.
+
+The JSON keys ``status, selected, total_score, cost, rules[name, satisfied, binding],
+reserves, conflicting_rules`` are fixed by the SPEC; everything else is added around them.
+Scores are printed to 2 decimals from exact cents; money is whole pounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from pine_select.model.call import Call
+from pine_select.report.cells import exact_number, fixed, json_number, terminal_text
+from pine_select.selection.result import (
+    Alternative,
+    CategoryCount,
+    LeftOut,
+    RuleOutcome,
+    SelectionResult,
+    Withdrawal,
+)
+
+TITLE_WIDTH = 36
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+def select_json(result: SelectionResult) -> dict[str, object]:
+    data: dict[str, object] = {
+        "status": result.status,
+        "selected": list(result.selected),
+        "total_score": _points(result.total_cents),
+        "cost": result.cost,
+        "rules": [_rule_json(rule) for rule in result.rules],
+        "reserves": list(result.reserves),
+    }
+    if not result.optimal:
+        data["conflicting_rules"] = list(result.conflicting_rules)
+        data["relaxations"] = [{"rule": r.rule, "change": r.change, "steps": r.steps}
+                               for r in result.relaxations]
+    else:
+        data["price_of_balance"] = _price_json(result)
+        data["left_out"] = [_left_out_json(item) for item in result.left_out]
+        data["withdrawals"] = [_withdrawal_json(item) for item in result.withdrawals]
+        data["alternatives"] = [_alternative_json(item) for item in result.alternatives]
+    data.update({
+        "size": _size_json(result.size_range), "budget": result.budget,
+        "solver": result.solver, "seed": result.seed,
+        "weights": {c: exact_number(w) for c, w in result.weights.items()},
+        "notes": list(result.notes),
+    })
+    return data
+
+
+def _rule_json(rule: RuleOutcome) -> dict[str, object]:
+    data: dict[str, object] = {"name": rule.name, "satisfied": rule.satisfied,
+                               "binding": rule.binding, "kind": rule.kind, "bound": rule.bound,
+                               "at_bound": list(rule.at_bound)}
+    if rule.counts:
+        data["counts"] = {c.category: c.count for c in rule.counts}
+        data["distinct"] = rule.distinct
+    if rule.actual is not None:
+        data["actual"] = rule.actual
+    data["gain_if_dropped"] = None if rule.gain_if_dropped is None \
+        else _points(rule.gain_if_dropped)
+    return data
+
+
+def _price_json(result: SelectionResult) -> dict[str, object]:
+    price = result.price_of_balance_cents
+    return {
+        "unconstrained_total": None if result.unconstrained_cents is None
+        else _points(result.unconstrained_cents),
+        "chosen_total": _points(result.total_cents),
+        "price": None if price is None else _points(price),
+        "by_rule": {r.name: _points(r.gain_if_dropped) for r in result.rules
+                    if r.binding and r.gain_if_dropped is not None},
+    }
+
+
+def _left_out_json(item: LeftOut) -> dict[str, object]:
+    return {"id": item.id, "rank": item.rank, "total": _points(item.total_cents),
+            "kept_out_by": list(item.blocked_by), "swap_with": item.swap_with,
+            "loss_if_forced_in": None if item.loss_if_forced is None
+            else _points(item.loss_if_forced)}
+
+
+def _withdrawal_json(item: Withdrawal) -> dict[str, object]:
+    return {"id": item.id, "replaced_by": list(item.replaced_by), "also_out": list(item.also_out),
+            "loss": None if item.loss is None else _points(item.loss)}
+
+
+def _alternative_json(item: Alternative) -> dict[str, object]:
+    return {"selected": list(item.selected), "total_score": _points(item.total_cents),
+            "cost": item.cost, "gap": _points(item.gap_cents)}
+
+
+def _size_json(size_range: tuple[int, int | None]) -> dict[str, int | None]:
+    return {"min": size_range[0], "max": size_range[1]}
+
+
+# -- table -----------------------------------------------------------------------------------
+
+def select_table(result: SelectionResult, call: Call) -> str:
+    """The portfolio, the coverage of every rule, the price of balance and the reasons."""
+    if not result.optimal:
+        return "\n".join(_infeasible_lines(result))
+    sections = [
+        _heading(result),
+        _portfolio_lines(result, call),
+        _coverage_lines(result),
+        _price_lines(result),
+        _left_out_lines(result),
+        _reserve_lines(result),
+        _alternative_lines(result),
+        list(result.notes),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections if lines)
+
+
+def _heading(result: SelectionResult) -> list[str]:
+    low, high = result.size_range
+    size = f"{low}" if low == high else f"{low}-{high if high is not None else 'any'}"
+    budget = "none" if result.budget is None else f"£{result.budget:,}"
+    return [f"Portfolio: {len(result.selected)} applications, total score "
+            f"{_points_text(result.total_cents)}, cost £{result.cost:,} "
+            f"(size {size}, budget {budget})",
+            f"proven optimal by {result.solver}; ties broken by lottery, seed {result.seed}"]
+
+
+def _portfolio_lines(result: SelectionResult, call: Call) -> list[str]:
+    rows = []
+    for app_id in result.selected:
+        app = call.by_id[app_id]
+        rows.append([app_id, terminal_text(app.title, TITLE_WIDTH),
+                     f"£{app.requested_amount:,}", terminal_text(app.practice_type),
+                     terminal_text(app.organisation.region), terminal_text(app.organisation.type),
+                     terminal_text(", ".join(app.age_groups))])
+    header = ["id", "title", "cost", "practice", "region", "type", "ages"]
+    return _columns(header, rows, right={2})
+
+
+def _coverage_lines(result: SelectionResult) -> list[str]:
+    rows = []
+    for rule in result.rules:
+        rows += _coverage_rows(rule)
+    header = ["rule", "category", "actual", "bound", ""]
+    return ["Coverage (actual against bound; * at its bound):",
+            *_columns(header, rows, right={2})]
+
+
+def _coverage_rows(rule: RuleOutcome) -> list[list[str]]:
+    status = ("ok" if rule.satisfied else "BROKEN") + (", binding" if rule.binding else "")
+    if not rule.counts:
+        actual = "" if rule.actual is None else str(rule.actual)
+        return [[rule.name, "", actual, rule.bound, status]]
+    rows = [[rule.name, "", "", rule.bound, status]]
+    rows += [["", _category(c, rule), str(c.count), _category_bound(c), ""] for c in rule.counts]
+    if rule.distinct is not None and "distinct_at_least" in rule.bound:
+        mark = "*" if "distinct" in rule.at_bound else ""
+        rows.append(["", f"(distinct){mark}", str(rule.distinct), "", ""])
+    return rows
+
+
+def _category(count: CategoryCount, rule: RuleOutcome) -> str:
+    return terminal_text(count.category) + ("*" if count.category in rule.at_bound else "")
+
+
+def _category_bound(count: CategoryCount) -> str:
+    if count.low is not None and count.high is not None:
+        return f"{count.low}..{count.high}"
+    if count.low is not None:
+        return f">= {count.low}"
+    return "" if count.high is None else f"<= {count.high}"
+
+
+def _price_lines(result: SelectionResult) -> list[str]:
+    if result.unconstrained_cents is None:
+        return []
+    lines = [f"Price of balance: {_points_text(result.price_of_balance_cents or 0)} points "
+             f"(best total without balance rules {_points_text(result.unconstrained_cents)}, "
+             f"chosen {_points_text(result.total_cents)})"]
+    for rule in result.rules:
+        if rule.binding and rule.gain_if_dropped is not None:
+            lines.append(f"  dropping {rule.name} alone would gain "
+                         f"{_points_text(rule.gain_if_dropped)}")
+    return lines
+
+
+def _left_out_lines(result: SelectionResult) -> list[str]:
+    if not result.left_out:
+        return []
+    lines = ["Strong applications left out:"]
+    for item in result.left_out:
+        swap = f" in place of {item.swap_with}" if item.swap_with else ""
+        loss = ("cannot be forced in" if item.loss_if_forced is None
+                else f"forcing it in loses {_points_text(item.loss_if_forced)}")
+        lines.append(f"  {item.id} (rank {item.rank}, {_points_text(item.total_cents)}): "
+                     f"bringing it in{swap} breaks {', '.join(item.blocked_by)}; {loss}")
+    return lines
+
+
+def _reserve_lines(result: SelectionResult) -> list[str]:
+    if not result.withdrawals:
+        return []
+    lines = [f"Reserves, in order: {', '.join(result.reserves) or 'none'}",
+             "If one withdrew:"]
+    for item in result.withdrawals:
+        if item.loss is None:
+            lines.append(f"  {item.id}: no portfolio satisfies the rules without it")
+            continue
+        also = f" (and {', '.join(item.also_out)} leave)" if item.also_out else ""
+        lines.append(f"  {item.id}: replaced by {', '.join(item.replaced_by) or 'nobody'}{also}, "
+                     f"losing {_points_text(item.loss)}")
+    return lines
+
+
+def _alternative_lines(result: SelectionResult) -> list[str]:
+    if not result.alternatives:
+        return []
+    lines = ["Next-best portfolios:"]
+    for k, item in enumerate(result.alternatives, 1):
+        lines.append(f"  {k}. {_points_text(item.total_cents)} (-{_points_text(item.gap_cents)}), "
+                     f"£{item.cost:,}: {', '.join(item.selected)}")
+    return lines
+
+
+def _infeasible_lines(result: SelectionResult) -> list[str]:
+    lines = ["No portfolio satisfies every rule.",
+             f"These rules cannot hold together: {', '.join(result.conflicting_rules)}"]
+    if result.relaxations:
+        lines.append("Smallest relaxations (each alone makes a portfolio possible):")
+        lines += [f"  - {r.change}" for r in result.relaxations]
+    return lines
+
+
+def _columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.rjust(w) if i in right else c.ljust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(padded).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _points(cents: int) -> float:
+    return json_number(Fraction(cents, 100), 2)
+
+
+def _points_text(cents: int) -> str:
+    return fixed(Fraction(cents, 100), 2)

@@ -1,0 +1,133 @@
+"""Scoring (SPEC 3): eligibility, criterion scores, weighted totals, flags, ranks, quality.
+
+The one entry point is :func:`score_call`; it is pure (no I/O, no printing) and exact
+(fractions until display). Each step lives in a module named after it: ``eligibility``,
+``aggregate``, ``totals``, ``flags``, ``ranking``, ``quality``; ``weights`` parses and
+checks what-if weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from pine_select.lottery import lottery_number
+from pine_select.model.application import Application
+from pine_select.model.call import Call
+from pine_select.model.reviews import Overrides, Review
+from pine_select.model.rubric import Rubric
+from pine_select.scoring.aggregate import criterion_scores
+from pine_select.scoring.eligibility import gate_failures
+from pine_select.scoring.flags import (
+    SINGLE_REVIEWER_EXTREME,
+    criterion_flags,
+    single_reviewer_extremes,
+)
+from pine_select.scoring.quality import assess_quality
+from pine_select.scoring.ranking import ranked
+from pine_select.scoring.result import (
+    ApplicationScore,
+    AssessmentQuality,
+    CriterionQuality,
+    CriterionScore,
+    ReviewerQuality,
+    ScoreReport,
+)
+from pine_select.scoring.totals import to_cents, weighted_total
+from pine_select.scoring.weights import parse_weights, resolve_weights
+
+__all__ = [
+    "ApplicationScore",
+    "AssessmentQuality",
+    "CriterionQuality",
+    "CriterionScore",
+    "ReviewerQuality",
+    "ScoreReport",
+    "parse_weights",
+    "resolve_weights",
+    "score_call",
+]
+
+
+def score_call(
+    call: Call,
+    weights: Mapping[str, Fraction] | None = None,
+    overrides: Overrides | None = None,
+) -> ScoreReport:
+    """Score and rank every application of ``call``.
+
+    ``weights`` replace some or all of the rubric's (what-if); ``overrides`` default to the
+    call's own (the selection passes them merged with command-line ones). Raises
+    :class:`~pine_select.errors.UsageError` for unknown, negative or all-zero weights.
+    """
+    rubric = call.rubric
+    used = resolve_weights(rubric, weights)
+    excluded = _exclusion_reasons(call.overrides if overrides is None else overrides)
+    counted = _counted_reviews(call)
+    seed = rubric.selection.tie_break_seed
+    scores = [
+        score_application(app, counted.get(app.id, ()), rubric, used, excluded.get(app.id), seed)
+        for app in call.applications
+    ]
+    applications, ties = ranked(scores)
+    return ScoreReport(
+        applications=applications,
+        weights=used,
+        seed=seed,
+        tie_groups=ties,
+        quality=assess_quality({s.id: s.criteria for s in scores}, rubric.criterion_ids()),
+    )
+
+
+def score_application(
+    app: Application,
+    reviews: tuple[Review, ...],
+    rubric: Rubric,
+    weights: Mapping[str, Fraction],
+    exclusion: str | None,
+    seed: int,
+) -> ApplicationScore:
+    """One application's score, unranked (ranks are set when all are known)."""
+    criteria = criterion_scores(reviews, rubric.criterion_ids(), rubric.aggregate)
+    total = weighted_total(criteria, weights, rubric.scale)
+    failures = gate_failures(app, rubric.eligibility)
+    reasons = [f.reason for f in failures]
+    reasons += [f"fewer than {rubric.min_reviews} reviewers on criterion {c} ({s.n_reviews})"
+                for c, s in criteria.items() if s.n_reviews < rubric.min_reviews]
+    if exclusion is not None:
+        reasons.append(f"excluded by the panel: {exclusion}")
+    extreme = single_reviewer_extremes(criteria, weights, rubric.scale)
+    flags = criterion_flags(criteria, rubric) + ([SINGLE_REVIEWER_EXTREME] if extreme else [])
+    return ApplicationScore(
+        id=app.id,
+        eligible=not failures,
+        selectable=not reasons,
+        reasons=tuple(reasons),
+        total=total,
+        total_cents=None if total is None else to_cents(total),
+        rank=None,
+        criteria=criteria,
+        flags=tuple(flags),
+        lottery=lottery_number(seed, app.id),
+        failed_gates=tuple(f.gate for f in failures),
+        excluded=exclusion is not None,
+        extreme_reviewers=extreme,
+    )
+
+
+def _exclusion_reasons(overrides: Overrides) -> dict[str, str]:
+    return {o.id: o.reason for o in overrides.exclude}
+
+
+def _counted_reviews(call: Call) -> dict[str, tuple[Review, ...]]:
+    """Each application's reviews, without any by a reviewer who declared a conflict.
+
+    The loader already refuses such scores; dropping them here too keeps the library safe
+    when a Call is built in code.
+    """
+    conflicted = {(c.reviewer, c.application_id) for c in call.conflicts}
+    grouped: dict[str, list[Review]] = {}
+    for review in call.reviews:
+        if (review.reviewer, review.application_id) not in conflicted:
+            grouped.setdefault(review.application_id, []).append(review)
+    return {app_id: tuple(rows) for app_id, rows in grouped.items()}

@@ -1,0 +1,58 @@
+"""One number per criterion per application: the mean or median of its reviewers' scores.
+
+Aggregates are exact fractions (the mean of 3, 4 and 4 is 11/3, not 3.6666666666666665),
+so that two applications with the same scores get exactly the same total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+from pine_select.model.reviews import Review
+from pine_select.model.rubric import Aggregate
+from pine_select.scoring.result import CriterionScore
+
+
+def mean(scores: Sequence[int]) -> Fraction:
+    return Fraction(sum(scores), len(scores))
+
+
+def median(scores: Sequence[int]) -> Fraction:
+    ordered = sorted(scores)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Fraction(ordered[middle])
+    return Fraction(ordered[middle - 1] + ordered[middle], 2)
+
+
+def aggregate(scores: Sequence[int], method: Aggregate) -> Fraction | None:
+    """The aggregate of ``scores`` by ``method``; None when there are no scores."""
+    if not scores:
+        return None
+    return mean(scores) if method == "mean" else median(scores)
+
+
+def criterion_scores(
+    reviews: Iterable[Review], criteria: Sequence[str], method: Aggregate
+) -> dict[str, CriterionScore]:
+    """Every criterion of one application (rubric order), from that application's reviews."""
+    by_criterion: dict[str, list[tuple[str, int]]] = {c: [] for c in criteria}
+    for review in reviews:
+        if review.criterion in by_criterion:
+            by_criterion[review.criterion].append((review.reviewer, review.score))
+    return {c: criterion_score(c, by_criterion[c], method) for c in criteria}
+
+
+def criterion_score(
+    criterion: str, scored: list[tuple[str, int]], method: Aggregate
+) -> CriterionScore:
+    pairs = tuple(sorted(scored))
+    values = [score for _, score in pairs]
+    return CriterionScore(
+        criterion=criterion,
+        score=aggregate(values, method),
+        n_reviews=len(values),
+        spread=max(values) - min(values) if values else None,
+        scores=pairs,
+    )

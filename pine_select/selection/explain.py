@@ -1,0 +1,323 @@
+"""Explanations of a chosen portfolio: rule coverage, price of balance, who was left out
+and why, and who would step in if a selected application withdrew.
+
+Re-solves are the expensive part (each is a MIP), so they are rationed by a count, never
+by wall-clock time (which would make outputs differ between machines): the price of
+balance first, then each rule's gain if dropped, then the left-out applications in rank
+order, then withdrawals in rank order. What was not measured is listed in ``notes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pine_select.selection.optimiser import BASE, Optimiser, Solution
+from pine_select.selection.problem import BUDGET, SIZE, RuleSpec, SelectionProblem
+from pine_select.selection.result import (
+    CategoryCount,
+    LeftOut,
+    RuleOutcome,
+    Withdrawal,
+)
+
+
+@dataclass
+class Rationing:
+    """How many explanation re-solves are left, and what had to be skipped."""
+
+    left: int
+    skipped: list[str] = field(default_factory=list)
+
+    def take(self, what: str) -> bool:
+        if self.left <= 0:
+            self.skipped.append(what)
+            return False
+        self.left -= 1
+        return True
+
+
+# -- rule coverage ---------------------------------------------------------------------------
+
+def group_kind(group: str) -> str:
+    if group in (SIZE, BUDGET):
+        return group
+    if group.startswith(("include ", "exclude ")):
+        return group.split(" ", 1)[0]
+    return "balance"
+
+
+def rule_outcomes(problem: SelectionProblem, chosen: frozenset[int],
+                  gains: dict[str, int]) -> tuple[RuleOutcome, ...]:
+    """Every group of rows against the portfolio, in the problem's group order."""
+    specs = {rule.name: rule for rule in problem.rules}
+    outcomes = []
+    for group in problem.groups:
+        if group in specs:
+            outcome = _balance_outcome(problem, specs[group], chosen, gains.get(group))
+        else:
+            outcome = _plain_outcome(problem, group, chosen, gains.get(group))
+        outcomes.append(outcome)
+    return tuple(outcomes)
+
+
+def _balance_outcome(problem: SelectionProblem, rule: RuleSpec, chosen: frozenset[int],
+                     gain: int | None) -> RuleOutcome:
+    size = len(chosen)
+    counts, at_bound, satisfied = [], [], True
+    for category in rule.categories:
+        count = sum(1 for i in chosen if category in problem.candidates[i].categories[rule.field])
+        low, high = _count_bounds(rule, size)
+        counts.append(CategoryCount(category, count, low, high))
+        satisfied &= (low is None or count >= low) and (high is None or count <= high)
+        if count in (low, high) or _share_exact(rule, count, size):
+            at_bound.append(category)
+    distinct = sum(1 for c in counts if c.count > 0)
+    if rule.distinct_at_least is not None:
+        satisfied &= distinct >= rule.distinct_at_least
+        if distinct == rule.distinct_at_least:
+            at_bound.append("distinct")
+    return RuleOutcome(
+        name=rule.name, kind="balance", satisfied=satisfied,
+        binding=bool(at_bound) or (gain or 0) > 0, bound=_bound_words(rule),
+        counts=tuple(counts), distinct=distinct, at_bound=tuple(at_bound),
+        gain_if_dropped=gain,
+    )
+
+
+def _count_bounds(rule: RuleSpec, size: int) -> tuple[int | None, int | None]:
+    """The smallest and largest count a category may have in a portfolio of ``size``."""
+    lows = [rule.at_least] if rule.at_least is not None else []
+    highs = [rule.at_most] if rule.at_most is not None else []
+    if rule.share_at_least is not None:
+        share = rule.share_at_least * size
+        lows.append(-(-share.numerator // share.denominator))  # ceiling, exactly
+    if rule.share_at_most is not None:
+        share = rule.share_at_most * size
+        highs.append(share.numerator // share.denominator)  # floor, exactly
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+def _share_exact(rule: RuleSpec, count: int, size: int) -> bool:
+    shares = (rule.share_at_least, rule.share_at_most)
+    return size > 0 and any(s is not None and count == s * size for s in shares)
+
+
+def _bound_words(rule: RuleSpec) -> str:
+    parts = []
+    for kind, value in rule.bounds().items():
+        parts.append(f"{kind}={value}")
+    return ", ".join(parts)
+
+
+def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int],
+                   gain: int | None) -> RuleOutcome:
+    values = dict.fromkeys(chosen, 1)
+    rows = problem.rows_of(group)
+    satisfied = all(row.holds(values) for row in rows)
+    at_bound = tuple(row.label for row in rows if _lhs(row.terms, chosen) == row.rhs)
+    actual: int | None = None
+    if group == SIZE:
+        actual = len(chosen)
+    elif group == BUDGET:
+        actual = sum(problem.candidates[i].amount for i in chosen)
+    return RuleOutcome(
+        name=group, kind=group_kind(group), satisfied=satisfied,
+        binding=bool(at_bound) or (gain or 0) > 0,
+        bound="; ".join(row.label for row in rows), actual=actual, at_bound=at_bound,
+        gain_if_dropped=gain,
+    )
+
+
+def _lhs(terms: Iterable[tuple[int, int]], chosen: frozenset[int]) -> int:
+    return sum(coef for col, coef in terms if col in chosen)
+
+
+# -- price of balance and gains ----------------------------------------------------------
+
+def unconstrained_best(optimiser: Optimiser, ration: Rationing) -> Solution | None:
+    """Best portfolio with the same size, budget and overrides but no balance rules."""
+    problem = optimiser.problem
+    if not problem.rules or not ration.take("price of balance"):
+        return None
+    solution = optimiser.best_total(BASE.also(without=problem.balance_groups))
+    return solution if solution.optimal else None
+
+
+def gains_if_dropped(optimiser: Optimiser, best: int, unconstrained: Solution | None,
+                     ration: Rationing) -> dict[str, int]:
+    """Per group (size excepted: without it the question changes), the gain in cents.
+
+    Shortcut, exact: the best total without balance rules, U, bounds every gain. When the
+    unconstrained portfolio breaks no group but r, it is feasible without r, so dropping r
+    gains exactly U - best; when it breaks none, no group costs anything.
+    """
+    problem = optimiser.problem
+    broken: tuple[str, ...] | None = None
+    if unconstrained is not None and unconstrained.total is not None:
+        broken = SwapEvaluator(problem).broken(frozenset(unconstrained.chosen))
+    gains = {}
+    for group in problem.groups:
+        if group == SIZE:
+            continue
+        if broken is not None and unconstrained is not None and broken in ((), (group,)):
+            gains[group] = (unconstrained.total or 0) - best if broken else 0
+            continue
+        if not ration.take(f"gain if {group} were dropped"):
+            continue
+        solution = optimiser.best_total(BASE.also(without=[group]))
+        if solution.optimal and solution.total is not None:
+            gains[group] = solution.total - best
+    return gains
+
+
+# -- left out --------------------------------------------------------------------------------
+
+def strong_left_out(problem: SelectionProblem, chosen: frozenset[int]) -> list[int]:
+    """Selectable, not chosen, ranked above the lowest-ranked chosen one; best rank first."""
+    ranks = [problem.candidates[i].rank for i in chosen]
+    worst = max((r for r in ranks if r is not None), default=None)
+    if worst is None:
+        return []
+    out = [i for i, c in enumerate(problem.candidates)
+           if i not in chosen and c.rank is not None and c.rank < worst]
+    return sorted(out, key=lambda i: problem.candidates[i].rank or 0)
+
+
+def explain_left_out(optimiser: Optimiser, best: Solution, ration: Rationing
+                     ) -> tuple[LeftOut, ...]:
+    problem = optimiser.problem
+    chosen = frozenset(best.chosen)
+    evaluator = SwapEvaluator(problem)
+    explained = []
+    for i in strong_left_out(problem, chosen):
+        candidate = problem.candidates[i]
+        if not ration.take(f"why {candidate.id} was left out"):
+            continue
+        blocked, swap = evaluator.least_bad_swap(chosen, i)
+        forced = optimiser.best_total(BASE.also(fixed_in=[i]))
+        loss = (best.total or 0) - forced.total if forced.optimal and forced.total is not None \
+            else None
+        explained.append(LeftOut(
+            id=candidate.id, rank=candidate.rank, total_cents=candidate.total_cents,
+            blocked_by=blocked,
+            swap_with=None if swap is None else problem.candidates[swap].id,
+            loss_if_forced=loss,
+        ))
+    return tuple(explained)
+
+
+class SwapEvaluator:
+    """Which groups a one-for-one swap into a portfolio would break (no solver needed).
+
+    Indicator columns (``distinct_at_least``) are set to their best values: 1 whenever one
+    of the category's applications is in the portfolio.
+    """
+
+    def __init__(self, problem: SelectionProblem) -> None:
+        self.problem = problem
+        n = len(problem.candidates)
+        self.indicator_members: dict[int, tuple[int, ...]] = {}
+        for row in problem.rows:
+            indicators = [col for col, coef in row.terms if col >= n and coef > 0]
+            if row.unit == 0 and len(indicators) == 1:
+                self.indicator_members[indicators[0]] = tuple(
+                    col for col, coef in row.terms if col < n)
+
+    def broken(self, chosen: frozenset[int]) -> tuple[str, ...]:
+        values = dict.fromkeys(chosen, 1)
+        for column, members in self.indicator_members.items():
+            values[column] = 1 if any(m in chosen for m in members) else 0
+        groups = []
+        for row in self.problem.rows:
+            if row.group not in groups and not row.holds(values):
+                groups.append(row.group)
+        return tuple(g for g in self.problem.groups if g in groups)
+
+    def least_bad_swap(self, chosen: frozenset[int], newcomer: int
+                       ) -> tuple[tuple[str, ...], int | None]:
+        """The swap of ``newcomer`` for a lower-ranked member breaking the fewest groups.
+
+        Adding it outright is considered too (``None`` as the member). Ties go to the
+        lowest-ranked member. A swap that breaks nothing means only the lottery kept it out.
+        """
+        rank = self.problem.candidates[newcomer].rank or 0
+        options: list[tuple[int, int, tuple[str, ...], int | None]] = []
+        outright = self.broken(chosen | {newcomer})
+        options.append((len(outright), 0, outright, None))
+        for member in chosen:
+            member_rank = self.problem.candidates[member].rank
+            if member_rank is None or member_rank < rank:
+                continue
+            swapped = self.broken((chosen - {member}) | {newcomer})
+            options.append((len(swapped), -member_rank, swapped, member))
+        count, _, broken, replaced = min(options, key=lambda o: (o[0], o[1]))
+        if count == 0:
+            return ("tie-break lottery",), replaced
+        return broken, replaced
+
+
+# -- withdrawals and reserves ------------------------------------------------------------
+
+def withdrawals(optimiser: Optimiser, best: Solution, ration: Rationing) -> tuple[Withdrawal, ...]:
+    problem = optimiser.problem
+    chosen = frozenset(best.chosen)
+    found = []
+    for i in sorted(chosen, key=lambda k: problem.candidates[k].rank or 0):
+        app_id = problem.candidates[i].id
+        if i in _included_columns(problem) or not ration.take(f"reserve for {app_id}"):
+            continue
+        again = optimiser.best(BASE.also(fixed_out=[i]))
+        found.append(_withdrawal(problem, i, chosen, again, best.total or 0))
+    return tuple(found)
+
+
+def _withdrawal(problem: SelectionProblem, out: int, chosen: frozenset[int], again: Solution,
+                best_total: int) -> Withdrawal:
+    app_id = problem.candidates[out].id
+    if not again.optimal or again.total is None:
+        return Withdrawal(app_id, (), (), None)
+    new = frozenset(again.chosen)
+    by_rank = _by_rank(problem)
+    return Withdrawal(
+        id=app_id,
+        replaced_by=tuple(problem.candidates[i].id for i in sorted(new - chosen, key=by_rank)),
+        also_out=tuple(problem.candidates[i].id
+                       for i in sorted(chosen - new - {out}, key=by_rank)),
+        loss=best_total - again.total,
+    )
+
+
+def reserve_order(problem: SelectionProblem, found: tuple[Withdrawal, ...]) -> tuple[str, ...]:
+    """Reserves: everyone who steps in for some withdrawal, most often needed first.
+
+    Order: by the number of withdrawals they would fill (more first), then by rank.
+    """
+    filled: dict[str, int] = {}
+    for withdrawal in found:
+        for app_id in withdrawal.replaced_by:
+            filled[app_id] = filled.get(app_id, 0) + 1
+    rank = {c.id: c.rank or 0 for c in problem.candidates}
+    return tuple(sorted(filled, key=lambda a: (-filled[a], rank[a], a)))
+
+
+def _included_columns(problem: SelectionProblem) -> frozenset[int]:
+    # An included application cannot withdraw without dropping the panel's decision.
+    return frozenset(problem.index_of(app_id) for app_id in problem.included)
+
+
+def _by_rank(problem: SelectionProblem) -> Callable[[int], tuple[int, str]]:
+    def key(i: int) -> tuple[int, str]:
+        candidate = problem.candidates[i]
+        return (candidate.rank if candidate.rank is not None else 1 << 30, candidate.id)
+    return key
+
+
+def portfolio_ids(problem: SelectionProblem, chosen: Iterable[int]) -> tuple[str, ...]:
+    return tuple(problem.candidates[i].id for i in sorted(chosen, key=_by_rank(problem)))
+
+
+def cost_of(problem: SelectionProblem, chosen: Iterable[int]) -> int:
+    return sum(problem.candidates[i].amount for i in chosen)
+
+

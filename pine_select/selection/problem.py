@@ -1,0 +1,358 @@
+"""The selection as a pure integer program: columns, named rows, no solver (SPEC 2.2, 4).
+
+:func:`build_problem` turns a rubric's ``selection`` block, the panel's overrides and the
+``--size``/``--budget`` what-ifs into linear rows over binary columns. Nothing here imports
+a solver: the description is plain data that tests can read and the optimiser can solve.
+
+Columns, in this fixed order (the optimiser names them with zero-padded indices so that the
+solver sees the same order every run):
+
+* one ``x`` column per *candidate*, candidates sorted by id. A candidate is a selectable
+  application, or one that would be selectable but for a panel exclusion (it is kept, fixed
+  out by an ``exclude ID`` row, so that an exclusion can be named when rules conflict);
+* one ``y`` indicator per category of each ``distinct_at_least`` rule (1 only if at least one
+  chosen application has that category).
+
+Every row carries the *group* it comes from: ``size``, ``budget``, a rule's name,
+``include ID`` or ``exclude ID``. Groups are what reports and infeasibility diagnoses name.
+Every row is ``<=`` or ``>=`` with integer coefficients (an exact size is two rows), so a
+group can be switched off by moving its right-hand side to a bound that always holds.
+
+Shares are exact: ``share_at_least: 0.25`` becomes ``4*count - 1*size >= 0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from pine_select.errors import InputError, Problem, display_path
+from pine_select.lottery import priority
+from pine_select.model.application import categories_of
+from pine_select.model.call import Call
+from pine_select.model.reviews import Override, Overrides
+from pine_select.model.rubric import Rule, exact
+from pine_select.scoring.result import ApplicationScore, ScoreReport
+
+SIZE, BUDGET = "size", "budget"
+WHAT_IF_REASON = "what-if run (command line)"
+BOUND_KINDS = ("at_least", "at_most", "share_at_least", "share_at_most", "distinct_at_least")
+
+
+class Sense(StrEnum):
+    LE = "<="
+    GE = ">="
+
+
+@dataclass(frozen=True)
+class Row:
+    """One linear constraint: ``sum(coef * column) SENSE rhs``."""
+
+    group: str
+    label: str  # readable, e.g. "region_cap: London <= 2"
+    terms: tuple[tuple[int, int], ...]  # (column, coefficient), columns ascending
+    sense: Sense
+    rhs: int
+    unit: int = 1  # how far one step of relaxation moves rhs (0: never relaxed)
+
+    def loosened_rhs(self, steps: int) -> int:
+        """The right-hand side moved ``steps`` units in the direction that admits more."""
+        move = steps * self.unit
+        return self.rhs + move if self.sense is Sense.LE else self.rhs - move
+
+    def holds(self, values: dict[int, int], loosened_by: int = 0) -> bool:
+        lhs = sum(coef * values.get(col, 0) for col, coef in self.terms)
+        rhs = self.loosened_rhs(loosened_by)
+        return lhs <= rhs if self.sense is Sense.LE else lhs >= rhs
+
+    def relaxed_rhs(self) -> int:
+        """A right-hand side that every 0/1 assignment satisfies (the row switched off)."""
+        if self.sense is Sense.LE:
+            return sum(max(coef, 0) for _, coef in self.terms)
+        return sum(min(coef, 0) for _, coef in self.terms)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A balance rule as the selection reads it: which categories, which bounds."""
+
+    name: str
+    field: str
+    categories: tuple[str, ...]
+    at_least: int | None = None
+    at_most: int | None = None
+    share_at_least: Fraction | None = None
+    share_at_most: Fraction | None = None
+    distinct_at_least: int | None = None
+
+    def bounds(self) -> dict[str, int | Fraction]:
+        found = {kind: getattr(self, kind) for kind in BOUND_KINDS}
+        return {kind: value for kind, value in found.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    total_cents: int
+    amount: int
+    rank: int | None  # None when fixed out by an exclusion
+    priority: int
+    categories: dict[str, tuple[str, ...]]  # field -> its values (lists count each once)
+
+
+@dataclass(frozen=True)
+class SelectionProblem:
+    """Everything the optimiser needs, and the names every report uses."""
+
+    candidates: tuple[Candidate, ...]
+    indicators: tuple[str, ...]  # labels of the y columns, after the candidates
+    rows: tuple[Row, ...]
+    groups: tuple[str, ...]  # in a fixed order: size, budget, rules, includes, excludes
+    rules: tuple[RuleSpec, ...]
+    size_range: tuple[int, int | None]
+    budget: int | None
+    seed: int
+    included: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.candidates) + len(self.indicators)
+
+    @property
+    def balance_groups(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.rules)
+
+    def index_of(self, application_id: str) -> int:
+        for index, candidate in enumerate(self.candidates):
+            if candidate.id == application_id:
+                return index
+        raise KeyError(application_id)
+
+    def rows_of(self, group: str) -> tuple[Row, ...]:
+        return tuple(row for row in self.rows if row.group == group)
+
+
+def build_problem(
+    call: Call,
+    report: ScoreReport,
+    *,
+    overrides: Overrides | None = None,
+    size: int | None = None,
+    budget: int | None = None,
+) -> SelectionProblem:
+    """The integer program for ``call`` scored as ``report`` (raises InputError on a bad include).
+
+    ``overrides`` default to the call's own; ``size`` (exact) and ``budget`` replace the
+    rubric's for a what-if run.
+    """
+    overrides = call.overrides if overrides is None else overrides
+    _check_overrides(call, report, overrides)
+    selection = call.rubric.selection
+    size_range = (size, size) if size is not None else selection.size_range
+    budget = selection.budget if budget is None else budget
+    excluded = tuple(sorted(set(overrides.excluded_ids())))
+    candidates = _candidates(call, report, excluded)
+    largest = len(candidates) if size_range[1] is None else min(size_range[1], len(candidates))
+    rules = tuple(_rule_spec(rule, call.rubric.categories[rule.field], largest)
+                  for rule in selection.rules)
+    builder = _RowBuilder(candidates)
+    builder.add_size(size_range)
+    if budget is not None:
+        builder.add_budget(budget)
+    for rule in rules:
+        builder.add_rule(rule)
+    included = tuple(sorted(set(overrides.included_ids())))
+    builder.add_overrides(included, excluded)
+    return SelectionProblem(
+        candidates=candidates, indicators=tuple(builder.indicators), rows=tuple(builder.rows),
+        groups=builder.groups(), rules=rules, size_range=size_range, budget=budget,
+        seed=report.seed, included=included, excluded=excluded,
+    )
+
+
+def would_be_selectable(score: ApplicationScore, min_reviews: int, criteria: Iterable[str]) -> bool:
+    """Whether an application fails only a panel exclusion (eligible, reviewed enough)."""
+    if not score.eligible or score.total_cents is None:
+        return False
+    found = score.criteria
+    return all(c in found and found[c].n_reviews >= min_reviews for c in criteria)
+
+
+def _candidates(call: Call, report: ScoreReport, excluded: tuple[str, ...]
+                ) -> tuple[Candidate, ...]:
+    rubric = call.rubric
+    fields = tuple(sorted({rule.field for rule in rubric.selection.rules}))
+    chosen: list[Candidate] = []
+    for score in sorted(report.applications, key=lambda s: s.id):
+        kept_out = score.id in excluded and would_be_selectable(
+            score, rubric.min_reviews, rubric.criterion_ids())
+        if not (score.selectable or kept_out) or score.total_cents is None:
+            continue
+        app = call.by_id[score.id]
+        chosen.append(Candidate(
+            id=score.id, total_cents=score.total_cents, amount=app.requested_amount,
+            rank=score.rank if score.selectable else None,
+            priority=priority(report.seed, score.id),
+            categories={field: tuple(sorted(set(categories_of(app, field)))) for field in fields},
+        ))
+    return tuple(chosen)
+
+
+def _rule_spec(rule: Rule, declared: tuple[str, ...], largest: int) -> RuleSpec:
+    def share(value: int | float | None, rounding: str) -> Fraction | None:
+        return None if value is None else share_fraction(exact(value), largest, rounding)
+
+    return RuleSpec(
+        name=rule.name, field=rule.field, categories=tuple(rule.each or declared),
+        at_least=rule.at_least, at_most=rule.at_most,
+        share_at_least=share(rule.share_at_least, "ceil"),
+        share_at_most=share(rule.share_at_most, "floor"),
+        distinct_at_least=rule.distinct_at_least,
+    )
+
+
+MAX_SHARE_DENOMINATOR = 10**6
+
+
+def share_fraction(share: Fraction, largest: int, rounding: str) -> Fraction:
+    """A share with a small denominator that allows exactly the same counts.
+
+    ``0.3333333333333333`` in a file is 3333333333333333/10**16 exactly: as a coefficient it
+    would defeat floating-point solvers. For every portfolio size m up to ``largest`` the
+    bound ``count >= share*m`` allows the counts ``>= ceil(share*m)`` (``floor`` for an upper
+    bound); the nearest fraction with denominator up to 10**6 is used when it gives the
+    same ceiling (floor) for every such m, which is checked here, else the exact share.
+    """
+    if share.denominator <= MAX_SHARE_DENOMINATOR:
+        return share
+    near = share.limit_denominator(MAX_SHARE_DENOMINATOR)
+
+    def bound(s: Fraction, m: int) -> int:
+        value = s * m
+        return -(-value.numerator // value.denominator) if rounding == "ceil" \
+            else value.numerator // value.denominator
+
+    same = all(bound(near, m) == bound(share, m) for m in range(largest + 1))
+    return near if same else share
+
+
+class _RowBuilder:
+    """Accumulates rows and indicator columns in a fixed order."""
+
+    def __init__(self, candidates: tuple[Candidate, ...]) -> None:
+        self.candidates = candidates
+        self.rows: list[Row] = []
+        self.indicators: list[str] = []
+        self._groups: list[str] = []
+
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self._groups)
+
+    def add(self, group: str, label: str, terms: Iterable[tuple[int, int]], sense: Sense,
+            rhs: int, unit: int = 1) -> None:
+        if group not in self._groups:
+            self._groups.append(group)
+        kept = tuple(sorted((col, coef) for col, coef in terms if coef != 0))
+        self.rows.append(Row(group, label, kept, sense, rhs, unit))
+
+    def everyone(self, coef: int = 1) -> list[tuple[int, int]]:
+        return [(i, coef) for i in range(len(self.candidates))]
+
+    def members(self, field: str, category: str) -> list[int]:
+        return [i for i, c in enumerate(self.candidates) if category in c.categories[field]]
+
+    def add_size(self, size_range: tuple[int, int | None]) -> None:
+        low, high = size_range
+        if low > 0 or high is None:
+            self.add(SIZE, f"size >= {low}", self.everyone(), Sense.GE, low)
+        if high is not None:
+            self.add(SIZE, f"size <= {high}", self.everyone(), Sense.LE, high)
+
+    def add_budget(self, budget: int) -> None:
+        terms = [(i, c.amount) for i, c in enumerate(self.candidates)]
+        self.add(BUDGET, f"cost <= {budget}", terms, Sense.LE, budget)
+
+    def add_rule(self, rule: RuleSpec) -> None:
+        for category in rule.categories:
+            self._add_category_bounds(rule, category)
+        if rule.distinct_at_least is not None:
+            self._add_distinct(rule, rule.distinct_at_least)
+
+    def _add_category_bounds(self, rule: RuleSpec, category: str) -> None:
+        count = [(i, 1) for i in self.members(rule.field, category)]
+        name = rule.name
+        if rule.at_least is not None:
+            self.add(name, f"{name}: {category} >= {rule.at_least}", count, Sense.GE,
+                     rule.at_least)
+        if rule.at_most is not None:
+            self.add(name, f"{name}: {category} <= {rule.at_most}", count, Sense.LE,
+                     rule.at_most)
+        for share, sense in ((rule.share_at_least, Sense.GE), (rule.share_at_most, Sense.LE)):
+            if share is not None:
+                # One step of relaxation allows one application fewer (or more) than the
+                # share asks: q*count - p*size >= -q  <=>  count >= share*size - 1.
+                self.add(name, f"{name}: {category} share {sense.value} {share}",
+                         self._share_terms(count, share), sense, 0, unit=share.denominator)
+
+    def _share_terms(self, count: list[tuple[int, int]], share: Fraction) -> list[tuple[int, int]]:
+        # q*count - p*size, with share = p/q: exact integer coefficients.
+        coefs = {i: -share.numerator for i in range(len(self.candidates))}
+        for i, _ in count:
+            coefs[i] += share.denominator
+        return sorted(coefs.items())
+
+    def _add_distinct(self, rule: RuleSpec, at_least: int) -> None:
+        indicator_columns: list[tuple[int, int]] = []
+        for category in rule.categories:
+            members = self.members(rule.field, category)
+            if not members:
+                continue  # a category nobody has can never count
+            column = len(self.candidates) + len(self.indicators)
+            self.indicators.append(f"{rule.name}: {category}")
+            indicator_columns.append((column, 1))
+            self.add(rule.name, f"{rule.name}: {category} counts only if chosen",
+                     [(column, 1), *((i, -1) for i in members)], Sense.LE, 0, unit=0)
+        self.add(rule.name, f"{rule.name}: distinct >= {at_least}", indicator_columns,
+                 Sense.GE, at_least)
+
+    def add_overrides(self, included: tuple[str, ...], excluded: tuple[str, ...]) -> None:
+        index = {c.id: i for i, c in enumerate(self.candidates)}
+        for app_id in included:
+            self.add(f"include {app_id}", f"include {app_id}", [(index[app_id], 1)],
+                     Sense.GE, 1)
+        for app_id in excluded:
+            if app_id in index:
+                self.add(f"exclude {app_id}", f"exclude {app_id}", [(index[app_id], 1)],
+                         Sense.LE, 0)
+
+
+def _check_overrides(call: Call, report: ScoreReport, overrides: Overrides) -> None:
+    """Every include must name a selectable application; every override a known one."""
+    scores = report.by_id()
+    problems: list[Problem] = []
+    for kind, items in (("include", overrides.include), ("exclude", overrides.exclude)):
+        for item in items:
+            where = _override_source(call, item, kind)
+            if item.id not in scores:
+                problems.append(Problem(where, None, f"{kind} {item.id}: no application has "
+                                        "this id", "an application id of the call",
+                                        code="unknown_application"))
+            elif kind == "include" and not scores[item.id].selectable:
+                why = "; ".join(scores[item.id].reasons) or "not selectable"
+                problems.append(Problem(where, None, f"include {item.id}: the application is "
+                                        f"not selectable ({why})",
+                                        "include only eligible, fully reviewed, not excluded "
+                                        "applications", code="include_not_selectable"))
+    if problems:
+        raise InputError(problems)
+
+
+def _override_source(call: Call, item: Override, kind: str) -> str:
+    if item.reason == WHAT_IF_REASON:
+        return f"--{kind}"
+    if call.files is not None and call.files.overrides is not None:
+        return display_path(call.files.overrides)
+    return "overrides.yaml"

@@ -1,0 +1,167 @@
+"""Choose the portfolio: one library call that solves, proves and explains (SPEC 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from pine_select.errors import SolverError, UsageError
+from pine_select.model.call import Call
+from pine_select.model.reviews import Overrides
+from pine_select.scoring.result import ScoreReport
+from pine_select.selection.conflicts import diagnose
+from pine_select.selection.explain import (
+    Rationing,
+    cost_of,
+    explain_left_out,
+    gains_if_dropped,
+    portfolio_ids,
+    reserve_order,
+    rule_outcomes,
+    unconstrained_best,
+    withdrawals,
+)
+from pine_select.selection.optimiser import (
+    DEFAULT_SOLVER,
+    DEFAULT_TIME_LIMIT,
+    Optimiser,
+    Scenario,
+    Solution,
+    SolverName,
+    SolveStatus,
+)
+from pine_select.selection.problem import SelectionProblem, build_problem
+from pine_select.selection.result import Alternative, SelectionResult
+
+DEFAULT_EXPLAIN_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class SelectOptions:
+    """The knobs of one selection run (what-ifs, solver, how much to explain)."""
+
+    size: int | None = None
+    budget: int | None = None
+    solver: SolverName = DEFAULT_SOLVER
+    alternatives: int = 0
+    min_swaps: int = 1
+    explain_limit: int = DEFAULT_EXPLAIN_LIMIT  # re-solves allowed for explanations
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+
+def select_options(*, size: int | None = None, budget: int | None = None,
+                   solver: str | None = None, alternatives: int = 0, min_swaps: int = 1,
+                   explain_limit: int | None = None) -> SelectOptions:
+    """Options from command-line values, ``None`` meaning the library's default."""
+    return SelectOptions(
+        size=size, budget=budget, solver=DEFAULT_SOLVER if solver is None else SolverName(solver),
+        alternatives=alternatives, min_swaps=min_swaps,
+        explain_limit=DEFAULT_EXPLAIN_LIMIT if explain_limit is None else explain_limit,
+    )
+
+
+def select_portfolio(call: Call, report: ScoreReport, *, overrides: Overrides | None = None,
+                     options: SelectOptions = SelectOptions()) -> SelectionResult:
+    """The best balanced portfolio of ``call`` scored as ``report``, explained.
+
+    Raises InputError for an include that is not selectable, UsageError for bad options,
+    SolverError when the solver fails or stops before proving optimality. An infeasible
+    call is a result (``status == "infeasible"``), not an error.
+    """
+    _check_options(options)
+    problem = build_problem(call, report, overrides=overrides, size=options.size,
+                            budget=options.budget)
+    return solve_problem(problem, options, weights=report.weights)
+
+
+def solve_problem(problem: SelectionProblem, options: SelectOptions = SelectOptions(),
+                  weights: Mapping[str, Fraction] | None = None) -> SelectionResult:
+    """Solve and explain an already built problem (the benchmark enters here)."""
+    optimiser = Optimiser(problem, options.solver, options.time_limit)
+    best = _proven(optimiser.best(), "the selection")
+    skeleton = SelectionResult(
+        status="infeasible", selected=(), total_cents=0, cost=0,
+        rules=rule_outcomes(problem, frozenset(), {}), reserves=(), seed=problem.seed,
+        solver=optimiser.version(), size_range=problem.size_range, budget=problem.budget,
+        weights=dict(weights or {}),
+    )
+    if best.status is SolveStatus.INFEASIBLE:
+        diagnosis = diagnose(optimiser)
+        return replace(skeleton, conflicting_rules=diagnosis.conflict,
+                       relaxations=diagnosis.relaxations, solves=optimiser.stats.solves)
+    return _explained(optimiser, best, options, skeleton)
+
+
+def _explained(optimiser: Optimiser, best: Solution, options: SelectOptions,
+               skeleton: SelectionResult) -> SelectionResult:
+    problem = optimiser.problem
+    total = best.total or 0
+    ration = Rationing(options.explain_limit)
+    unconstrained = unconstrained_best(optimiser, ration)
+    gains = gains_if_dropped(optimiser, total, unconstrained, ration)
+    left_out = explain_left_out(optimiser, best, ration)
+    found = withdrawals(optimiser, best, ration)
+    alternatives = _alternatives(optimiser, best, options)
+    notes = _notes(ration)
+    return replace(
+        skeleton, status="optimal", selected=portfolio_ids(problem, best.chosen),
+        total_cents=total,
+        cost=cost_of(problem, best.chosen),
+        rules=rule_outcomes(problem, frozenset(best.chosen), gains),
+        reserves=reserve_order(problem, found),
+        unconstrained_cents=None if unconstrained is None else unconstrained.total,
+        left_out=left_out, withdrawals=found, alternatives=alternatives, notes=notes,
+        solves=optimiser.stats.solves,
+    )
+
+
+def _alternatives(optimiser: Optimiser, best: Solution, options: SelectOptions
+                  ) -> tuple[Alternative, ...]:
+    """The next-best portfolios, each at least ``min_swaps`` away from every earlier one.
+
+    A no-good cut per earlier portfolio P: ``sum(x_i, i in P) <= |P| - min_swaps``.
+    """
+    problem = optimiser.problem
+    found: list[Alternative] = []
+    cuts: tuple[tuple[tuple[int, ...], int], ...] = ((best.chosen, options.min_swaps),)
+    for _ in range(options.alternatives):
+        solution = _proven(optimiser.best(Scenario(cuts=cuts)), "an alternative")
+        if not solution.optimal or solution.total is None:
+            break
+        found.append(Alternative(
+            selected=portfolio_ids(problem, solution.chosen), total_cents=solution.total,
+            cost=cost_of(problem, solution.chosen), gap_cents=(best.total or 0) - solution.total,
+        ))
+        cuts = (*cuts, (solution.chosen, options.min_swaps))
+    return tuple(found)
+
+
+def _proven(solution: Solution, what: str) -> Solution:
+    if solution.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+        return solution
+    if solution.status is SolveStatus.TIME_LIMIT:
+        raise SolverError(f"the solver ran out of time before proving {what} optimal; "
+                          "raise the time limit")
+    raise SolverError(f"the solver failed on {what} ({solution.status})")
+
+
+def _notes(ration: Rationing) -> tuple[str, ...]:
+    if not ration.skipped:
+        return ()
+    return (f"explanation limit reached: {len(ration.skipped)} re-solve(s) skipped "
+            f"(first: {ration.skipped[0]}); raise --explain-limit to see them",)
+
+
+def _check_options(options: SelectOptions) -> None:
+    if options.size is not None and options.size < 0:
+        raise UsageError(f"--size {options.size}: expected a whole number >= 0")
+    if options.budget is not None and options.budget < 0:
+        raise UsageError(f"--budget {options.budget}: expected a whole number of pounds >= 0")
+    if options.alternatives < 0 or options.min_swaps < 1:
+        raise UsageError("--alternatives must be >= 0 and --min-swaps >= 1")
+    if options.explain_limit < 0:
+        raise UsageError("--explain-limit must be >= 0")
+
+
+__all__ = ["SelectOptions", "select_options", "select_portfolio", "solve_problem"]

@@ -1,0 +1,175 @@
+"""Selection on tiny hand-worked instances: the answers are worked out in the comments."""
+
+from __future__ import annotations
+
+import pytest
+from helpers_selection import App, instance
+
+from pine_select.errors import InputError
+from pine_select.lottery import priority
+from pine_select.model.reviews import Override, Overrides
+from pine_select.selection.optimiser import SolverName, SolveStatus, _status
+from pine_select.selection.problem import Sense, build_problem
+from pine_select.selection.select import SelectOptions, select_portfolio
+
+SOLVERS = [SolverName.CBC, SolverName.HIGHS]
+
+# Four applications, choose 2, at most 1 per practice type:
+#   A 9.00 early_help, B 8.00 early_help, C 7.00 workforce, D 1.00 permanence.
+# A+B (17.00) breaks the cap; the best allowed pair is A+C = 16.00.
+FOUR = [App("A", 900, practice="early_help"), App("B", 800, practice="early_help"),
+        App("C", 700, practice="workforce"), App("D", 100, practice="permanence")]
+CAP = {"size": 2, "rules": [{"id": "one_each", "field": "practice_type", "at_most": 1}]}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_the_cap_keeps_the_second_early_help_out(solver: SolverName) -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report, options=SelectOptions(solver=solver))
+    assert result.status == "optimal"
+    assert result.selected == ("A", "C")  # rank order
+    assert result.total_cents == 1600 and result.cost == 20
+    rule = next(r for r in result.rules if r.name == "one_each")
+    assert rule.satisfied and rule.binding
+    assert rule.gain_if_dropped == 100  # A+B = 1700 without it
+    assert {c.category: c.count for c in rule.counts} == {
+        "early_help": 1, "child_protection": 0, "permanence": 0, "workforce": 1}
+    assert result.unconstrained_cents == 1700 and result.price_of_balance_cents == 100
+
+
+def test_left_out_names_the_rule_and_the_loss_if_forced_in() -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report)
+    # B (rank 2) is above C (rank 3, the lowest selected): strong, left out. Swapping B for
+    # C breaks the cap; forced in, the best is B+C = 1500, a loss of 100.
+    (left,) = result.left_out
+    assert left.id == "B" and left.rank == 2
+    assert left.blocked_by == ("one_each",) and left.swap_with == "C"
+    assert left.loss_if_forced == 100
+
+
+def test_withdrawals_and_reserve_order() -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report)
+    by_id = {w.id: w for w in result.withdrawals}
+    # A withdraws: B+C = 1500 (loss 100). C withdraws: A+D = 1000 (B would break the cap).
+    assert by_id["A"].replaced_by == ("B",) and by_id["A"].loss == 100
+    assert by_id["C"].replaced_by == ("D",) and by_id["C"].loss == 600
+    # Each fills one withdrawal; then by rank: B (2) before D (4).
+    assert result.reserves == ("B", "D")
+
+
+def test_alternatives_with_no_good_cuts() -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report, options=SelectOptions(alternatives=2))
+    # Feasible pairs: A+C 1600, B+C 1500, A+D 1000, B+D 900, C+D 800.
+    assert [(a.selected, a.total_cents, a.gap_cents) for a in result.alternatives] == [
+        (("B", "C"), 1500, 100), (("A", "D"), 1000, 600)]
+
+
+def test_alternatives_at_least_two_swaps_apart() -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report, options=SelectOptions(alternatives=3, min_swaps=2))
+    # Only B+D shares nobody with A+C; nothing then differs from both by two.
+    assert [a.selected for a in result.alternatives] == [("B", "D")]
+
+
+def test_budget_as_many_as_fit() -> None:
+    apps = [App("A", 900, amount=60), App("B", 800, amount=50), App("C", 700, amount=40)]
+    call, report = instance(apps, {"budget": 100})
+    result = select_portfolio(call, report)
+    # A+B costs 110 > 100; A+C = 1600 at cost 100 beats B+C = 1500.
+    assert result.selected == ("A", "C") and result.cost == 100
+    budget = next(r for r in result.rules if r.name == "budget")
+    assert budget.binding and budget.actual == 100
+
+
+def test_share_at_least_is_exact() -> None:
+    la = [App(f"L{k}", 900 - 50 * k) for k in range(4)]
+    vs = [App("V1", 300, type="voluntary_sector"), App("V2", 200, type="voluntary_sector")]
+    rule = {"id": "half_vs", "field": "organisation.type", "each": ["voluntary_sector"],
+            "share_at_least": 0.5}
+    call, report = instance(la + vs, {"size": 4, "rules": [rule]})
+    result = select_portfolio(call, report)
+    # Half of 4 must be voluntary: both (500) and the two best authorities (900 + 850).
+    assert set(result.selected) == {"L0", "L1", "V1", "V2"} and result.total_cents == 2250
+    problem = build_problem(call, report)
+    (row,) = problem.rows_of("half_vs")
+    assert row.sense is Sense.GE and row.rhs == 0
+    assert dict(row.terms)[problem.index_of("V1")] == 1  # 2*1 - 1 (share = 1/2)
+    assert dict(row.terms)[problem.index_of("L0")] == -1
+
+
+def test_distinct_at_least() -> None:
+    apps = [App("A", 900), App("B", 850), App("C", 800),
+            App("D", 100, practice="workforce"), App("E", 50, practice="permanence")]
+    rule = {"field": "practice_type", "distinct_at_least": 3}
+    call, report = instance(apps, {"size": 3, "rules": [rule]})
+    # Three practice types among three: one early_help (A) plus D and E.
+    assert select_portfolio(call, report).selected == ("A", "D", "E")
+
+
+def test_a_list_field_counts_once_per_value() -> None:
+    apps = [App("A", 900), App("B", 800), App("C", 100, ages=("early_years", "adolescent")),
+            App("D", 500, ages=("early_years",)), App("E", 450, ages=("adolescent",))]
+    rule = {"field": "age_groups", "each": ["early_years", "adolescent"], "at_least": 1}
+    call, report = instance(apps, {"size": 2, "rules": [rule]})
+    # C covers both ages by itself: A+C = 1000 beats D+E = 950.
+    assert select_portfolio(call, report).selected == ("A", "C")
+
+
+def test_include_override_is_respected() -> None:
+    overrides = Overrides(include=(Override(id="D", reason="panel decision"),))
+    call, report = instance(FOUR, CAP, overrides)
+    result = select_portfolio(call, report, overrides=overrides)
+    assert result.selected == ("A", "D")  # D forced in; A is the best partner
+    assert next(r for r in result.rules if r.name == "include D").satisfied
+
+
+def test_including_an_unselectable_application_names_why() -> None:
+    apps = [*FOUR, App("X", 999, selectable=False, reasons=("fails gate in_england",))]
+    overrides = Overrides(include=(Override(id="X", reason="panel wants it"),))
+    call, report = instance(apps, CAP, overrides)
+    with pytest.raises(InputError) as error:
+        select_portfolio(call, report, overrides=overrides)
+    assert "include X" in str(error.value) and "fails gate in_england" in str(error.value)
+
+
+def test_including_an_unknown_application_is_an_input_error() -> None:
+    call, report = instance(FOUR, CAP)
+    with pytest.raises(InputError, match="no application has this id"):
+        select_portfolio(call, report, overrides=call.overrides.merged(("NOPE",), ()))
+
+
+def test_what_if_size_and_budget_replace_the_rubric() -> None:
+    call, report = instance(FOUR, CAP)
+    result = select_portfolio(call, report, options=SelectOptions(size=3, budget=30))
+    assert result.selected == ("A", "C", "D")  # one per practice; B clashes with A
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_ties_follow_the_lottery(seed: int, solver: SolverName) -> None:
+    apps = [App(name, 500) for name in "PQRST"]
+    call, report = instance(apps, {"size": 2, "tie_break_seed": seed})
+    result = select_portfolio(call, report, options=SelectOptions(solver=solver))
+    # Every pair totals 1000; the pair with the highest priority sum is the two highest.
+    expected = sorted("PQRST", key=lambda a: -priority(seed, a))[:2]
+    assert set(result.selected) == set(expected)
+    assert result.seed == seed
+
+
+def test_solver_status_mapping_never_calls_a_time_limit_optimal() -> None:
+    assert _status(1, 1, False) is SolveStatus.OPTIMAL
+    assert _status(1, 2, True) is SolveStatus.TIME_LIMIT  # PuLP says "Optimal" here!
+    assert _status(-1, -1, False) is SolveStatus.INFEASIBLE
+    assert _status(0, 0, True) is SolveStatus.TIME_LIMIT
+    assert _status(0, 0, False) is SolveStatus.ERROR
+
+
+def test_rows_carry_the_name_of_their_rule() -> None:
+    call, report = instance(FOUR, {**CAP, "budget": 25})
+    problem = build_problem(call, report)
+    assert problem.groups == ("size", "budget", "one_each")
+    assert {row.group for row in problem.rows} == set(problem.groups)
+    assert [row.label for row in problem.rows_of("size")] == ["size >= 2", "size <= 2"]

@@ -1,0 +1,184 @@
+"""Property tests: the optimiser against brute-force enumeration on small random calls.
+
+The brute force below reads the rubric directly (not the optimiser's rows), so the two
+are independent: optimal total equal, every rule satisfied, never over budget, overrides
+respected; when infeasible, the conflicting set is checked to be minimal by enumeration.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from helpers_selection import AGES, PRACTICES, REGIONS, TYPES, App, instance
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pine_select.model.application import categories_of
+from pine_select.model.call import Call
+from pine_select.model.reviews import Override, Overrides
+from pine_select.model.rubric import exact
+from pine_select.selection.optimiser import SolverName
+from pine_select.selection.problem import build_problem
+from pine_select.selection.select import SelectOptions, solve_problem
+
+FIELDS = {"practice_type": PRACTICES, "organisation.region": REGIONS,
+          "organisation.type": TYPES, "age_groups": AGES}
+
+
+@st.composite
+def apps(draw: Any) -> list[App]:
+    n = draw(st.integers(1, 12))
+    found = []
+    for k in range(n):
+        found.append(App(
+            id=f"A{k:02d}", cents=draw(st.sampled_from([0, 100, 250, 250, 400, 777, 900])),
+            amount=draw(st.integers(0, 50)), practice=draw(st.sampled_from(PRACTICES)),
+            region=draw(st.sampled_from(REGIONS)), type=draw(st.sampled_from(TYPES)),
+            ages=tuple(sorted(draw(st.sets(st.sampled_from(AGES), min_size=1)))),
+            selectable=draw(st.booleans()) or draw(st.booleans()),
+        ))
+    return found
+
+
+@st.composite
+def rule(draw: Any, k: int) -> dict[str, Any]:
+    field = draw(st.sampled_from(sorted(FIELDS)))
+    found: dict[str, Any] = {"id": f"r{k}", "field": field}
+    if draw(st.booleans()):
+        found["each"] = sorted(draw(st.sets(st.sampled_from(FIELDS[field]), min_size=1)))
+    kind = draw(st.sampled_from(["at_least", "at_most", "share_at_least", "share_at_most",
+                                 "distinct_at_least", "range"]))
+    if kind == "range":
+        low = draw(st.integers(0, 2))
+        found.update(at_least=low, at_most=low + draw(st.integers(0, 2)))
+    elif kind.startswith("share"):
+        found[kind] = draw(st.sampled_from([0, 0.25, 1 / 3, 0.5, 1]))
+    else:
+        found[kind] = draw(st.integers(0, 3))
+    return found
+
+
+@st.composite
+def selections(draw: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"tie_break_seed": draw(st.integers(0, 3))}
+    shape = draw(st.sampled_from(["exact", "range", "budget_only"]))
+    if shape == "exact":
+        found["size"] = draw(st.integers(0, 6))
+    elif shape == "range":
+        low = draw(st.integers(0, 4))
+        found["size"] = {"min": low, "max": low + draw(st.integers(0, 3))}
+    if shape == "budget_only" or draw(st.booleans()):
+        found["budget"] = draw(st.integers(0, 150))
+    found["rules"] = [draw(rule(k)) for k in range(draw(st.integers(0, 3)))]
+    return found
+
+
+def overrides_for(data: Any, all_apps: list[App]) -> tuple[list[App], Overrides]:
+    ids = [a.id for a in all_apps if a.selectable]
+    includes = data.draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if ids else []
+    rest = [i for i in ids if i not in includes]
+    excludes = data.draw(st.lists(st.sampled_from(rest), max_size=2, unique=True)) if rest else []
+    marked = [App(**{**a.__dict__, "excluded": a.id in excludes}) for a in all_apps]
+    return marked, Overrides(include=tuple(Override(id=i, reason="r") for i in includes),
+                             exclude=tuple(Override(id=i, reason="r") for i in excludes))
+
+
+# -- the brute force -------------------------------------------------------------------------
+
+def groups_broken(call: Call, chosen: tuple[str, ...], overrides: Overrides) -> set[str]:
+    """Every group (size, budget, rule id, include X, exclude X) that ``chosen`` breaks."""
+    selection = call.rubric.selection
+    broken = set()
+    low, high = selection.size_range
+    if len(chosen) < low or (high is not None and len(chosen) > high):
+        broken.add("size")
+    cost = sum(call.by_id[a].requested_amount for a in chosen)
+    if selection.budget is not None and cost > selection.budget:
+        broken.add("budget")
+    for r in selection.rules:
+        if not rule_holds(call, r, chosen):
+            broken.add(r.name)
+    broken |= {f"include {i}" for i in overrides.included_ids() if i not in chosen}
+    broken |= {f"exclude {i}" for i in overrides.excluded_ids() if i in chosen}
+    return broken
+
+
+def rule_holds(call: Call, r: Any, chosen: tuple[str, ...]) -> bool:
+    size = len(chosen)
+    categories = r.each or call.rubric.categories[r.field]
+    counts = {c: sum(1 for a in chosen if c in categories_of(call.by_id[a], r.field))
+              for c in categories}
+    for count in counts.values():
+        if r.at_least is not None and count < r.at_least:
+            return False
+        if r.at_most is not None and count > r.at_most:
+            return False
+        if r.share_at_least is not None and count < exact(r.share_at_least) * size:
+            return False
+        if r.share_at_most is not None and Fraction(count) > exact(r.share_at_most) * size:
+            return False
+    distinct = sum(1 for c in counts.values() if c > 0)
+    return r.distinct_at_least is None or distinct >= r.distinct_at_least
+
+
+def subsets(ids: list[str]) -> Iterable[tuple[str, ...]]:
+    for k in range(len(ids) + 1):
+        yield from itertools.combinations(ids, k)
+
+
+def brute_best(call: Call, pool: list[str], scores: dict[str, int], overrides: Overrides,
+               ignore: set[str]) -> int | None:
+    best = None
+    for chosen in subsets(pool):
+        if groups_broken(call, chosen, overrides) - ignore:
+            continue
+        total = sum(scores[a] for a in chosen)
+        best = total if best is None or total > best else best
+    return best
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), found=apps(), selection=selections())
+def test_matches_brute_force(data: Any, found: list[App], selection: dict[str, Any]) -> None:
+    check_against_brute_force(data, found, selection)
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), found=apps(), selection=selections())
+def test_matches_brute_force_at_length(data: Any, found: list[App],
+                                       selection: dict[str, Any]) -> None:
+    check_against_brute_force(data, found, selection)
+
+
+def check_against_brute_force(data: Any, found: list[App], selection: dict[str, Any]) -> None:
+    marked, overrides = overrides_for(data, found)
+    call, report = instance(marked, selection, overrides)
+    solver = data.draw(st.sampled_from([SolverName.CBC, SolverName.HIGHS]))
+    problem = build_problem(call, report, overrides=overrides)
+    result = solve_problem(problem, SelectOptions(solver=solver, explain_limit=0))
+    scores = {a.id: a.cents for a in marked}
+    # Excluded applications are in the pool: the exclusion is a group like any other.
+    pool = [a.id for a in marked if a.selectable]
+    best = brute_best(call, pool, scores, overrides, ignore=set())
+    if best is None:
+        assert result.status == "infeasible"
+        conflict = set(result.conflicting_rules)
+        others = set(problem.groups) - conflict
+        assert brute_best(call, pool, scores, overrides, ignore=others) is None
+        for group in conflict:  # minimal: dropping any one makes the rest feasible
+            assert brute_best(call, pool, scores, overrides, ignore=others | {group}) is not None
+        return
+    assert result.status == "optimal"
+    assert result.total_cents == best
+    assert groups_broken(call, result.selected, overrides) == set()
+    assert all(r.satisfied for r in result.rules)
+    budget = call.rubric.selection.budget
+    assert budget is None or result.cost <= budget
+    assert set(overrides.included_ids()) <= set(result.selected)
+    assert not set(overrides.excluded_ids()) & set(result.selected)
+    assert all(report.by_id()[a].selectable for a in result.selected)
