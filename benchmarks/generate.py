@@ -73,6 +73,7 @@ def application_text(rng: random.Random, n: int) -> tuple[str, str]:
     org_type = rng.choices(ORG_TYPES, ORG_TYPE_WEIGHTS)[0]
     in_england = "false" if rng.random() < 0.02 else "true"
     months = rng.choice([3, 12, 18, 24, 36, 48]) if rng.random() < 0.05 else rng.randint(6, 60)
+    families = rng.randint(20, 900)
     text = f"""id: {app_id}
 title: {q(f"Synthetic practice {n}")}
 organisation:
@@ -84,7 +85,7 @@ practice_type: {rng.choice(PRACTICE_TYPES)}
 age_groups: {q(ages)}
 requested_amount: {rng.randrange(20000, 80001, 500)}
 contact: {{name: {q(f"Contact {n}")}, email: {q(f"contact{n}@example.org")}}}
-facts: {{based_in_england: {in_england}, months_running: {months}, families_per_year: {rng.randint(20, 900)}}}
+facts: {{based_in_england: {in_england}, months_running: {months}, families_per_year: {families}}}
 answers:
   theory_of_change: {q("Because earlier, steadier support helps families stay together.")}
 """

@@ -171,7 +171,8 @@ def score(fmt: str, weights: str | None, **options: Any) -> None:
 @click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
               help="Each alternative differs from every earlier one by this many applications.")
 @click.option("--explain-limit", type=click.IntRange(min=0), default=None,
-              help="Most re-solves spent on explanations [default: 60].")
+              help="Most re-solves spent on explanations [default: 60; 0 above 1,000 "
+                   "applications].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
@@ -255,7 +256,10 @@ def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-def verify(folder: Path) -> None:
+@click.option("--inputs", type=click.Path(path_type=Path),
+              help="The inputs to re-run from [default: FOLDER/inputs]. A panel member's "
+                   "copy carries none: give the full pack's inputs folder.")
+def verify(folder: Path, inputs: Path | None) -> None:
     """Re-run a briefing pack from its own inputs/ and check every file against its manifest.
 
     Exits 0 when every file matches, 1 naming each file that differs, was altered, added
@@ -264,7 +268,7 @@ def verify(folder: Path) -> None:
     from pine_select.pack import verify_pack
 
     with reporting_errors():
-        report = verify_pack(folder)
+        report = verify_pack(folder, inputs)
     for label, names in (("altered since the pack was made", report.altered),
                          ("missing", report.missing),
                          ("added (not in the manifest)", report.added),

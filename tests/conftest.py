@@ -253,6 +253,7 @@ def build_call(
                                      lambda rows: csv_text(CONFLICT_HEADER, rows))
     overrides_path = _write_optional(apps / "overrides.yaml", overrides, yaml_text)
     for name, content in (extra_files or {}).items():
+        (apps / name).parent.mkdir(parents=True, exist_ok=True)
         _write(apps / name, content, str)
     return CallPaths(folder, rubric_path, apps, app_files, reviews_path, conflicts_path,
                      overrides_path)

@@ -15,7 +15,7 @@ from conftest import CONFLICT_HEADER, REVIEW_HEADER, build_call
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pine_select import load_call
+from pine_select import InputError, load_call
 from pine_select.model.call import Call
 
 CATEGORICAL = ("age_groups", "practice_type", "organisation.type", "organisation.region")
@@ -163,3 +163,30 @@ def test_valid_random_calls_load_and_round_trip(parts: dict[str, Any]) -> None:
                                            parts["rubric"]["categories"].items()}
         second = load(Path(tmp) / "second", dumped(first))
         same_models(first, second)
+
+
+# --- Any bytes at all: a list of problems, never a crash -----------------------------------
+
+junk_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=200)
+yaml_fragments = st.lists(st.sampled_from(
+    ["id: A", "title:", "  - x", "- y", "&a", "*a", "!!str", "!x", "{", "}", "[", "]", ":",
+     "? ", "'", '"', "#", "---", "...", "|", ">", "<<: *a", "\t", "%YAML 1.1", "yes", "1e9",
+     "age_groups: [a, b]", "facts: {k: v}", "organisation:", "  name: n", "²", "-", "\ufeff"]),
+    max_size=20).map("\n".join)
+
+
+@settings(max_examples=25, deadline=None)
+@given(application=st.one_of(junk_text, yaml_fragments), rubric=st.one_of(junk_text,
+       yaml_fragments), reviews=junk_text, overrides=st.one_of(junk_text, yaml_fragments))
+def test_any_text_gives_problems_not_a_crash(application: str, rubric: str, reviews: str,
+                                             overrides: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for parts in ({"applications": [application]}, {"rubric": rubric},
+                      {"reviews": "application_id,reviewer,criterion,score,comment\n" + reviews},
+                      {"overrides": overrides}):
+            paths = build_call(Path(tmp) / str(len(parts)) / next(iter(parts)), **parts)
+            try:
+                load_call(paths.rubric, paths.apps)
+            except InputError as exc:
+                assert exc.problems
+                assert all(p.message for p in exc.problems)

@@ -48,7 +48,8 @@ def test_two_includes_against_a_cap() -> None:
 
 
 def test_distinct_against_size() -> None:
-    apps = [App("A", 900), App("B", 800, practice="workforce"), App("C", 700, practice="permanence")]
+    apps = [App("A", 900), App("B", 800, practice="workforce"),
+            App("C", 700, practice="permanence")]
     rule = {"id": "variety", "field": "practice_type", "distinct_at_least": 3}
     call, report = instance(apps, {"size": 2, "rules": [rule]})
     result = select_portfolio(call, report)

@@ -9,6 +9,7 @@ drops an application out of a quota.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,10 @@ from pine_select.model.rubric import Gate, Rubric
 
 if TYPE_CHECKING:
     from pine_select.loading.loader import Parsed, Row
+
+# A whole number in ASCII digits: str.isdigit() also accepts "²" (which int() refuses)
+# and "٣" (which would pass as 3).
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 AddProblem = Callable[[tuple[Any, ...], str, str, str], None]
 
@@ -121,7 +126,7 @@ def _check_descriptors(rubric: Rubric, add: AddProblem) -> None:
     low, high = rubric.scale.min, rubric.scale.max
     for i, criterion in enumerate(rubric.criteria):
         for key in criterion.descriptors:
-            if not (key.lstrip("-").isdigit() and low <= int(key) <= high):
+            if not (WHOLE_NUMBER.fullmatch(key) and low <= int(key) <= high):
                 add(("criteria", i, "descriptors", key),
                     f"criteria.{criterion.id}.descriptors: {key!r} is not a score",
                     f"whole numbers from {low} to {high}", "bad_descriptor")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pine_select.errors import InputError, Problem, Severity, display_path
+from pine_select.gc_pause import paused_gc
 from pine_select.loading import checks
 from pine_select.loading.csv_source import CsvRow, read_csv
 from pine_select.loading.yaml_source import YamlDocument, read_yaml
@@ -44,6 +45,7 @@ class Parsed:
     doc: YamlDocument
 
 
+@paused_gc()  # millions of small acyclic objects: see gc_pause.py
 def load_call(
     rubric: Path | str,
     applications: Path | str,
@@ -84,7 +86,8 @@ def load_call(
         conflicts=tuple(c.model for c in conflict_rows),
         overrides=parsed_overrides.model if parsed_overrides else Overrides(),
         files=files,
-        warnings=tuple(sorted(p for p in problems if p.severity is Severity.WARNING)),
+        warnings=tuple(sorted((p for p in problems if p.severity is Severity.WARNING),
+                              key=Problem.sort_key)),
     )
 
 
@@ -179,7 +182,7 @@ def _review_fields(values: dict[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = dict(values)
     score = values["score"]
     # Scores are whole numbers written as text; "3.0" or "" must not pass as 3 or 0.
-    fields["score"] = int(score) if score.lstrip("-").isdigit() else score
+    fields["score"] = int(score) if checks.WHOLE_NUMBER.fullmatch(score) else score
     return fields
 
 
@@ -189,8 +192,9 @@ def _rows_to_models(
     result = []
     for row in rows:
         try:
-            fields = prepare(row.values)
-            result.append(Row(model.model_validate({**fields, "line": row.line}), label, row.line))
+            fields = prepare(row.values)  # a fresh dict: adding the line number is safe
+            fields["line"] = row.line
+            result.append(Row(model.model_validate(fields), label, row.line))
         except ValidationError as exc:
             for error in exc.errors():
                 column = str(error["loc"][0]) if error["loc"] else "row"

@@ -10,11 +10,12 @@ manifest is a pure function of ``inputs/`` and the recorded parameters, which is
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pine_select.errors import InputError, PineSelectError
+from pine_select.errors import InputError, PackError, PineSelectError, UsageError
 from pine_select.loading.loader import load_call
 from pine_select.model.call import Call
 from pine_select.pack import files
@@ -71,21 +72,28 @@ def build_pack(
     if call.files is None:
         raise ValueError("build_pack needs a call loaded from files (call.files is None)")
     files.check_destination(out, force)
+    files.check_not_over_inputs(out, call.files)
+    _check_member(call, params.member)
     with files.staging_folder(out) as staging:
         say("copying inputs")
-        files.copy_inputs(call.files, staging)
-        copied = _load_inputs(staging)
-        input_hashes = _hashes(staging, files.INPUTS)
+        redacted = files.copy_inputs(call.files, staging,
+                                     redact_contacts=not params.include_contacts)
+        copied = _load_inputs(staging / files.INPUTS)
+        input_hashes = _input_hashes(staging / files.INPUTS)
         say(f"scoring and selecting {len(copied.applications)} applications")
         decision = decide(copied, _what_if(params))
         say("rendering the briefing")
         outputs = render_outputs(decision, params, input_hashes)
         for name, content in outputs.items():
             files.write_bytes(staging, name, content)
+        if params.member is not None:
+            # A member's copy must not carry the scores it withholds: no inputs/ in it.
+            shutil.rmtree(staging / files.INPUTS)
         manifest = Manifest(
             parameters=params, seed=decision.scores.seed,
             solver=_solver_info(decision), inputs=input_hashes,
             outputs={name: files.sha256_of(staging / name) for name in sorted(outputs)},
+            redacted=redacted, inputs_included=params.member is None,
         )
         files.write_bytes(staging, MANIFEST, manifest.to_json())
         files.publish(staging, out)
@@ -97,14 +105,14 @@ def render_outputs(decision: Decision, params: PackParameters,
                    input_hashes: dict[str, str]) -> dict[str, bytes]:
     """The reproducible files of a pack, by name."""
     from pine_select.pack.render import render_briefing
-    from pine_select.pack.view import briefing_view
+    from pine_select.pack.view import audience_for, briefing_view, withhold_results
     from pine_select.report.score_output import score_json
     from pine_select.report.select_output import select_json
 
-    results = {
+    results = withhold_results({
         "score": score_json(decision.scores, decision.call),
         "select": select_json(decision.selection),
-    }
+    }, audience_for(decision, params).conflicted)
     html = render_briefing(briefing_view(decision, params, input_hashes))
     return {
         RESULTS: (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode(),
@@ -112,13 +120,21 @@ def render_outputs(decision: Decision, params: PackParameters,
     }
 
 
-def verify_pack(folder: Path) -> VerifyReport:
-    """Check every file of a pack against its manifest, then re-run it from ``inputs/``."""
+def verify_pack(folder: Path, inputs: Path | None = None) -> VerifyReport:
+    """Check every file of a pack against its manifest, then re-run it from its inputs.
+
+    ``inputs`` defaults to the pack's own ``inputs/``; a panel member's copy has none, so
+    it is verified against the inputs of the panel's full pack (``FULL/inputs``).
+    """
     manifest = read_manifest(folder)
-    report = _check_hashes(folder, manifest)
+    inputs = inputs if inputs is not None else folder / files.INPUTS
+    if not inputs.is_dir():
+        raise PackError(f"{inputs}: no inputs folder; a panel member's copy is verified "
+                        "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
+    report = _check_hashes(folder, inputs, manifest)
     try:
-        decision = decide(_load_inputs(folder), _what_if(manifest.parameters))
-        rerun = render_outputs(decision, manifest.parameters, _hashes(folder, files.INPUTS))
+        decision = decide(_load_inputs(inputs), _what_if(manifest.parameters))
+        rerun = render_outputs(decision, manifest.parameters, _input_hashes(inputs))
     except InputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:3])
         more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
@@ -130,9 +146,11 @@ def verify_pack(folder: Path) -> VerifyReport:
     return replace(report, differs_on_rerun=differs)
 
 
-def _check_hashes(folder: Path, manifest: Manifest) -> VerifyReport:
+def _check_hashes(folder: Path, inputs: Path, manifest: Manifest) -> VerifyReport:
+    outputs = {name: path for name, path in files.pack_files(folder).items()
+               if name != MANIFEST and not name.startswith(files.INPUTS + "/")}
+    present = {**outputs, **_input_files(inputs)}
     recorded = {**manifest.inputs, **manifest.outputs}
-    present = {name: path for name, path in files.pack_files(folder).items() if name != MANIFEST}
     return VerifyReport(
         folder=folder,
         altered=tuple(n for n in sorted(recorded)
@@ -142,14 +160,25 @@ def _check_hashes(folder: Path, manifest: Manifest) -> VerifyReport:
     )
 
 
-def _load_inputs(folder: Path) -> Call:
-    inputs = folder / files.INPUTS
+def _input_files(inputs: Path) -> dict[str, Path]:
+    """The files of an inputs folder, named as the manifest names them (``inputs/...``)."""
+    return {f"{files.INPUTS}/{name}": path for name, path in files.pack_files(inputs).items()}
+
+
+def _input_hashes(inputs: Path) -> dict[str, str]:
+    return {name: files.sha256_of(path) for name, path in _input_files(inputs).items()}
+
+
+def _check_member(call: Call, member: str | None) -> None:
+    """Refuse an unknown --member: a typo would give them the full pack, scores and all."""
+    known = {r.reviewer for r in call.reviews} | {c.reviewer for c in call.conflicts}
+    if member is not None and member not in known:
+        raise UsageError(f"--member {member!r} is not a reviewer of this call nor named in "
+                         f"its conflicts; expected one of: {', '.join(sorted(known))}")
+
+
+def _load_inputs(inputs: Path) -> Call:
     return load_call(inputs / files.RUBRIC_NAME, inputs / files.APPLICATIONS)
-
-
-def _hashes(folder: Path, under: str) -> dict[str, str]:
-    return {name: files.sha256_of(path) for name, path in files.pack_files(folder).items()
-            if name.startswith(under + "/")}
 
 
 def _what_if(params: PackParameters) -> WhatIf:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pine_select.errors import PackError
+from pine_select.loading.yaml_source import without_top_level_key
 from pine_select.model.call import CallFiles
 
 INPUTS = "inputs"
@@ -45,22 +46,40 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def copy_inputs(files: CallFiles, folder: Path) -> None:
+def copy_inputs(files: CallFiles, folder: Path, *, redact_contacts: bool) -> dict[str, str]:
     """Copy the call's files into ``folder/inputs`` in the layout ``load_call`` defaults to.
 
     The rubric becomes ``inputs/rubric.yaml``; applications, reviews.csv, conflicts.csv and
-    overrides.yaml go into ``inputs/applications/``, so a re-run needs no options.
+    overrides.yaml go into ``inputs/applications/``, so a re-run needs no options. With
+    ``redact_contacts`` an application's ``contact`` block is cut from its copy (personal
+    data stays out of packs); the SHA-256 of each original so redacted is returned, by the
+    copy's name, so an auditor holding the originals can still match them.
     """
     apps = folder / INPUTS / APPLICATIONS
     apps.mkdir(parents=True)
     shutil.copyfile(files.rubric, folder / INPUTS / RUBRIC_NAME)
+    redacted: dict[str, str] = {}
     for path in files.applications:
-        shutil.copyfile(path, inside(apps, path.name))
+        target = inside(apps, path.name)
+        original = path.read_bytes()
+        copy = _without_contact(original) if redact_contacts else original
+        target.write_bytes(copy)
+        if copy != original:
+            redacted[f"{INPUTS}/{APPLICATIONS}/{path.name}"] = hashlib.sha256(original).hexdigest()
     extras = {"reviews.csv": files.reviews, "conflicts.csv": files.conflicts,
               "overrides.yaml": files.overrides}
     for name, source in extras.items():
         if source is not None:
             shutil.copyfile(source, apps / name)
+    return dict(sorted(redacted.items()))
+
+
+def _without_contact(original: bytes) -> bytes:
+    try:
+        text = original.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return original
+    return without_top_level_key(text, "contact").encode()
 
 
 def write_bytes(folder: Path, relative: str, content: bytes) -> None:
@@ -75,6 +94,14 @@ def check_destination(out: Path, force: bool) -> None:
         raise PackError(f"{out} already exists; choose another --out or pass --force")
     if out.exists() and not out.is_dir():
         raise PackError(f"{out} exists and is not a folder")
+
+
+def check_not_over_inputs(out: Path, files: CallFiles) -> None:
+    """Refuse an --out that holds the call's own files: --force would delete them."""
+    target = out.resolve()
+    for source in (files.applications_dir, *files.all()):
+        if source.resolve().is_relative_to(target):
+            raise PackError(f"{out} holds the call's input {source}; choose another --out")
 
 
 @contextmanager

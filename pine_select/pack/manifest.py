@@ -54,6 +54,8 @@ class Manifest:
     solver: dict[str, str]
     inputs: dict[str, str]  # relative path -> SHA-256
     outputs: dict[str, str]
+    redacted: dict[str, str] = field(default_factory=dict)  # copy -> SHA-256 of the original
+    inputs_included: bool = True  # False for a panel member's copy
     tool: dict[str, str] = field(default_factory=lambda: {"name": "pine-select",
                                                           "version": __version__})
     created_at: str = ""
@@ -66,6 +68,8 @@ class Manifest:
             "parameters": self.parameters.as_dict(),
             "seed": self.seed,
             "inputs": self.inputs,
+            "inputs_included": self.inputs_included,
+            "redacted_originals": self.redacted,
             "outputs": self.outputs,
             "created_at": self.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -82,6 +86,8 @@ def read_manifest(folder: Path) -> Manifest:
             solver=dict(data["solver"]),
             inputs=dict(data["inputs"]),
             outputs=dict(data["outputs"]),
+            redacted=dict(data.get("redacted_originals", {})),
+            inputs_included=bool(data.get("inputs_included", True)),
             tool=dict(data["tool"]),
             created_at=str(data.get("created_at", "")),
         )

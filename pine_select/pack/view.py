@@ -40,6 +40,31 @@ def audience_for(decision: Decision, params: PackParameters) -> Audience:
     return Audience(params.member, conflicted, params.include_contacts)
 
 
+def withhold_results(results: dict[str, Any], withheld: frozenset[str]) -> dict[str, Any]:
+    """results.json for a conflicted panel member: no scores of their conflicted applications.
+
+    Those applications keep their public facts (id, title, organisation, eligibility) and
+    lose totals, ranks, criterion scores, flags and reasons; they leave the tie groups and
+    the explanations of who was left out. The full pack keeps everything.
+    """
+    if not withheld:
+        return results
+    score, select = dict(results["score"]), dict(results["select"])
+    score["applications"] = [_withheld_row(a) if a["id"] in withheld else a
+                             for a in score["applications"]]
+    score["tie_groups"] = [[i for i in group if i not in withheld]
+                           for group in score.get("tie_groups", [])]
+    select["left_out"] = [item for item in select.get("left_out", [])
+                          if item.get("id") not in withheld]
+    return {**results, "score": score, "select": select, "withheld": sorted(withheld)}
+
+
+def _withheld_row(row: dict[str, Any]) -> dict[str, Any]:
+    public = ("id", "title", "organisation", "eligible", "selectable")
+    return {**{k: row[k] for k in public if k in row}, "total": None, "rank": None,
+            "criteria": {}, "flags": [], "reasons": [], "withheld": True}
+
+
 def briefing_view(
     decision: Decision, params: PackParameters, input_hashes: dict[str, str]
 ) -> dict[str, Any]:
@@ -51,7 +76,7 @@ def briefing_view(
         "portfolio": _portfolio(decision, audience),
         "left_out": _left_out(decision, audience),
         "ranking": [_ranking_row(decision, s, outcomes, audience)
-                    for s in decision.scores.applications],
+                    for s in _ranking_order(decision, audience)],
         "criteria": [{"id": c.id, "name": c.name, "weight": _number(decision.scores.weights[c.id]),
                       "rubric_weight": _number(c.exact_weight), "guidance": c.guidance}
                      for c in decision.call.rubric.criteria],
@@ -90,7 +115,8 @@ def outcome_texts(decision: Decision) -> dict[str, str]:
                                                      left.loss_if_forced))
     for score in decision.scores.applications:
         if not score.selectable:
-            texts[score.id] = "Not selectable: " + "; ".join(score.reasons) + "."
+            # a panel's reason often ends with its own full stop: do not print two
+            texts[score.id] = "Not selectable: " + "; ".join(score.reasons).rstrip(".") + "."
         texts.setdefault(score.id, "Not chosen: a higher-scoring balanced portfolio exists "
                                    "without it.")
     return texts
@@ -353,6 +379,12 @@ def _contact(app: Application) -> list[tuple[str, str]]:
     fields = (("name", app.contact.name), ("email", app.contact.email),
               ("phone", app.contact.phone))
     return [(k, v) for k, v in fields if v]
+
+
+def _ranking_order(decision: Decision, audience: Audience) -> list[ApplicationScore]:
+    """The ranking; a conflicted member's applications go last, so position leaks no rank."""
+    return sorted(decision.scores.applications,
+                  key=lambda s: not audience.may_see_scores(s.id))
 
 
 def _in_pack_order(decision: Decision) -> list[ApplicationScore]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
+from pine_select.gc_pause import paused_gc
 from pine_select.lottery import lottery_number
 from pine_select.model.application import Application
 from pine_select.model.call import Call
@@ -33,7 +34,7 @@ from pine_select.scoring.result import (
     ReviewerQuality,
     ScoreReport,
 )
-from pine_select.scoring.totals import to_cents, weighted_total
+from pine_select.scoring.totals import IntegerWeights, to_cents, weighted_total
 from pine_select.scoring.weights import parse_weights, resolve_weights
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 
+@paused_gc()  # tens of thousands of small acyclic objects: see gc_pause.py
 def score_call(
     call: Call,
     weights: Mapping[str, Fraction] | None = None,
@@ -65,8 +67,10 @@ def score_call(
     excluded = _exclusion_reasons(call.overrides if overrides is None else overrides)
     counted = _counted_reviews(call)
     seed = rubric.selection.tie_break_seed
+    integer_weights = IntegerWeights.of(used)  # once, not once per application
     scores = [
-        score_application(app, counted.get(app.id, ()), rubric, used, excluded.get(app.id), seed)
+        score_application(app, counted.get(app.id, ()), rubric, integer_weights,
+                          excluded.get(app.id), seed)
         for app in call.applications
     ]
     applications, ties = ranked(scores)
@@ -83,7 +87,7 @@ def score_application(
     app: Application,
     reviews: tuple[Review, ...],
     rubric: Rubric,
-    weights: Mapping[str, Fraction],
+    weights: Mapping[str, Fraction] | IntegerWeights,
     exclusion: str | None,
     seed: int,
 ) -> ApplicationScore:

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from pine_select.model.rubric import Rubric, Scale
 from pine_select.scoring.result import CriterionScore
-from pine_select.scoring.totals import integer_weights_of
+from pine_select.scoring.totals import IntegerWeights
 
 EXTREME_GAP = Fraction(25)
 MIN_REVIEWERS_FOR_EXTREME = 3
@@ -40,13 +40,14 @@ def criterion_flags(criteria: Mapping[str, CriterionScore], rubric: Rubric) -> l
 
 
 def reviewer_totals(
-    criteria: Mapping[str, CriterionScore], weights: Mapping[str, Fraction], scale: Scale
+    criteria: Mapping[str, CriterionScore],
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    scale: Scale,
 ) -> dict[str, Fraction]:
     """Each reviewer's own total on 0..100 from their scores alone (sorted by reviewer)."""
-    integer_weights, _ = integer_weights_of(tuple(weights.items()))
     weighted: dict[str, int] = {}
     weight_sums: dict[str, int] = {}
-    for criterion, weight in integer_weights:
+    for criterion, weight in IntegerWeights.of(weights).items:
         for reviewer, score in criteria[criterion].scores:
             weighted[reviewer] = weighted.get(reviewer, 0) + weight * (score - scale.min)
             weight_sums[reviewer] = weight_sums.get(reviewer, 0) + weight
@@ -56,7 +57,9 @@ def reviewer_totals(
 
 
 def single_reviewer_extremes(
-    criteria: Mapping[str, CriterionScore], weights: Mapping[str, Fraction], scale: Scale
+    criteria: Mapping[str, CriterionScore],
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    scale: Scale,
 ) -> tuple[str, ...]:
     """The reviewers of one application who stand alone far from the others."""
     if max((s.n_reviews for s in criteria.values()), default=0) < MIN_REVIEWERS_FOR_EXTREME:

@@ -9,6 +9,7 @@ many reviewers per application the mean would need to reach a reliability of 0.7
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from pine_select.scoring.result import (
@@ -44,26 +45,31 @@ def assess_quality(scored: Scored, criteria: Sequence[str]) -> AssessmentQuality
 
 def reviewer_quality(scored: Scored) -> tuple[ReviewerQuality, ...]:
     """Scores, applications and leniency of each reviewer, sorted by reviewer."""
-    n_scores: dict[str, int] = {}
-    applications: dict[str, set[str]] = {}
-    deviations: dict[str, list[float]] = {}
+    n_scores: dict[str, int] = defaultdict(int)
+    n_applications: dict[str, int] = defaultdict(int)
+    deviation_sums: dict[str, float] = defaultdict(float)
+    n_compared: dict[str, int] = defaultdict(int)
     for app_id in sorted(scored):
+        reviewers_here = set()
         for result in scored[app_id].values():
-            total, count = sum(s for _, s in result.scores), len(result.scores)
+            count = len(result.scores)
+            total = sum(s for _, s in result.scores)
             for reviewer, score in result.scores:
-                n_scores[reviewer] = n_scores.get(reviewer, 0) + 1
-                applications.setdefault(reviewer, set()).add(app_id)
+                n_scores[reviewer] += 1
+                reviewers_here.add(reviewer)
                 if count > 1:  # deviation from the mean of the co-reviewers' scores
-                    deviations.setdefault(reviewer, []).append(
-                        score - (total - score) / (count - 1))
+                    deviation_sums[reviewer] += score - (total - score) / (count - 1)
+                    n_compared[reviewer] += 1
+        for reviewer in reviewers_here:
+            n_applications[reviewer] += 1
     return tuple(
         ReviewerQuality(
             reviewer=reviewer,
             n_scores=n_scores[reviewer],
-            n_applications=len(applications[reviewer]),
-            leniency=math.fsum(deviations[reviewer]) / len(deviations[reviewer])
-            if reviewer in deviations else None,
-            n_compared=len(deviations.get(reviewer, ())),
+            n_applications=n_applications[reviewer],
+            leniency=deviation_sums[reviewer] / n_compared[reviewer]
+            if n_compared[reviewer] else None,
+            n_compared=n_compared[reviewer],
         )
         for reviewer in sorted(n_scores)
     )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 
 from pine_select.model.rubric import Scale
 from pine_select.scoring.result import CriterionScore
@@ -27,29 +27,37 @@ def normalised(score: Fraction, scale: Scale) -> Fraction:
     return (score - scale.min) / (scale.max - scale.min)
 
 
+@dataclass(frozen=True)
+class IntegerWeights:
+    """Weights scaled to whole numbers: the same ratios, so exactly the same totals."""
+
+    items: tuple[tuple[str, int], ...]
+    total: int
+
+    @classmethod
+    def of(cls, weights: Mapping[str, Fraction] | IntegerWeights) -> IntegerWeights:
+        if isinstance(weights, IntegerWeights):
+            return weights
+        scale = math.lcm(*(w.denominator for w in weights.values()))
+        items = tuple((c, int(w * scale)) for c, w in weights.items())
+        return cls(items, sum(w for _, w in items))
+
+
 def weighted_total(
-    criteria: Mapping[str, CriterionScore], weights: Mapping[str, Fraction], scale: Scale
+    criteria: Mapping[str, CriterionScore],
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    scale: Scale,
 ) -> Fraction | None:
     """The total on 0..100; None when any criterion has no score (nothing to weigh)."""
-    integer_weights, weight_sum = integer_weights_of(tuple(weights.items()))
+    integer = IntegerWeights.of(weights)
     numerator, denominator = 0, 1  # sum_j w_j * (c_j - min), as a running fraction
-    for criterion, weight in integer_weights:
+    for criterion, weight in integer.items:
         score = criteria[criterion].score
         if score is None:
             return None
         p, q = score.numerator - scale.min * score.denominator, score.denominator
         numerator, denominator = numerator * q + weight * p * denominator, denominator * q
-    return Fraction(100 * numerator, denominator * weight_sum * (scale.max - scale.min))
-
-
-@lru_cache(maxsize=64)
-def integer_weights_of(
-    weights: tuple[tuple[str, Fraction], ...],
-) -> tuple[tuple[tuple[str, int], ...], int]:
-    """Weights scaled to whole numbers (same ratios, so the same totals) and their sum."""
-    scale = math.lcm(*(w.denominator for _, w in weights))
-    scaled = tuple((c, int(w * scale)) for c, w in weights)
-    return scaled, sum(w for _, w in scaled)
+    return Fraction(100 * numerator, denominator * integer.total * (scale.max - scale.min))
 
 
 def round_half_up(value: Fraction, places: int) -> Fraction:
@@ -62,7 +70,7 @@ def scaled_half_up(value: Fraction | int, places: int) -> int:
     p: int = abs(value.numerator) * 10**places
     q = value.denominator
     rounded = (2 * p + q) // (2 * q)
-    return rounded if value >= 0 else -rounded
+    return rounded if value.numerator >= 0 else -rounded
 
 
 def to_cents(total: Fraction) -> int:

@@ -155,7 +155,9 @@ def build_problem(
     budget = selection.budget if budget is None else budget
     excluded = tuple(sorted(set(overrides.excluded_ids())))
     candidates = _candidates(call, report, excluded)
-    largest = len(candidates) if size_range[1] is None else min(size_range[1], len(candidates))
+    # Every size up to the number of candidates, not just the rubric's: the conflict
+    # diagnosis switches the size rows off.
+    largest = len(candidates)
     rules = tuple(_rule_spec(rule, call.rubric.categories[rule.field], largest)
                   for rule in selection.rules)
     builder = _RowBuilder(candidates)
@@ -221,22 +223,19 @@ def share_fraction(share: Fraction, largest: int, rounding: str) -> Fraction:
     """A share with a small denominator that allows exactly the same counts.
 
     ``0.3333333333333333`` in a file is 3333333333333333/10**16 exactly: as a coefficient it
-    would defeat floating-point solvers. For every portfolio size m up to ``largest`` the
-    bound ``count >= share*m`` allows the counts ``>= ceil(share*m)`` (``floor`` for an upper
-    bound); the nearest fraction with denominator up to 10**6 is used when it gives the
-    same ceiling (floor) for every such m, which is checked here, else the exact share.
+    defeats floating-point solvers. For a portfolio of m applications a lower bound allows
+    counts ``>= ceil(share*m)`` and an upper bound counts ``<= floor(share*m)``. Only sizes m
+    up to ``largest`` are possible, and ``ceil(s*m)`` (``floor``) changes only at fractions
+    k/m, so the smallest fraction ``>= share`` (largest ``<= share``) with a denominator up to
+    ``largest`` allows exactly the same counts: the literal meaning is kept, exactly.
     """
-    if share.denominator <= MAX_SHARE_DENOMINATOR:
+    if share.denominator <= MAX_SHARE_DENOMINATOR or largest < 1:
         return share
-    near = share.limit_denominator(MAX_SHARE_DENOMINATOR)
-
-    def bound(s: Fraction, m: int) -> int:
-        value = s * m
-        return -(-value.numerator // value.denominator) if rounding == "ceil" \
-            else value.numerator // value.denominator
-
-    same = all(bound(near, m) == bound(share, m) for m in range(largest + 1))
-    return near if same else share
+    if rounding == "ceil":
+        return min(Fraction(-(-share.numerator * q // share.denominator), q)
+                   for q in range(1, largest + 1))
+    return max(Fraction(share.numerator * q // share.denominator, q)
+               for q in range(1, largest + 1))
 
 
 class _RowBuilder:
