@@ -138,14 +138,14 @@ def score(fmt: str, weights: str | None, **options: Any) -> None:
 
     Ties are broken by the rubric's seeded lottery; the weights used are shown in every format.
     """
+    from pine_select.pipeline import WhatIf
+    from pine_select.pipeline import score as score_with
     from pine_select.report.cells import json_text
     from pine_select.report.score_output import score_csv, score_json, score_table
-    from pine_select.scoring import parse_weights, score_call
 
     with reporting_errors():
         call = open_call(options)
-        used = None if weights is None else parse_weights(weights, call.rubric)
-        report = score_call(call, used)
+        report, _ = score_with(call, WhatIf(weights=weights))
     echo_warnings(call.warnings)
     if fmt == "json":
         click.echo(json_text(score_json(report, call)))  # one application per line
@@ -165,7 +165,8 @@ def score(fmt: str, weights: str | None, **options: Any) -> None:
 @click.option("--exclude", "excludes", multiple=True, metavar="ID",
               help="What-if: keep this application out (repeatable).")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
-              help="Solver backend [default: cbc, measured fastest here].")
+              help="Solver backend [default: cbc up to 1,000 applications, highs above "
+                   "(measured fastest)].")
 @click.option("--alternatives", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also show the N next-best portfolios.")
 @click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
@@ -184,19 +185,15 @@ def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
     Exits 0 with a portfolio, 1 when the rules cannot all hold (naming a minimal set of
     conflicting rules and the smallest relaxations), 2 on invalid input or options.
     """
+    from pine_select.pipeline import WhatIf, decide
     from pine_select.report.select_output import select_json, select_table
-    from pine_select.scoring import parse_weights, score_call
-    from pine_select.selection.select import select_options, select_portfolio
 
+    what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
+                     exclude=excludes, solver=solver, alternatives=alternatives,
+                     min_swaps=min_swaps, explain_limit=explain_limit)
     with reporting_errors():
         call = open_call(options)
-        used = None if weights is None else parse_weights(weights, call.rubric)
-        overrides = call.overrides.merged(includes, excludes)
-        report = score_call(call, used, overrides)
-        chosen = select_options(size=size, budget=budget, solver=solver,
-                                alternatives=alternatives, min_swaps=min_swaps,
-                                explain_limit=explain_limit)
-        result = select_portfolio(call, report, overrides=overrides, options=chosen)
+        result = decide(call, what_if).selection
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(select_json(result))

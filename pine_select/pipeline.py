@@ -28,6 +28,7 @@ class WhatIf:
     solver: str | None = None
     alternatives: int = 0
     min_swaps: int = 1
+    explain_limit: int | None = None  # re-solves for explanations (None: by call size)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def decide(call: Call, what_if: WhatIf = WhatIf()) -> Decision:
     """Score and select; raises InputError, UsageError or SolverError (see errors.py)."""
     scores, overrides = score(call, what_if)
     options = select_options(size=what_if.size, budget=what_if.budget, solver=what_if.solver,
-                             alternatives=what_if.alternatives, min_swaps=what_if.min_swaps)
+                             alternatives=what_if.alternatives, min_swaps=what_if.min_swaps,
+                             explain_limit=what_if.explain_limit)
     selection = select_portfolio(call, scores, overrides=overrides, options=options)
     return Decision(call, overrides, scores, selection)

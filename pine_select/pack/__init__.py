@@ -109,9 +109,11 @@ def render_outputs(decision: Decision, params: PackParameters,
     from pine_select.report.score_output import score_json
     from pine_select.report.select_output import select_json
 
+    select = select_json(decision.selection)
+    del select["solver_version"]  # differs between machines; the manifest records it
     results = withhold_results({
         "score": score_json(decision.scores, decision.call),
-        "select": select_json(decision.selection),
+        "select": select,
     }, audience_for(decision, params).conflicted)
     html = render_briefing(briefing_view(decision, params, input_hashes))
     return {
@@ -188,4 +190,4 @@ def _what_if(params: PackParameters) -> WhatIf:
 
 
 def _solver_info(decision: Decision) -> dict[str, str]:
-    return {"solver": decision.selection.solver}
+    return {"name": decision.selection.solver, "version": decision.selection.solver_version}

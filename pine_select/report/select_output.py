@@ -46,7 +46,7 @@ def select_json(result: SelectionResult) -> dict[str, object]:
         data["alternatives"] = [_alternative_json(item) for item in result.alternatives]
     data.update({
         "size": _size_json(result.size_range), "budget": result.budget,
-        "solver": result.solver, "seed": result.seed,
+        "solver": result.solver, "solver_version": result.solver_version, "seed": result.seed,
         "weights": {c: exact_number(w) for c, w in result.weights.items()},
         "notes": list(result.notes),
     })

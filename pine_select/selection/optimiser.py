@@ -17,7 +17,7 @@ PuLP orders columns by name, and zero padding keeps that order the problem's own
 sensitive to column order; PERF-NOTES).
 
 Choice of the default backend, measured on this machine (2 cores, medians of 5):
-see ``DEFAULT_SOLVER`` below.
+see ``default_solver`` below.
 """
 
 from __future__ import annotations
@@ -43,11 +43,23 @@ class SolverName(StrEnum):
     CBC = "cbc"
 
 
-# Measured (benchmarks/bench_select.py, 2 cores): the example call (60 applications, about
-# 60 solves for one explained `select`) takes 0.33 s of solving with CBC against 0.55 s with
-# HiGHS (HiGHS pays ~7 ms to copy and presolve per solve, a CBC process ~4 ms on tiny
-# models); at 10,000 applications choosing 400 the main lexicographic solve took 1.9 s with
-# CBC against 2.2 s with HiGHS. Both were exact at zero gap in every run. CBC is the default.
+# The default backend, chosen by measurement (benchmarks/bench_select.py, 2 cores, medians):
+# - the example call (39 candidates, ~35 small solves for a fully explained `select`): the
+#   whole command takes 0.69-0.76 s with CBC against 0.95-1.00 s with HiGHS. A small MIP
+#   costs CBC ~5 ms (process round trip, with preprocessing, cuts and heuristics off) and
+#   HiGHS ~15 ms (PuLP copies the model into a new solver object every solve).
+# - 10,000 applications choosing 400 (binding budget, every rule kind): the first solve took
+#   1.95 s with HiGHS via PuLP (0.99x highspy direct, 1.97 s) against 2.73 s with CBC
+#   (1.39x); the lexicographic best (with the tie-break) 3.5 s against 4.3 s.
+# Both gave the same total and the same portfolio in every run. So: CBC for small calls,
+# HiGHS above SMALL_CALL candidates; either can be asked for with --solver.
+SMALL_CALL = 1000
+
+
+def default_solver(candidates: int) -> SolverName:
+    return SolverName.CBC if candidates <= SMALL_CALL else SolverName.HIGHS
+
+
 DEFAULT_SOLVER = SolverName.CBC
 DEFAULT_TIME_LIMIT = 120.0
 SMALL_MODEL = 200  # candidates
@@ -156,8 +168,12 @@ class Optimiser:
         return self._cached("feasible", scenario,
                             lambda: self._solve([0] * self._n, scenario)).status
 
+    def name(self) -> str:
+        """The solver's name alone: what reproducible outputs (packs) may print."""
+        return "HiGHS" if self.solver is SolverName.HIGHS else "CBC"
+
     def version(self) -> str:
-        """The solver's name and version, for the record."""
+        """The solver's name and version, for the record (the pack's manifest)."""
         if self.solver is SolverName.HIGHS:
             import highspy
 

@@ -96,7 +96,7 @@ class SelectionResult:
     rules: tuple[RuleOutcome, ...]
     reserves: tuple[str, ...]
     seed: int
-    solver: str
+    solver: str  # "CBC" or "HiGHS": a pack on another machine must print the same
     size_range: tuple[int, int | None]
     budget: int | None
     unconstrained_cents: int | None = None  # best total without balance rules
@@ -108,6 +108,7 @@ class SelectionResult:
     notes: tuple[str, ...] = ()  # e.g. explanations capped at a limit
     weights: dict[str, Fraction] = field(default_factory=dict)
     solves: int = 0
+    solver_version: str = ""  # e.g. "CBC (bundled with PuLP 3.3.2)": the manifest records it
 
     @property
     def optimal(self) -> bool:

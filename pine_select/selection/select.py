@@ -23,19 +23,20 @@ from pine_select.selection.explain import (
     withdrawals,
 )
 from pine_select.selection.optimiser import (
-    DEFAULT_SOLVER,
     DEFAULT_TIME_LIMIT,
+    SMALL_CALL,
     Optimiser,
     Scenario,
     Solution,
     SolverName,
     SolveStatus,
+    default_solver,
 )
 from pine_select.selection.problem import SelectionProblem, build_problem
 from pine_select.selection.result import Alternative, SelectionResult
 
 DEFAULT_EXPLAIN_LIMIT = 60
-LARGE_CALL = 1000  # candidates: above this each re-solve takes seconds, so none by default
+LARGE_CALL = SMALL_CALL  # above this each re-solve takes seconds: none by default
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class SelectOptions:
 
     size: int | None = None
     budget: int | None = None
-    solver: SolverName = DEFAULT_SOLVER
+    solver: SolverName | None = None  # None: chosen by the call's size (default_solver)
     alternatives: int = 0
     min_swaps: int = 1
     explain_limit: int | None = None  # re-solves for explanations; None: by call size
@@ -56,7 +57,7 @@ def select_options(*, size: int | None = None, budget: int | None = None,
                    explain_limit: int | None = None) -> SelectOptions:
     """Options from command-line values, ``None`` meaning the library's default."""
     return SelectOptions(
-        size=size, budget=budget, solver=DEFAULT_SOLVER if solver is None else SolverName(solver),
+        size=size, budget=budget, solver=None if solver is None else SolverName(solver),
         alternatives=alternatives, min_swaps=min_swaps,
         explain_limit=explain_limit,
     )
@@ -79,12 +80,14 @@ def select_portfolio(call: Call, report: ScoreReport, *, overrides: Overrides | 
 def solve_problem(problem: SelectionProblem, options: SelectOptions = SelectOptions(),
                   weights: Mapping[str, Fraction] | None = None) -> SelectionResult:
     """Solve and explain an already built problem (the benchmark enters here)."""
-    optimiser = Optimiser(problem, options.solver, options.time_limit)
+    solver = options.solver or default_solver(len(problem.candidates))
+    optimiser = Optimiser(problem, solver, options.time_limit)
     best = _proven(optimiser.best(), "the selection")
     skeleton = SelectionResult(
         status="infeasible", selected=(), total_cents=0, cost=0,
         rules=rule_outcomes(problem, frozenset(), {}), reserves=(), seed=problem.seed,
-        solver=optimiser.version(), size_range=problem.size_range, budget=problem.budget,
+        solver=optimiser.name(), solver_version=optimiser.version(),
+        size_range=problem.size_range, budget=problem.budget,
         weights=dict(weights or {}),
     )
     if best.status is SolveStatus.INFEASIBLE:
