@@ -66,3 +66,18 @@ def test_an_exclusion_can_be_part_of_the_conflict() -> None:
     call, report = instance(apps, {"size": 1, "rules": [rule]}, overrides)
     result = select_portfolio(call, report, overrides=overrides)
     assert result.conflicting_rules == ("one_vs", "exclude V")
+
+
+def test_a_model_that_crashes_cbc_with_its_fast_settings_is_still_diagnosed() -> None:
+    # Found by the brute-force property test: CBC 2.10 with preprocessing, cuts and
+    # heuristics all off dies (segmentation fault) on this small infeasible model. Size 2
+    # with a share cap of 1/4 on each practice type cannot hold: any pair puts one type at
+    # 1/2. The optimiser must retry with CBC's defaults and report infeasibility.
+    apps = [App("A", 0), App("B", 0, practice="child_protection"),
+            App("C", 0, practice="permanence")]
+    rule = {"id": "quarter_cap", "field": "practice_type", "each": ["early_help",
+            "child_protection"], "share_at_most": 0.25}
+    call, report = instance(apps, {"size": 2, "rules": [rule]})
+    result = select_portfolio(call, report, options=SelectOptions(solver=SolverName.CBC))
+    assert result.status == "infeasible"
+    assert result.conflicting_rules == ("size", "quarter_cap")

@@ -164,6 +164,39 @@ class Optimiser:
         costs = [-c.amount for c in self.problem.candidates]
         return self._cached("cost", scenario, lambda: self._solve(costs, scenario))
 
+    def solve_objective(self, objective: Sequence[int], scenario: Scenario = BASE) -> Solution:
+        """One solve maximising ``objective`` (a whole number per candidate), not cached.
+
+        For weight sensitivity: only the objective changes, never the model. Which optimum
+        is returned among ties is the solver's; the caller compares values exactly itself.
+        The solution's ``total`` is still the sum of the candidates' ``total_cents``.
+        """
+        if len(objective) != self._n:
+            raise ValueError(f"objective has {len(objective)} entries; expected {self._n}")
+        return self._solve(objective, scenario)
+
+    def best_with_scores(self, scores: Sequence[int], scenario: Scenario = BASE) -> Solution:
+        """:meth:`best` as if the candidates' ``total_cents`` were ``scores``; not cached.
+
+        What-if weights change every total but no row: the objective and the coefficients
+        of the tie-break's floor row are swapped for the duration of the solves and put
+        back afterwards, so one model serves any number of weight vectors.
+        """
+        if len(scores) != self._n:
+            raise ValueError(f"scores has {len(scores)} entries; expected {self._n}")
+        saved = self._scores
+        self._set_floor_coefficients(scores)
+        self._scores = list(scores)
+        try:
+            return self._lexicographic(scenario)
+        finally:
+            self._scores = saved
+            self._set_floor_coefficients(saved)
+
+    def _set_floor_coefficients(self, scores: Sequence[int]) -> None:
+        for i, coef in enumerate(scores):
+            self._floor.expr[self._columns[i]] = coef
+
     def feasible(self, scenario: Scenario) -> SolveStatus:
         return self._cached("feasible", scenario,
                             lambda: self._solve([0] * self._n, scenario)).status
@@ -310,7 +343,7 @@ class Optimiser:
         started = time.perf_counter()
         with _stdout_silenced():
             try:
-                self._model.solve(self._backend(mip))
+                self._solve_once(mip)
             except (pulp.PulpSolverError, IndexError, ValueError) as exc:
                 # PuLP's HiGHS interface reads solution arrays before looking at the status,
                 # so a failed solve can surface as an IndexError from inside PuLP.
@@ -320,6 +353,18 @@ class Optimiser:
         self.stats.seconds += elapsed
         return _status(self._model.status, self._model.sol_status,
                        elapsed >= self.time_limit * 0.99)
+
+    def _solve_once(self, mip: bool) -> None:
+        try:
+            self._model.solve(self._backend(mip))
+        except pulp.PulpSolverError:
+            if not self._cbc_options:
+                raise
+            # CBC 2.10 (bundled with PuLP 3) can crash (segmentation fault) on some small
+            # infeasible models when preprocessing, cuts and heuristics are all off: found by
+            # the brute-force property test. Retry, and keep, CBC's default settings.
+            self._cbc_options = []
+            self._model.solve(self._backend(mip))
 
     def _backend(self, mip: bool = True) -> Any:
         if self.solver is SolverName.HIGHS:
