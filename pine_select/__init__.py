@@ -6,6 +6,8 @@ The library is the product; the ``pine-select`` command is a thin layer over it:
     call = load_call("rubrics/pine-2019.yaml", "applications/pine-2019")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from pine_select.errors import (
     InputError,
     PackError,
@@ -14,16 +16,45 @@ from pine_select.errors import (
     SolverError,
     UsageError,
 )
-from pine_select.loading.loader import load_call
-from pine_select.model.application import Application
-from pine_select.model.call import Call
-from pine_select.model.rubric import Rubric
+
+if TYPE_CHECKING:
+    from pine_select.loading.loader import load_call
+    from pine_select.model.application import Application
+    from pine_select.model.call import Call
+    from pine_select.model.rubric import Rubric
+    from pine_select.pack import build_pack, verify_pack
+    from pine_select.pipeline import Decision, WhatIf, decide
+    from pine_select.scoring import score_call
 
 __version__ = "0.1.0"
+
+# The rest of the API loads on first use (PEP 562): the models, the solver and the renderer
+# take a few hundred milliseconds to import, which `pine-select --help` should not pay.
+_LAZY = {
+    "Application": "pine_select.model.application",
+    "Call": "pine_select.model.call",
+    "Decision": "pine_select.pipeline",
+    "Rubric": "pine_select.model.rubric",
+    "WhatIf": "pine_select.pipeline",
+    "build_pack": "pine_select.pack",
+    "decide": "pine_select.pipeline",
+    "load_call": "pine_select.loading.loader",
+    "score_call": "pine_select.scoring",
+    "verify_pack": "pine_select.pack",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'pine_select' has no attribute {name!r}")
 
 __all__ = [
     "Application",
     "Call",
+    "Decision",
     "InputError",
     "PackError",
     "PineSelectError",
@@ -31,6 +62,11 @@ __all__ = [
     "Rubric",
     "SolverError",
     "UsageError",
+    "WhatIf",
     "__version__",
+    "build_pack",
+    "decide",
     "load_call",
+    "score_call",
+    "verify_pack",
 ]

@@ -14,14 +14,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pine_select import __version__
 from pine_select.errors import InputError, PineSelectError, Problem
-from pine_select.loading.loader import load_call
-from pine_select.model.call import Call
+
+if TYPE_CHECKING:
+    from pine_select.model.call import Call
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +70,8 @@ def weights_option(command: F) -> F:
 
 def open_call(options: dict[str, Any]) -> Call:
     """Load the call named by :func:`call_arguments` options (raises InputError)."""
+    from pine_select.loading.loader import load_call  # models are costly to import
+
     return load_call(
         options["rubric"],
         options["apps"],
@@ -174,11 +177,14 @@ def score(fmt: str, weights: str | None, **options: Any) -> None:
 @click.option("--explain-limit", type=click.IntRange(min=0), default=None,
               help="Most re-solves spent on explanations [default: 60; 0 above 1,000 "
                    "applications].")
+@click.option("--diff", is_flag=True,
+              help="With --weights: show what the weights change against the rubric's "
+                   "(who enters and leaves, total, rules that bind or go slack).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
            includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
-           alternatives: int, min_swaps: int, explain_limit: int | None,
+           alternatives: int, min_swaps: int, explain_limit: int | None, diff: bool,
            **options: Any) -> None:
     """The best balanced portfolio, proven optimal, and why.
 
@@ -191,6 +197,9 @@ def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
     what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
                      exclude=excludes, solver=solver, alternatives=alternatives,
                      min_swaps=min_swaps, explain_limit=explain_limit)
+    if diff:
+        _select_diff(what_if, fmt, options)
+        return
     with reporting_errors():
         call = open_call(options)
         result = decide(call, what_if).selection
@@ -199,6 +208,66 @@ def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
         echo_json(select_json(result))
     else:
         click.echo(select_table(result, call))
+    if not result.optimal:
+        sys.exit(EXIT_NEGATIVE)
+
+
+def _select_diff(what_if: Any, fmt: str, options: dict[str, Any]) -> None:
+    """``select --diff``: the what-if weights against the rubric's; exits 1 if infeasible."""
+    from pine_select.report.sensitivity_output import diff_json, diff_table
+    from pine_select.sensitivity import weight_diff
+
+    with reporting_errors():
+        call = open_call(options)
+        found = weight_diff(call, what_if)
+    echo_warnings(call.warnings)
+    if fmt == "json":
+        echo_json(diff_json(found))
+    else:
+        click.echo(diff_table(found))
+    if not found.after.optimal:
+        sys.exit(EXIT_NEGATIVE)
+
+
+@main.command()
+@call_arguments
+@click.option("--samples", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also draw N weight vectors around the rubric's (Dirichlet) and report "
+                   "how often each application is selected.")
+@click.option("--concentration", type=click.FloatRange(min=0, min_open=True), default=50.0,
+              show_default=True,
+              help="How tightly the drawn weights cluster around the rubric's (larger: closer).")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the weight draws [default: the rubric's tie_break_seed].")
+@click.option("--breakpoint-limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Most breakpoints followed per criterion and direction for rank stability.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
+                breakpoint_limit: int, **options: Any) -> None:
+    """How far each rubric weight can move before the portfolio changes, and who moves.
+
+    For each criterion, the exact interval of its weight (others unchanged) over which the
+    chosen portfolio stays optimal, with who enters and leaves beyond each end; the
+    smallest single-weight change that moves each application near the line; with
+    --samples, selection frequencies under weights drawn around the rubric's. Exits 1 when
+    no portfolio satisfies the rules.
+    """
+    from fractions import Fraction
+
+    from pine_select.report.sensitivity_output import sensitivity_json, sensitivity_table
+    from pine_select.sensitivity import SensitivityOptions, weight_sensitivity
+
+    settings = SensitivityOptions(samples=samples, concentration=Fraction(str(concentration)),
+                                  seed=seed, breakpoint_limit=breakpoint_limit)
+    with reporting_errors():
+        call = open_call(options)
+        result = weight_sensitivity(call, options=settings)
+    echo_warnings(call.warnings)
+    if fmt == "json":
+        echo_json(sensitivity_json(result))
+    else:
+        click.echo(sensitivity_table(result))
     if not result.optimal:
         sys.exit(EXIT_NEGATIVE)
 
