@@ -305,11 +305,12 @@ def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: 
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
     from pine_select.pack import PackParameters, build_pack
+    from pine_select.pipeline import WhatIf
 
-    params = PackParameters(weights=weights, size=size, budget=budget, include=includes,
-                            exclude=excludes, solver=solver, alternatives=alternatives,
-                            min_swaps=min_swaps, include_contacts=include_contacts,
-                            member=member)
+    what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
+                     exclude=excludes, solver=solver, alternatives=alternatives,
+                     min_swaps=min_swaps)
+    params = PackParameters(what_if, include_contacts=include_contacts, member=member)
     with reporting_errors():
         call = open_call(options)
         echo_warnings(call.warnings)

@@ -27,6 +27,7 @@ from helpers_pack import (
 
 from pine_select.loading.loader import load_call
 from pine_select.pack import PackParameters, build_pack, verify_pack
+from pine_select.pipeline import WhatIf
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +157,7 @@ def test_verify_does_not_write_into_the_pack(pack: Path) -> None:
 
 def test_two_builds_are_identical_but_for_the_manifest_time(tmp_path: Path) -> None:
     call = load_call(golden.RUBRIC, golden.APPLICATIONS)
-    params = PackParameters(alternatives=3)
+    params = PackParameters(WhatIf(alternatives=3))
     build_pack(call, tmp_path / "one", params)
     build_pack(call, tmp_path / "two", params)
     one, two = files_of(tmp_path / "one"), files_of(tmp_path / "two")
@@ -216,7 +217,8 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
     parameters = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]
     assert parameters == {"weights": "promise=10", "size": None, "budget": 200000,
                           "include": [], "exclude": ["TINY-003"], "solver": "highs",
-                          "alternatives": 1, "min_swaps": 1, "include_contacts": True,
+                          "alternatives": 1, "min_swaps": 1, "explain_limit": None,
+                          "include_contacts": True,
                           "member": "ben"}
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert "TINY-003" not in results["select"]["selected"]

@@ -20,7 +20,7 @@ from pine_select.loading.loader import load_call
 from pine_select.model.call import Call
 from pine_select.pack import files
 from pine_select.pack.manifest import MANIFEST, Manifest, PackParameters, read_manifest
-from pine_select.pipeline import Decision, WhatIf, decide
+from pine_select.pipeline import Decision, decide
 
 __all__ = ["PackParameters", "PackSummary", "VerifyReport", "build_pack", "verify_pack"]
 
@@ -81,7 +81,7 @@ def build_pack(
         copied = _load_inputs(staging / files.INPUTS)
         input_hashes = _input_hashes(staging / files.INPUTS)
         say(f"scoring and selecting {len(copied.applications)} applications")
-        decision = decide(copied, _what_if(params))
+        decision = decide(copied, params.what_if)
         say("rendering the briefing")
         outputs = render_outputs(decision, params, input_hashes)
         for name, content in outputs.items():
@@ -135,7 +135,7 @@ def verify_pack(folder: Path, inputs: Path | None = None) -> VerifyReport:
                         "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
     report = _check_hashes(folder, inputs, manifest)
     try:
-        decision = decide(_load_inputs(inputs), _what_if(manifest.parameters))
+        decision = decide(_load_inputs(inputs), manifest.parameters.what_if)
         rerun = render_outputs(decision, manifest.parameters, _input_hashes(inputs))
     except InputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:3])
@@ -181,12 +181,6 @@ def _check_member(call: Call, member: str | None) -> None:
 
 def _load_inputs(inputs: Path) -> Call:
     return load_call(inputs / files.RUBRIC_NAME, inputs / files.APPLICATIONS)
-
-
-def _what_if(params: PackParameters) -> WhatIf:
-    return WhatIf(weights=params.weights, size=params.size, budget=params.budget,
-                  include=params.include, exclude=params.exclude, solver=params.solver,
-                  alternatives=params.alternatives, min_swaps=params.min_swaps)
 
 
 def _solver_info(decision: Decision) -> dict[str, str]:

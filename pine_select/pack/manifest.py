@@ -15,36 +15,35 @@ from typing import Any
 
 from pine_select import __version__
 from pine_select.errors import PackError
+from pine_select.pipeline import WhatIf
 
 MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
 class PackParameters:
-    """Every choice that shapes a pack's content; a re-run with these gives the same pack."""
+    """Every choice that shapes a pack's content; a re-run with these gives the same pack.
 
-    weights: str | None = None
-    size: int | None = None
-    budget: int | None = None
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    solver: str | None = None
-    alternatives: int = 0
-    min_swaps: int = 1
+    The decision's what-ifs, plus who the pack is for. The manifest records them as one
+    flat mapping (``weights``, ``size``, ... ``include_contacts``, ``member``).
+    """
+
+    what_if: WhatIf = WhatIf()
     include_contacts: bool = False
     member: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["include"], data["exclude"] = list(self.include), list(self.exclude)
-        return data
+        data = asdict(self.what_if)
+        data["include"], data["exclude"] = list(self.what_if.include), list(self.what_if.exclude)
+        return {**data, "include_contacts": self.include_contacts, "member": self.member}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PackParameters:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["include"] = tuple(known.get("include", ()))
-        known["exclude"] = tuple(known.get("exclude", ()))
-        return cls(**known)
+        what_if = {k: v for k, v in data.items() if k in WhatIf.__dataclass_fields__}
+        what_if["include"] = tuple(what_if.get("include", ()))
+        what_if["exclude"] = tuple(what_if.get("exclude", ()))
+        return cls(WhatIf(**what_if), bool(data.get("include_contacts", False)),
+                   data.get("member"))
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,15 @@ def terminal_text(value: str, width: int | None = None) -> str:
     if width is not None and len(clean) > width:
         return clean[: width - 1] + "…"
     return clean
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    """A plain-text table: padded columns (``right`` holds the right-aligned ones)."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.rjust(w) if i in right else c.ljust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(padded).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]

@@ -11,7 +11,14 @@ from fractions import Fraction
 
 from pine_select.gc_pause import paused_gc
 from pine_select.model.call import Call
-from pine_select.report.cells import csv_text, exact_number, fixed, json_number, terminal_text
+from pine_select.report.cells import (
+    columns,
+    csv_text,
+    exact_number,
+    fixed,
+    json_number,
+    terminal_text,
+)
 from pine_select.scoring.result import ApplicationScore, ScoreReport
 
 SCORE_PLACES = 4  # criterion scores in JSON and CSV (a mean of 3 reviewers needs more than 2)
@@ -97,12 +104,12 @@ def score_table(report: ScoreReport, call: Call) -> str:
     rows = [[str(a.rank), a.id, _organisation(a, call), _total(a),
              *(_score(s.score, 2) for s in a.criteria.values()), compact_flags(a.flags)]
             for a in ranked]
-    lines += ["", *_columns(header, rows, right={0, 3, *range(4, 4 + len(criteria))})]
+    lines += ["", *columns(header, rows, right={0, 3, *range(4, 4 + len(criteria))})]
     if others:
         lines += ["", f"Not selectable ({len(others)}):"]
         other_rows = [[a.id, _organisation(a, call), _total(a),
                        terminal_text("; ".join(a.reasons), REASONS_WIDTH)] for a in others]
-        lines += _columns(["id", "organisation", "total", "reasons"], other_rows, right={2})
+        lines += columns(["id", "organisation", "total", "reasons"], other_rows, right={2})
     return "\n".join(lines)
 
 
@@ -131,17 +138,6 @@ def _table_heading(report: ScoreReport, call: Call) -> list[str]:
     lines += [f"tied at {_total(report.by_id()[g[0]])}: {' > '.join(g)}"
               for g in report.tie_groups]
     return lines
-
-
-def _columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [c.rjust(w) if i in right else c.ljust(w)
-                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
-        return "  ".join(padded).rstrip()
-
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
 def _organisation(score: ApplicationScore, call: Call) -> str:

@@ -7,11 +7,10 @@ Scores are printed to 2 decimals from exact cents; money is whole pounds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from fractions import Fraction
 
 from pine_select.model.call import Call
-from pine_select.report.cells import exact_number, fixed, json_number, terminal_text
+from pine_select.report.cells import columns, exact_number, fixed, json_number, terminal_text
 from pine_select.selection.result import (
     Alternative,
     CategoryCount,
@@ -138,7 +137,7 @@ def _portfolio_lines(result: SelectionResult, call: Call) -> list[str]:
                      terminal_text(app.organisation.region), terminal_text(app.organisation.type),
                      terminal_text(", ".join(app.age_groups))])
     header = ["id", "title", "cost", "practice", "region", "type", "ages"]
-    return _columns(header, rows, right={2})
+    return columns(header, rows, right={2})
 
 
 def _coverage_lines(result: SelectionResult) -> list[str]:
@@ -147,7 +146,7 @@ def _coverage_lines(result: SelectionResult) -> list[str]:
         rows += _coverage_rows(rule)
     header = ["rule", "category", "actual", "bound", ""]
     return ["Coverage (actual against bound; * at its bound):",
-            *_columns(header, rows, right={2})]
+            *columns(header, rows, right={2})]
 
 
 def _coverage_rows(rule: RuleOutcome) -> list[list[str]]:
@@ -233,17 +232,6 @@ def _infeasible_lines(result: SelectionResult) -> list[str]:
         lines.append("Smallest relaxations (each alone makes a portfolio possible):")
         lines += [f"  - {r.change}" for r in result.relaxations]
     return lines
-
-
-def _columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [c.rjust(w) if i in right else c.ljust(w)
-                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
-        return "  ".join(padded).rstrip()
-
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
 def _points(cents: int) -> float:
