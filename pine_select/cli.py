@@ -292,13 +292,16 @@ def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
               help="Each alternative differs from every earlier one by this many applications.")
 @click.option("--include-contacts", is_flag=True,
               help="Show applicants' contact details (personal data: off by default).")
+@click.option("--sensitivity-samples", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Weight vectors to draw for the pack's selection-frequency table "
+                   "(about 16 ms each on the example call).")
 @click.option("--member", metavar="REVIEWER",
               help="A copy for one panel member: applications they declared a conflict "
                    "with show only public facts.")
 def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: int | None,
          includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
          alternatives: int, min_swaps: int, include_contacts: bool, member: str | None,
-         **options: Any) -> None:
+         sensitivity_samples: int, **options: Any) -> None:
     """Write the panel briefing pack: briefing.html, results.json, inputs/, manifest.json.
 
     The pack is built in a temporary folder and moved into place when complete. Exits 0
@@ -310,7 +313,8 @@ def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: 
     what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
                      exclude=excludes, solver=solver, alternatives=alternatives,
                      min_swaps=min_swaps)
-    params = PackParameters(what_if, include_contacts=include_contacts, member=member)
+    params = PackParameters(what_if, include_contacts=include_contacts, member=member,
+                            sensitivity_samples=sensitivity_samples)
     with reporting_errors():
         call = open_call(options)
         echo_warnings(call.warnings)

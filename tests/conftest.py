@@ -32,9 +32,9 @@ of a default and keep the rest valid.
 from __future__ import annotations
 
 import copy
-import os
 import csv
 import io
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass

@@ -218,7 +218,7 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
     assert parameters == {"weights": "promise=10", "size": None, "budget": 200000,
                           "include": [], "exclude": ["TINY-003"], "solver": "highs",
                           "alternatives": 1, "min_swaps": 1, "explain_limit": None,
-                          "include_contacts": True,
+                          "include_contacts": True, "sensitivity_samples": 0,
                           "member": "ben"}
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert "TINY-003" not in results["select"]["selected"]

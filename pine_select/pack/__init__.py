@@ -105,7 +105,12 @@ def render_outputs(decision: Decision, params: PackParameters,
                    input_hashes: dict[str, str]) -> dict[str, bytes]:
     """The reproducible files of a pack, by name."""
     from pine_select.pack.render import render_briefing
-    from pine_select.pack.view import audience_for, briefing_view, withhold_results
+    from pine_select.pack.view import (
+        audience_for,
+        briefing_view,
+        sensitivity_view,
+        withhold_results,
+    )
     from pine_select.report.score_output import score_json
     from pine_select.report.select_output import select_json
 
@@ -115,7 +120,9 @@ def render_outputs(decision: Decision, params: PackParameters,
         "score": score_json(decision.scores, decision.call),
         "select": select,
     }, audience_for(decision, params).conflicted)
-    html = render_briefing(briefing_view(decision, params, input_hashes))
+    view = briefing_view(decision, params, input_hashes)
+    view["sensitivity"] = sensitivity_view(decision, params)
+    html = render_briefing(view)
     return {
         RESULTS: (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode(),
         BRIEFING: html.encode(),

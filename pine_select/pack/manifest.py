@@ -31,11 +31,13 @@ class PackParameters:
     what_if: WhatIf = WhatIf()
     include_contacts: bool = False
     member: str | None = None
+    sensitivity_samples: int = 0  # weight draws for the robustness table (0: none)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self.what_if)
         data["include"], data["exclude"] = list(self.what_if.include), list(self.what_if.exclude)
-        return {**data, "include_contacts": self.include_contacts, "member": self.member}
+        return {**data, "include_contacts": self.include_contacts, "member": self.member,
+                "sensitivity_samples": self.sensitivity_samples}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PackParameters:
@@ -43,7 +45,7 @@ class PackParameters:
         what_if["include"] = tuple(what_if.get("include", ()))
         what_if["exclude"] = tuple(what_if.get("exclude", ()))
         return cls(WhatIf(**what_if), bool(data.get("include_contacts", False)),
-                   data.get("member"))
+                   data.get("member"), int(data.get("sensitivity_samples", 0)))
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,35 @@ def briefing_view(
     }
 
 
+SENSITIVITY_MAX_CANDIDATES = 200  # beyond this the section costs more than the pack itself
+
+
+def sensitivity_view(decision: Decision, params: PackParameters) -> dict[str, Any]:
+    """The weight-sensitivity section, or why it is not in this pack."""
+    from pine_select.sensitivity import SensitivityOptions, sensitivity_section, weight_sensitivity
+
+    what_if = params.what_if
+    if what_if.weights or what_if.size is not None or what_if.budget is not None:
+        return {"skipped": "This pack was made with what-if weights, size or budget; weight "
+                           "sensitivity is computed for the published rules only: run "
+                           "pine-select sensitivity on the call."}
+    selectable = len(decision.scores.selectable())
+    if selectable > SENSITIVITY_MAX_CANDIDATES:
+        return {"skipped": f"Not computed for a call with {selectable} selectable applications "
+                           f"(over {SENSITIVITY_MAX_CANDIDATES}): run pine-select sensitivity."}
+    result = weight_sensitivity(decision.call, overrides=decision.overrides,
+                                options=SensitivityOptions(samples=params.sensitivity_samples))
+    section: dict[str, Any] = dict(sensitivity_section(result))
+    withheld = audience_for(decision, params).conflicted
+    section["stability"] = [r for r in section["stability"] if r["id"] not in withheld]
+    if section["robustness"] is not None:
+        robustness = dict(section["robustness"])
+        robustness["frequencies"] = [f for f in robustness["frequencies"]
+                                     if f["id"] not in withheld]
+        section["robustness"] = robustness
+    return {"skipped": None, **section}
+
+
 def fingerprint(input_hashes: dict[str, str]) -> str:
     """One short hash for all inputs, printed on the cover (the manifest has each file's)."""
     import hashlib
