@@ -23,6 +23,7 @@ from pine_select.errors import InputError, PineSelectError, Problem
 
 if TYPE_CHECKING:
     from pine_select.model.call import Call
+    from pine_select.pipeline import WhatIf
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,6 +67,54 @@ def weights_option(command: F) -> F:
         help="What-if weights replacing some or all of the rubric's, e.g. "
              "promise=40,need=10 (non-negative numbers; only their ratios matter).",
     )(command)
+
+
+def what_if_options(alternatives: int) -> Callable[[F], F]:
+    """The what-if options shared by ``select`` and ``pack`` (see :func:`what_if_from`)."""
+    decorators = [
+        weights_option,
+        click.option("--size", type=click.IntRange(min=0),
+                     help="What-if: choose exactly this many."),
+        click.option("--budget", type=click.IntRange(min=0),
+                     help="What-if: this budget in pounds."),
+        click.option("--include", "includes", multiple=True, metavar="ID",
+                     help="What-if: force this application in (repeatable)."),
+        click.option("--exclude", "excludes", multiple=True, metavar="ID",
+                     help="What-if: keep this application out (repeatable)."),
+        click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
+                     help="Solver backend [default: cbc up to 1,000 applications, highs "
+                          "above (measured fastest)]."),
+        click.option("--alternatives", type=click.IntRange(min=0), default=alternatives,
+                     show_default=True, help="Also show the N next-best portfolios."),
+        click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Each alternative differs from every earlier one by this many "
+                          "applications."),
+        click.option("--explain-limit", type=click.IntRange(min=0), default=None,
+                     help="Most re-solves spent on explanations [default: 60; 0 above 1,000 "
+                          "applications]."),
+    ]
+
+    def decorate(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return decorate
+
+
+def what_if_from(options: dict[str, Any], call: Call) -> WhatIf:
+    """The what-ifs given on the command line; ``--weights`` is checked against the rubric."""
+    from pine_select.pipeline import WhatIf
+    from pine_select.scoring import parse_weights
+
+    text = options.get("weights")
+    return WhatIf(
+        weights=None if text is None else parse_weights(text, call.rubric),
+        size=options.get("size"), budget=options.get("budget"),
+        include=tuple(options.get("includes", ())), exclude=tuple(options.get("excludes", ())),
+        solver=options.get("solver"), alternatives=options.get("alternatives", 0),
+        min_swaps=options.get("min_swaps", 1), explain_limit=options.get("explain_limit"),
+    )
 
 
 def open_call(options: dict[str, Any]) -> Call:
@@ -112,23 +161,21 @@ def validate(fmt: str, **options: Any) -> None:
 
     Exits 0 when the call is valid (warnings are shown but do not fail), 2 when it is not.
     """
+    from pine_select.report.call_output import validation_json, validation_text
+
     try:
         call = open_call(options)
     except InputError as exc:
         if fmt == "json":
-            echo_json({"valid": False, "problems": [p.as_dict() for p in exc.problems]})
+            echo_json(validation_json(None, exc.problems))
         else:
             echo_problems(exc.problems)
         sys.exit(EXIT_INVALID)
     if fmt == "json":
-        echo_json({"valid": True, "applications": len(call.applications),
-                   "reviews": len(call.reviews),
-                   "problems": [p.as_dict() for p in call.warnings]})
+        echo_json(validation_json(call, call.warnings))
     else:
         echo_warnings(call.warnings)
-        click.echo(f"OK: {len(call.applications)} applications, {len(call.reviews)} review "
-               f"scores, {len(call.conflicts)} declared conflicts; "
-               f"{len(call.warnings)} warning(s).")
+        click.echo(validation_text(call))
 
 
 @main.command()
@@ -136,19 +183,18 @@ def validate(fmt: str, **options: Any) -> None:
 @weights_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format (json adds assessment quality).")
-def score(fmt: str, weights: str | None, **options: Any) -> None:
+def score(fmt: str, **options: Any) -> None:
     """Eligibility, criterion scores, weighted totals, ranks and flags of every application.
 
     Ties are broken by the rubric's seeded lottery; the weights used are shown in every format.
     """
-    from pine_select.pipeline import WhatIf
     from pine_select.pipeline import score as score_with
     from pine_select.report.cells import json_text
     from pine_select.report.score_output import score_csv, score_json, score_table
 
     with reporting_errors():
         call = open_call(options)
-        report, _ = score_with(call, WhatIf(weights=weights))
+        report, _ = score_with(call, what_if_from(options, call))
     echo_warnings(call.warnings)
     if fmt == "json":
         click.echo(json_text(score_json(report, call)))  # one application per line
@@ -160,49 +206,27 @@ def score(fmt: str, weights: str | None, **options: Any) -> None:
 
 @main.command()
 @call_arguments
-@weights_option
-@click.option("--size", type=click.IntRange(min=0), help="What-if: choose exactly this many.")
-@click.option("--budget", type=click.IntRange(min=0), help="What-if: this budget in pounds.")
-@click.option("--include", "includes", multiple=True, metavar="ID",
-              help="What-if: force this application in (repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="ID",
-              help="What-if: keep this application out (repeatable).")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
-              help="Solver backend [default: cbc up to 1,000 applications, highs above "
-                   "(measured fastest)].")
-@click.option("--alternatives", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Also show the N next-best portfolios.")
-@click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Each alternative differs from every earlier one by this many applications.")
-@click.option("--explain-limit", type=click.IntRange(min=0), default=None,
-              help="Most re-solves spent on explanations [default: 60; 0 above 1,000 "
-                   "applications].")
+@what_if_options(alternatives=0)
 @click.option("--diff", is_flag=True,
               help="With --weights: show what the weights change against the rubric's "
                    "(who enters and leaves, total, rules that bind or go slack).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
-def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
-           includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
-           alternatives: int, min_swaps: int, explain_limit: int | None, diff: bool,
-           **options: Any) -> None:
+def select(fmt: str, diff: bool, **options: Any) -> None:
     """The best balanced portfolio, proven optimal, and why.
 
     Exits 0 with a portfolio, 1 when the rules cannot all hold (naming a minimal set of
     conflicting rules and the smallest relaxations), 2 on invalid input or options.
     """
-    from pine_select.pipeline import WhatIf, decide
+    from pine_select.pipeline import decide
     from pine_select.report.select_output import select_json, select_table
 
-    what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
-                     exclude=excludes, solver=solver, alternatives=alternatives,
-                     min_swaps=min_swaps, explain_limit=explain_limit)
     if diff:
-        _select_diff(what_if, fmt, options)
+        _select_diff(fmt, options)
         return
     with reporting_errors():
         call = open_call(options)
-        result = decide(call, what_if).selection
+        result = decide(call, what_if_from(options, call)).selection
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(select_json(result))
@@ -212,14 +236,14 @@ def select(fmt: str, weights: str | None, size: int | None, budget: int | None,
         sys.exit(EXIT_NEGATIVE)
 
 
-def _select_diff(what_if: Any, fmt: str, options: dict[str, Any]) -> None:
+def _select_diff(fmt: str, options: dict[str, Any]) -> None:
     """``select --diff``: the what-if weights against the rubric's; exits 1 if infeasible."""
     from pine_select.report.sensitivity_output import diff_json, diff_table
     from pine_select.sensitivity import weight_diff
 
     with reporting_errors():
         call = open_call(options)
-        found = weight_diff(call, what_if)
+        found = weight_diff(call, what_if_from(options, call))
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(diff_json(found))
@@ -274,22 +298,10 @@ def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
 
 @main.command()
 @call_arguments
-@weights_option
+@what_if_options(alternatives=3)
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="The pack folder to create (refused if it exists, unless --force).")
 @click.option("--force", is_flag=True, help="Replace an existing --out folder.")
-@click.option("--size", type=click.IntRange(min=0), help="What-if: choose exactly this many.")
-@click.option("--budget", type=click.IntRange(min=0), help="What-if: this budget in pounds.")
-@click.option("--include", "includes", multiple=True, metavar="ID",
-              help="What-if: force this application in (repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="ID",
-              help="What-if: keep this application out (repeatable).")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
-              help="Solver backend [default: cbc].")
-@click.option("--alternatives", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Show the N next-best portfolios.")
-@click.option("--min-swaps", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Each alternative differs from every earlier one by this many applications.")
 @click.option("--include-contacts", is_flag=True,
               help="Show applicants' contact details (personal data: off by default).")
 @click.option("--sensitivity-samples", type=click.IntRange(min=0), default=0, show_default=True,
@@ -298,9 +310,7 @@ def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
 @click.option("--member", metavar="REVIEWER",
               help="A copy for one panel member: applications they declared a conflict "
                    "with show only public facts.")
-def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: int | None,
-         includes: tuple[str, ...], excludes: tuple[str, ...], solver: str | None,
-         alternatives: int, min_swaps: int, include_contacts: bool, member: str | None,
+def pack(out: Path, force: bool, include_contacts: bool, member: str | None,
          sensitivity_samples: int, **options: Any) -> None:
     """Write the panel briefing pack: briefing.html, results.json, inputs/, manifest.json.
 
@@ -308,21 +318,16 @@ def pack(out: Path, force: bool, weights: str | None, size: int | None, budget: 
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
     from pine_select.pack import PackParameters, build_pack
-    from pine_select.pipeline import WhatIf
+    from pine_select.report.call_output import pack_text
 
-    what_if = WhatIf(weights=weights, size=size, budget=budget, include=includes,
-                     exclude=excludes, solver=solver, alternatives=alternatives,
-                     min_swaps=min_swaps)
-    params = PackParameters(what_if, include_contacts=include_contacts, member=member,
-                            sensitivity_samples=sensitivity_samples)
     with reporting_errors():
         call = open_call(options)
         echo_warnings(call.warnings)
+        params = PackParameters(what_if_from(options, call), include_contacts=include_contacts,
+                                member=member, sensitivity_samples=sensitivity_samples)
         summary = build_pack(call, out, params, force=force,
                              progress=lambda message: click.echo(f"pack: {message}", err=True))
-    selection = summary.decision.selection
-    click.echo(f"Wrote {out}/briefing.html ({selection.status}: {len(selection.selected)} "
-               f"recommended, total {selection.total_cents / 100:.2f}).")
+    click.echo(pack_text(summary))
 
 
 @main.command()
@@ -337,17 +342,10 @@ def verify(folder: Path, inputs: Path | None) -> None:
     or is missing.
     """
     from pine_select.pack import verify_pack
+    from pine_select.report.call_output import verify_lines
 
     with reporting_errors():
         report = verify_pack(folder, inputs)
-    for label, names in (("altered since the pack was made", report.altered),
-                         ("missing", report.missing),
-                         ("added (not in the manifest)", report.added),
-                         ("differs when re-run from inputs/", report.differs_on_rerun)):
-        for name in names:
-            click.echo(f"{folder / name}: {label}")
-    if report.rerun_error:
-        click.echo(f"{folder}: could not re-run the pack: {report.rerun_error}")
+    click.echo("\n".join(verify_lines(report)))
     if not report.ok:
         sys.exit(EXIT_NEGATIVE)
-    click.echo(f"OK: {folder} verifies: every file matches its manifest and a re-run.")

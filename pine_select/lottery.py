@@ -7,15 +7,16 @@ an auditor can recompute any draw by hand::
 
     sha256(b"2019:PINE-2019-007").hexdigest()[:8]  ->  read as a hexadecimal number
 
-A lower number wins a tie in the ranking. In the selection, among portfolios with the
-same best total, the one with the highest sum of :func:`priority` values is chosen.
+A lower number wins a tie in the ranking. The *lottery order* of a set of applications
+sorts them by (lottery number, id): the id decides only if two 32-bit draws collide. In the
+selection, among portfolios with the same best total, the one with the highest sum of
+:func:`priorities` is chosen, and priorities follow the lottery order.
 """
 
 from __future__ import annotations
 
 import hashlib
-
-PRIORITY_RANGE = 1 << 16
+from collections.abc import Iterable
 
 
 def lottery_number(seed: int, application_id: str) -> int:
@@ -24,10 +25,18 @@ def lottery_number(seed: int, application_id: str) -> int:
     return int(digest[:8], 16)
 
 
-def priority(seed: int, application_id: str) -> int:
-    """A small positive weight for breaking portfolio ties (1 .. 2**16; higher preferred).
+def lottery_order(seed: int, application_ids: Iterable[str]) -> tuple[str, ...]:
+    """The ids sorted by (lottery number, id): the order in which they win ties."""
+    return tuple(sorted(set(application_ids), key=lambda i: (lottery_number(seed, i), i)))
 
-    Kept small so that a solver sums it exactly; derived from the same draw as the ranking,
-    so the application that wins a ranking tie is also preferred in a portfolio tie.
+
+def priorities(seed: int, application_ids: Iterable[str]) -> dict[str, int]:
+    """Portfolio tie-break weights: ``n - position`` in the lottery order (n..1, higher wins).
+
+    Unique, so no two applications are ever equally preferred, and ordered exactly as the
+    ranking breaks ties: of two tied portfolios that differ by one application, the one
+    holding the application that wins the ranking tie has the higher priority sum. Small
+    (at most the number of applications), so a solver sums them exactly.
     """
-    return PRIORITY_RANGE - (lottery_number(seed, application_id) >> 16)
+    order = lottery_order(seed, application_ids)
+    return {app_id: len(order) - position for position, app_id in enumerate(order)}

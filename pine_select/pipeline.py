@@ -6,11 +6,13 @@ so the briefing pack can never disagree with what ``select`` prints for the same
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
-from pine_select.scoring import parse_weights, score_call
+from pine_select.scoring import score_call
 from pine_select.scoring.result import ScoreReport
 from pine_select.selection.result import SelectionResult
 from pine_select.selection.select import select_options, select_portfolio
@@ -20,7 +22,7 @@ from pine_select.selection.select import select_options, select_portfolio
 class WhatIf:
     """Changes to the published rules for one run; the defaults change nothing."""
 
-    weights: str | None = None  # "promise=40,need=10" as typed
+    weights: Mapping[str, Fraction] | None = None  # some or all criteria; None: the rubric's
     size: int | None = None
     budget: int | None = None
     include: tuple[str, ...] = ()
@@ -42,8 +44,7 @@ class Decision:
 def score(call: Call, what_if: WhatIf = WhatIf()) -> tuple[ScoreReport, Overrides]:
     """Score ``call`` under ``what_if`` (weights and overrides); the overrides used too."""
     overrides = call.overrides.merged(what_if.include, what_if.exclude)
-    weights = parse_weights(what_if.weights, call.rubric) if what_if.weights else None
-    return score_call(call, weights, overrides), overrides
+    return score_call(call, what_if.weights, overrides), overrides
 
 
 def decide(call: Call, what_if: WhatIf = WhatIf()) -> Decision:

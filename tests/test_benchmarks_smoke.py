@@ -1,8 +1,11 @@
-"""The benchmark's call generator still writes calls that load (so the script cannot rot)."""
+"""The benchmark scripts still work: the generator's calls load, the suite runs (no rot)."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -38,3 +41,26 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in second.iterdir())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+RUNNER = Path(__file__).parent.parent / "benchmarks" / "run.py"
+
+
+def test_benchmark_suite_runs_at_the_smallest_size() -> None:
+    """benchmarks/run.py end to end on the example call, once: every phase and target shows."""
+    done = subprocess.run([sys.executable, str(RUNNER), "--sizes", "example", "--runs", "1",
+                           "--json"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    example = report["sizes"]["example"]
+    assert example["runs"] == 1
+    phases = ("load_validate", "score", "model_build", "solve_first", "solve", "explanations",
+              "pack_render", "cli_help", "cli_score", "cli_select", "cli_pack")
+    assert all(example["median_seconds"][phase] >= 0 for phase in phases)
+    assert example["peak_bytes"]["cli_select"] > 10 * 2**20  # a real process, in bytes
+    facts = example["facts"]
+    assert facts["applications"] > 0 and facts["selected"] > 0
+    assert "baseline_error" in facts or facts["same_optimum"] is True
+    assert [t["name"].split(":")[0] for t in report["targets"]] == ["example"] * 3
+    assert all(isinstance(t["met"], bool) and t["figure"] > 0 for t in report["targets"])
+    assert report["machine"]["nproc"] >= 1 and report["machine"]["python"]

@@ -331,3 +331,21 @@ def test_ids_are_unique_and_every_in_page_link_has_a_target(
     assert len(ids) == len(set(ids))
     assert links - set(ids) == set()
     assert {"cover", "portfolio", "provenance", "app-TINY-001", "app-TINY-005"} <= set(ids)
+
+
+def test_a_members_copy_gives_no_figure_from_which_a_withheld_total_follows(
+        run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    # gareth.evans declared a conflict with PINE-2019-017, a reserve of the example call:
+    # alternatives and withdrawals that bring it in carry score gaps that, next to the
+    # visible totals, would give its withheld total away (78.44 - 2.19 = 76.25).
+    out = tmp_path / "member"
+    args = ("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--out", out, "--member", "gareth.evans")
+    assert run_cli(*args).exit_code == 0
+    select = json.loads((out / "results.json").read_text(encoding="utf-8"))["select"]
+    involved = [w for w in select["withdrawals"] if "PINE-2019-017" in w["replaced_by"]]
+    involved += [a for a in select["alternatives"] if "PINE-2019-017" in a["selected"]]
+    assert involved, "the example should bring PINE-2019-017 in somewhere"
+    for item in involved:
+        assert all(item.get(k) is None for k in ("loss", "total", "gap")), item
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert "76.25" not in html and "2.19" not in html

@@ -215,7 +215,8 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
                      "--alternatives", "1", "--member", "ben", "--include-contacts")
     assert result.exit_code == 0, result.output
     parameters = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]
-    assert parameters == {"weights": "promise=10", "size": None, "budget": 200000,
+    assert parameters == {"weights": {"promise": "10", "feasibility": "40"},
+                          "size": None, "budget": 200000,
                           "include": [], "exclude": ["TINY-003"], "solver": "highs",
                           "alternatives": 1, "min_swaps": 1, "explain_limit": None,
                           "include_contacts": True, "sensitivity_samples": 0,
@@ -229,3 +230,15 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
     full = tmp_path / "full"
     assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", full, "--include-contacts").exit_code == 0
     assert run_cli("verify", out, "--inputs", full / "inputs").exit_code == 0
+
+
+def test_a_manifest_edited_into_nonsense_is_refused_with_a_message(
+        run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parameters"]["size"] = "x"
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", out)
+    assert result.exit_code == 2
+    assert "parameters.size" in result.stderr and "has it been edited?" in result.stderr

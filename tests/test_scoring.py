@@ -14,7 +14,7 @@ from pine_select.model.reviews import Conflict, Override, Overrides
 from pine_select.scoring import parse_weights, score_call
 from pine_select.scoring.aggregate import median
 from pine_select.scoring.eligibility import failed_gate_reason
-from pine_select.scoring.totals import round_half_up, to_cents
+from pine_select.scoring.totals import scaled_half_up, to_cents
 
 
 def test_mean_total_by_hand() -> None:
@@ -57,7 +57,7 @@ def test_thirds_stay_exact_so_equal_scores_give_equal_totals() -> None:
 def test_rounding_is_half_up() -> None:
     assert to_cents(Fraction(73125, 1000)) == 7313
     assert to_cents(Fraction(73124, 1000)) == 7312
-    assert round_half_up(Fraction(-5, 2), 0) == -3
+    assert scaled_half_up(Fraction(-5, 2), 0) == -3
 
 
 def test_too_few_reviewers_is_unselectable_with_reason_and_flag() -> None:

@@ -272,9 +272,8 @@ def test_resampled_selection_is_what_select_gives_for_those_weights() -> None:
     for _ in range(5):
         drawn = dirichlet_weights(rng, [report.weights[c] for c in matrix.criteria],
                                   Fraction(5))
-        text = ",".join(f"{c}={w.numerator}/{w.denominator}"
-                        for c, w in zip(matrix.criteria, drawn, strict=True))
-        expected = decide(call, WhatIf(weights=text)).selection
+        weights = dict(zip(matrix.criteria, drawn, strict=True))
+        expected = decide(call, WhatIf(weights=weights)).selection
         again = optimiser.best_with_scores(matrix.cents(drawn))
         assert sorted(expected.selected) == sorted(portfolio_ids(problem, again.chosen))
     assert optimiser.best().chosen == Optimiser(problem).best().chosen  # model restored

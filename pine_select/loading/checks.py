@@ -12,6 +12,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from pine_select.errors import Problem, Severity
@@ -21,10 +22,11 @@ from pine_select.model.application import (
     field_value,
     is_known_field,
 )
+from pine_select.model.reviews import Review
 from pine_select.model.rubric import Gate, Rubric
 
 if TYPE_CHECKING:
-    from pine_select.loading.loader import Parsed, Row
+    from pine_select.loading.loader import Parsed, Reviews, Row
 
 # A whole number in ASCII digits: str.isdigit() also accepts "²" (which int() refuses)
 # and "٣" (which would pass as 3).
@@ -37,7 +39,7 @@ def check_call(
     rubric: Rubric | None,
     parsed_rubric: Parsed | None,
     apps: Sequence[Parsed],
-    reviews: Sequence[Row],
+    reviews: Reviews,
     conflicts: Sequence[Row],
     overrides: Parsed | None,
 ) -> list[Problem]:
@@ -50,8 +52,9 @@ def check_call(
     problems += _check_rubric(rubric, parsed_rubric)
     for app in apps:
         problems += _check_categories(rubric, app)
+    kinds = [_gate_kinds(gate) for gate in rubric.eligibility]
     for app in valid_apps:
-        problems += _check_gate_types(rubric, app)
+        problems += _check_gate_types(rubric, app, kinds)
     problems += _check_reviews(rubric, reviews, conflicts, known_ids)
     problems += _check_conflicts(conflicts, known_ids)
     problems += _check_overrides(overrides, known_ids)
@@ -158,16 +161,18 @@ def _check_categories(rubric: Rubric, app: Parsed) -> list[Problem]:
     return problems
 
 
-def _check_gate_types(rubric: Rubric, app: Parsed) -> list[Problem]:
+def _check_gate_types(rubric: Rubric, app: Parsed,
+                      kinds: Sequence[set[str]] | None = None) -> list[Problem]:
     """A value a gate compares must be of the gate's type.
 
     ``based_in_england: yes`` is text under YAML 1.2, not true: without this check the
     applicant would be ruled ineligible for how they spelt "yes", with no error to say so.
+    ``kinds``: :func:`_gate_kinds` of each gate, worked out once for every application.
     """
     problems = []
-    for gate in rubric.eligibility:
+    for gate, wanted in zip(rubric.eligibility, kinds or [_gate_kinds(g) for g in
+                                                          rubric.eligibility], strict=True):
         value = field_value(app.model, gate.field)
-        wanted = _gate_kinds(gate)
         kind = _kind(value)
         if value is MISSING or kind is None or not wanted or kind in wanted:
             continue
@@ -221,39 +226,81 @@ def _raw_values(data: Any, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...],
 
 
 def _check_reviews(
-    rubric: Rubric, reviews: Sequence[Row], conflicts: Sequence[Row], known_ids: set[str]
+    rubric: Rubric, reviews: Reviews, conflicts: Sequence[Row], known_ids: set[str]
 ) -> list[Problem]:
     criteria = rubric.criterion_ids()
     low, high = rubric.scale.min, rubric.scale.max
     conflicted = {(c.model.reviewer, c.model.application_id): c for c in conflicts}
+    if not _may_be_wrong(reviews.models, criteria, (low, high), conflicted, known_ids):
+        return []
     first_row: dict[tuple[str, str, str], int] = {}
-    problems = []
-    for row in reviews:
-        review = row.model
-
-        def add(message: str, expected: str, code: str, row: Row = row) -> None:
-            problems.append(Problem(row.label, row.line, message, expected, code=code))
-
-        if review.application_id not in known_ids:
-            add(f"application_id {review.application_id!r} is not an application of this call",
-                closest(review.application_id, sorted(known_ids)), "unknown_application")
-        if review.criterion not in criteria:
-            add(f"criterion {review.criterion!r} is not in the rubric",
-                closest(review.criterion, criteria), "unknown_criterion")
-        if not low <= review.score <= high:
-            add(f"score {review.score} is off the scale",
-                f"a whole number from {low} to {high}", "score_off_scale")
-        conflict = conflicted.get((review.reviewer, review.application_id))
-        if conflict is not None:
-            add(f"{review.reviewer} scored {review.application_id} but declared a conflict "
-                f"with it ({conflict.label}:{conflict.line})",
-                "no scores from a conflicted reviewer", "conflicted_review")
+    problems: list[Problem] = []
+    for review in reviews.models:
         key = (review.application_id, review.reviewer, review.criterion)
-        if key in first_row:
-            add(f"{review.reviewer} scored {review.application_id} on {review.criterion} twice "
-                f"(first on line {first_row[key]})", "one score per reviewer and criterion",
-                "duplicate_review")
-        first_row.setdefault(key, row.line)
+        first = first_row.setdefault(key, review.line)
+        conflict = conflicted.get((review.reviewer, review.application_id))
+        if (review.application_id not in known_ids or review.criterion not in criteria
+                or not low <= review.score <= high or first != review.line or conflict):
+            problems += _review_problems(review, reviews.label, criteria, (low, high),
+                                         conflict, first, known_ids)
+    return problems
+
+
+def _may_be_wrong(reviews: Sequence[Review], criteria: tuple[str, ...], scale: tuple[int, int],
+                  conflicted: dict[tuple[str, str], Row], known_ids: set[str]) -> bool:
+    """Whether any review row could have a problem, judged a column at a time.
+
+    Column-wise set operations run in C: at 1.8 million rows they take a tenth of the
+    time of the row-by-row loop, which then runs only when something is wrong. Equal
+    hashes of two different rows only send the call down the exact (slower) path.
+    """
+    application_ids = list(map(_APPLICATION_ID, reviews))
+    reviewers = list(map(_REVIEWER, reviews))
+    criteria_used = list(map(_CRITERION, reviews))
+    scores = set(map(_SCORE, reviews))
+    return bool(
+        not known_ids.issuperset(application_ids)
+        or not set(criteria).issuperset(criteria_used)
+        or (scores and (min(scores) < scale[0] or max(scores) > scale[1]))
+        or (conflicted and not conflicted.keys().isdisjoint(
+            zip(reviewers, application_ids, strict=True)))
+        or len(set(map(hash, zip(application_ids, reviewers, criteria_used,
+                                        strict=True)))) != len(reviews)
+    )
+
+
+_APPLICATION_ID = attrgetter("application_id")
+_REVIEWER = attrgetter("reviewer")
+_CRITERION = attrgetter("criterion")
+_SCORE = attrgetter("score")
+
+
+def _review_problems(review: Review, label: str, criteria: tuple[str, ...],
+                     scale: tuple[int, int], conflict: Row | None, first: int,
+                     known_ids: set[str]) -> list[Problem]:
+    """What is wrong with one review row (the messages of :func:`_check_reviews`)."""
+    problems = []
+
+    def add(message: str, expected: str, code: str) -> None:
+        problems.append(Problem(label, review.line, message, expected, code=code))
+
+    if review.application_id not in known_ids:
+        add(f"application_id {review.application_id!r} is not an application of this call",
+            closest(review.application_id, sorted(known_ids)), "unknown_application")
+    if review.criterion not in criteria:
+        add(f"criterion {review.criterion!r} is not in the rubric",
+            closest(review.criterion, criteria), "unknown_criterion")
+    if not scale[0] <= review.score <= scale[1]:
+        add(f"score {review.score} is off the scale",
+            f"a whole number from {scale[0]} to {scale[1]}", "score_off_scale")
+    if conflict is not None:
+        add(f"{review.reviewer} scored {review.application_id} but declared a conflict "
+            f"with it ({conflict.label}:{conflict.line})",
+            "no scores from a conflicted reviewer", "conflicted_review")
+    if first != review.line:
+        add(f"{review.reviewer} scored {review.application_id} on {review.criterion} twice "
+            f"(first on line {first})", "one score per reviewer and criterion",
+            "duplicate_review")
     return problems
 
 
@@ -288,8 +335,8 @@ def _check_overrides(overrides: Parsed | None, known_ids: set[str]) -> list[Prob
     return problems
 
 
-def _unreviewed(apps: Sequence[Parsed], reviews: Sequence[Row]) -> list[Problem]:
-    reviewed = {row.model.application_id for row in reviews}
+def _unreviewed(apps: Sequence[Parsed], reviews: Reviews) -> list[Problem]:
+    reviewed = {review.application_id for review in reviews.models}
     return [
         Problem(app.label, None, f"{app.model.id} has no reviews yet",
                 "scores in reviews.csv before selection", code="unreviewed",

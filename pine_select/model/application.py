@@ -12,7 +12,6 @@ MISSING = object()
 """What :func:`field_value` returns for a field the application does not have."""
 
 CATEGORICAL_FIELDS = ("age_groups", "practice_type", "organisation.type", "organisation.region")
-SCALAR_FIELDS = ("id", "title", "summary", "requested_amount", *CATEGORICAL_FIELDS)
 
 
 class Organisation(Strict):

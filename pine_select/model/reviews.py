@@ -50,7 +50,23 @@ class Overrides(Strict):
         return tuple(o.id for o in self.exclude)
 
     def merged(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> Overrides:
-        """These overrides plus what-if ones from the command line."""
+        """These overrides plus what-if ones from the command line.
+
+        Raises UsageError when an application would be both included and excluded.
+        """
+        from pine_select.errors import UsageError  # here: only this method of the model raises
+
+        both = sorted(set(include) & set(exclude))
+        if both:
+            raise UsageError(f"--include {both[0]} and --exclude {both[0]} name the same "
+                             "application; expected each once")
+        clashes = [f"--exclude {i}: the overrides file includes it" for i in exclude
+                   if i in self.included_ids()]
+        clashes += [f"--include {i}: the overrides file excludes it" for i in include
+                    if i in self.excluded_ids()]
+        if clashes:
+            raise UsageError(f"{clashes[0]}; expected each application once (edit the "
+                             "overrides file for this what-if)")
         what_if = "what-if run (command line)"
         return Overrides(
             include=(*self.include, *(Override(id=i, reason=what_if) for i in include)),

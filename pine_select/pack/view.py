@@ -7,7 +7,7 @@ that tests can reach. Applicant text is passed through untouched: the renderer e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -16,10 +16,9 @@ from pine_select.model.application import Application, categories_of
 from pine_select.pack import charts
 from pine_select.pack.manifest import PackParameters
 from pine_select.pipeline import Decision
+from pine_select.report.cells import points, points_text
 from pine_select.scoring.result import ApplicationScore
 from pine_select.selection.result import SelectionResult
-
-WITHHELD = "withheld (conflict of interest)"
 
 
 @dataclass(frozen=True)
@@ -29,15 +28,25 @@ class Audience:
     member: str | None
     conflicted: frozenset[str]  # application ids the member declared a conflict with
     include_contacts: bool
+    hides_sums: bool = False  # a conflicted application is in the recommended portfolio
 
     def may_see_scores(self, application_id: str) -> bool:
         return application_id not in self.conflicted
+
+    def may_see_figure(self, *groups: Iterable[str]) -> bool:
+        """Whether a sum or difference of totals over the portfolio and ``groups`` may show.
+
+        Such a figure, less the visible totals, would give a withheld total away whenever a
+        conflicted application is among the applications it sums over.
+        """
+        return not self.hides_sums and not any(self.conflicted & set(g) for g in groups)
 
 
 def audience_for(decision: Decision, params: PackParameters) -> Audience:
     conflicted = frozenset(c.application_id for c in decision.call.conflicts
                            if params.member is not None and c.reviewer == params.member)
-    return Audience(params.member, conflicted, params.include_contacts)
+    return Audience(params.member, conflicted, params.include_contacts,
+                    hides_sums=bool(conflicted & set(decision.selection.selected)))
 
 
 def withhold_results(results: dict[str, Any], withheld: frozenset[str]) -> dict[str, Any]:
@@ -56,7 +65,28 @@ def withhold_results(results: dict[str, Any], withheld: frozenset[str]) -> dict[
                            for group in score.get("tie_groups", [])]
     select["left_out"] = [item for item in select.get("left_out", [])
                           if item.get("id") not in withheld]
+    for key in ("withdrawals", "alternatives"):
+        select[key] = [_without_figures(item) if _involves(item, withheld) else item
+                       for item in select.get(key, [])]
+    if withheld & set(select.get("selected", [])):
+        # Sums and differences over a portfolio holding a withheld application give its
+        # total away (sum minus the visible totals): none of them is shown.
+        select = _without_figures(select)
+        select["rules"] = [_without_figures(rule) for rule in select.get("rules", [])]
     return {**results, "score": score, "select": select, "withheld": sorted(withheld)}
+
+
+FIGURES = ("total_score", "loss", "total", "gap", "price_of_balance", "gain_if_dropped")
+
+
+def _involves(item: dict[str, Any], withheld: frozenset[str]) -> bool:
+    named = {item.get("id")} | {i for key in ("selected", "replaced_by", "also_out")
+                                for i in item.get(key, [])}
+    return bool(named & withheld)
+
+
+def _without_figures(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if k in FIGURES else v) for k, v in item.items()}
 
 
 def _withheld_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +100,7 @@ def briefing_view(
 ) -> dict[str, Any]:
     """Everything briefing.html shows, as plain values."""
     audience = audience_for(decision, params)
-    outcomes = outcome_texts(decision)
+    outcomes = outcome_texts(decision, audience)
     return {
         "cover": _cover(decision, audience, input_hashes),
         "portfolio": _portfolio(decision, audience),
@@ -129,7 +159,7 @@ def fingerprint(input_hashes: dict[str, str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def outcome_texts(decision: Decision) -> dict[str, str]:
+def outcome_texts(decision: Decision, audience: Audience) -> dict[str, str]:
     """For every application, its outcome and the reason, in one plain sentence."""
     selection = decision.selection
     texts: dict[str, str] = {}
@@ -140,8 +170,13 @@ def outcome_texts(decision: Decision) -> dict[str, str]:
         texts.setdefault(app_id, f"Reserve {position}: next in line if a recommended "
                                  "application withdraws.")
     for left in selection.left_out:
+        if not audience.may_see_scores(left.id):
+            texts.setdefault(left.id, "Not chosen.")
+            continue
+        loss = left.loss_if_forced
+        shown = loss if audience.may_see_figure([left.id], left.forced_portfolio) else None
         texts.setdefault(left.id, _left_out_sentence(left.blocked_by, left.swap_with,
-                                                     left.loss_if_forced))
+                                                     loss is not None, shown))
     for score in decision.scores.applications:
         if not score.selectable:
             # a panel's reason often ends with its own full stop: do not print two
@@ -151,14 +186,14 @@ def outcome_texts(decision: Decision) -> dict[str, str]:
     return texts
 
 
-def _left_out_sentence(blocked_by: Sequence[str], swap_with: str | None,
+def _left_out_sentence(blocked_by: Sequence[str], swap_with: str | None, possible: bool,
                        loss: int | None) -> str:
-    if loss is None:
+    if not possible:
         return "Not chosen: no portfolio that keeps every rule can include it."
     rules = ", ".join(blocked_by) if blocked_by else "the budget and size"
     swap = f" in place of {swap_with}" if swap_with else ""
-    return (f"Not chosen: kept out by {rules}; forcing it in{swap} would cost the portfolio "
-            f"{loss / 100:.2f} points.")
+    cost = "" if loss is None else f" would cost the portfolio {points_text(loss)} points"
+    return f"Not chosen: kept out by {rules}; forcing it in{swap}{cost or ' is possible'}."
 
 
 def _cover(decision: Decision, audience: Audience, hashes: dict[str, str]) -> dict[str, Any]:
@@ -183,28 +218,36 @@ def _cover(decision: Decision, audience: Audience, hashes: dict[str, str]) -> di
 def _portfolio(decision: Decision, audience: Audience) -> dict[str, Any]:
     selection, call = decision.selection, decision.call
     by_score = decision.scores.by_id()
+    visible, sums_visible = audience.may_see_figure, audience.may_see_figure()
     return {
         "status": selection.status,
         "rows": [_app_row(call.by_id[i], by_score[i], audience) for i in selection.selected],
-        "total": selection.total_cents / 100,
+        "total": points(selection.total_cents) if sums_visible else None,
         "cost": selection.cost,
         "budget": selection.budget,
         "size": _size_text(selection),
-        "unconstrained": _points(selection.unconstrained_cents),
-        "price_of_balance": _points(selection.price_of_balance_cents),
-        "rules": [_rule_row(rule) for rule in selection.rules],
+        "unconstrained": points(selection.unconstrained_cents) if sums_visible else None,
+        "price_of_balance": points(selection.price_of_balance_cents) if sums_visible else None,
+        "rules": [_rule_row(rule, sums_visible) for rule in selection.rules],
         "coverage": _coverage(decision),
         "withdrawals": [{"id": w.id, "replaced_by": list(w.replaced_by),
-                         "also_out": list(w.also_out), "loss": _points(w.loss)}
+                         "also_out": list(w.also_out),
+                         "loss": points(w.loss) if visible([w.id], w.replaced_by, w.also_out)
+                         else None}
                         for w in selection.withdrawals],
         "reserves": list(selection.reserves),
-        "alternatives": [{"selected": list(a.selected), "total": a.total_cents / 100,
-                          "cost": a.cost, "gap": a.gap_cents / 100,
+        "alternatives": [{"selected": list(a.selected),
+                          "total": points(a.total_cents) if visible(a.selected) else None,
+                          "cost": a.cost,
+                          "gap": points(a.gap_cents) if visible(a.selected) else None,
                           "in": sorted(set(a.selected) - set(selection.selected)),
                           "out": sorted(set(selection.selected) - set(a.selected))}
                          for a in selection.alternatives],
         "conflicting_rules": list(selection.conflicting_rules),
-        "relaxations": [{"rule": r.rule, "change": r.change} for r in selection.relaxations],
+        "relaxations": [{"rule": r.rule, "change": r.change} for r in selection.relaxations
+                        if r.steps is not None],
+        "not_enough": [{"rule": r.rule, "change": r.change} for r in selection.relaxations
+                       if r.steps is None],
         "notes": list(selection.notes),
         "solver": selection.solver,
     }
@@ -217,10 +260,11 @@ def _size_text(selection: SelectionResult) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def _rule_row(rule: Any) -> dict[str, Any]:
+def _rule_row(rule: Any, sums_visible: bool) -> dict[str, Any]:
     return {"name": rule.name, "kind": rule.kind, "bound": rule.bound,
             "satisfied": rule.satisfied, "binding": rule.binding,
-            "gain": _points(rule.gain_if_dropped), "at_bound": list(rule.at_bound)}
+            "gain": points(rule.gain_if_dropped) if sums_visible else None,
+            "at_bound": list(rule.at_bound)}
 
 
 def _coverage(decision: Decision) -> list[dict[str, Any]]:
@@ -277,10 +321,12 @@ def _left_out(decision: Decision, audience: Audience) -> list[dict[str, Any]]:
             "organisation": call.by_id[left.id].organisation.name,
             "title": call.by_id[left.id].title,
             "rank": left.rank if visible else None,
-            "total": left.total_cents / 100 if visible else None,
+            "total": points(left.total_cents) if visible else None,
             "blocked_by": list(left.blocked_by) if visible else [],
             "swap_with": left.swap_with if visible else None,
-            "loss": _points(left.loss_if_forced) if visible else None,
+            "loss": points(left.loss_if_forced)
+            if audience.may_see_figure([left.id], left.forced_portfolio) else None,
+            "possible": left.loss_if_forced is not None,
             "visible": visible,
         })
     return rows
@@ -298,7 +344,7 @@ def _app_row(app: Application, score: ApplicationScore, audience: Audience) -> d
         "age_groups": list(app.age_groups),
         "amount": app.requested_amount,
         "rank": score.rank if visible else None,
-        "total": _points(score.total_cents) if visible else None,
+        "total": points(score.total_cents) if visible else None,
         "visible": visible,
     }
 
@@ -458,10 +504,6 @@ def _profile_rows(decision: Decision, visible: Sequence[ApplicationScore],
             mean = float(sum(values, Fraction(0)) / len(values)) if values else 0.0
             rows.append((f"{criterion.name} ({label})", mean, kind))
     return rows
-
-
-def _points(cents: int | None) -> float | None:
-    return None if cents is None else cents / 100
 
 
 def _fixed(value: Fraction | None, places: int) -> str | None:

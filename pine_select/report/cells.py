@@ -106,3 +106,13 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
         return "  ".join(padded).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def points(cents: int | None) -> float | None:
+    """A score kept in hundredths (``total_cents``) as points, for JSON and templates."""
+    return None if cents is None else json_number(Fraction(cents, 100), 2)
+
+
+def points_text(cents: int) -> str:
+    """A score kept in hundredths as text with 2 decimals (exact: no float on the way)."""
+    return fixed(Fraction(cents, 100), 2)

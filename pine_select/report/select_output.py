@@ -228,9 +228,14 @@ def _alternative_lines(result: SelectionResult) -> list[str]:
 def _infeasible_lines(result: SelectionResult) -> list[str]:
     lines = ["No portfolio satisfies every rule.",
              f"These rules cannot hold together: {', '.join(result.conflicting_rules)}"]
-    if result.relaxations:
+    enough = [r for r in result.relaxations if r.steps is not None]
+    not_enough = [r for r in result.relaxations if r.steps is None]
+    if enough:
         lines.append("Smallest relaxations (each alone makes a portfolio possible):")
-        lines += [f"  - {r.change}" for r in result.relaxations]
+        lines += [f"  - {r.change}" for r in enough]
+    if not_enough:
+        lines.append("Not enough on their own:")
+        lines += [f"  - {r.change}" for r in not_enough]
     return lines
 
 

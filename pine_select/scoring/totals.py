@@ -60,11 +60,6 @@ def weighted_total(
     return Fraction(100 * numerator, denominator * integer.total * (scale.max - scale.min))
 
 
-def round_half_up(value: Fraction, places: int) -> Fraction:
-    """``value`` rounded to ``places`` decimals, halves away from zero."""
-    return Fraction(scaled_half_up(value, places), 10**places)
-
-
 def scaled_half_up(value: Fraction | int, places: int) -> int:
     """``value`` * 10**places rounded half away from zero, as a whole number."""
     p: int = abs(value.numerator) * 10**places

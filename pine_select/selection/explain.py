@@ -115,12 +115,16 @@ def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int]
     values = dict.fromkeys(chosen, 1)
     rows = problem.rows_of(group)
     satisfied = all(row.holds(values) for row in rows)
-    at_bound = tuple(row.label for row in rows if _lhs(row.terms, chosen) == row.rhs)
     actual: int | None = None
     if group == SIZE:
         actual = len(chosen)
     elif group == BUDGET:
         actual = sum(problem.candidates[i].amount for i in chosen)
+    # Against the bound as stated (a clamped right-hand side is not a bound anyone wrote);
+    # size and cost are the real ones (a clamped coefficient is not an amount anyone asked).
+    at_bound = tuple(row.label for row in rows
+                     if (_lhs(row.terms, chosen) if actual is None else actual)
+                     == row.stated_rhs)
     return RuleOutcome(
         name=group, kind=group_kind(group), satisfied=satisfied,
         binding=bool(at_bound) or (gain or 0) > 0,
@@ -148,19 +152,21 @@ def gains_if_dropped(optimiser: Optimiser, best: int, unconstrained: Solution | 
                      ration: Rationing) -> dict[str, int]:
     """Per group (size excepted: without it the question changes), the gain in cents.
 
-    Shortcut, exact: the best total without balance rules, U, bounds every gain. When the
-    unconstrained portfolio breaks no group but r, it is feasible without r, so dropping r
-    gains exactly U - best; when it breaks none, no group costs anything.
+    Budget and overrides: one re-solve each, without that group. Balance rules may take a
+    shortcut, exact: U, the best total with size, budget and overrides kept but no balance
+    rules, bounds the gain of dropping any one balance rule (and of nothing else: U keeps
+    the budget and overrides). When U's portfolio breaks no balance rule but r, it is
+    feasible without r, so dropping r gains exactly U - best; when it breaks none, no
+    balance rule costs anything.
     """
     problem = optimiser.problem
-    broken: tuple[str, ...] | None = None
-    if unconstrained is not None and unconstrained.total is not None:
-        broken = SwapEvaluator(problem).broken(frozenset(unconstrained.chosen))
+    broken = _broken_by_unconstrained(problem, unconstrained)
     gains = {}
     for group in problem.groups:
         if group == SIZE:
             continue
-        if broken is not None and unconstrained is not None and broken in ((), (group,)):
+        if (group in problem.balance_groups and broken is not None
+                and unconstrained is not None and broken in ((), (group,))):
             gains[group] = (unconstrained.total or 0) - best if broken else 0
             continue
         if not ration.take(f"gain if {group} were dropped"):
@@ -169,6 +175,14 @@ def gains_if_dropped(optimiser: Optimiser, best: int, unconstrained: Solution | 
         if solution.optimal and solution.total is not None:
             gains[group] = solution.total - best
     return gains
+
+
+def _broken_by_unconstrained(problem: SelectionProblem, unconstrained: Solution | None
+                             ) -> tuple[str, ...] | None:
+    """The groups U's portfolio breaks (balance rules only, by construction); None: no U."""
+    if unconstrained is None or unconstrained.total is None:
+        return None
+    return SwapEvaluator(problem).broken(frozenset(unconstrained.chosen))
 
 
 # -- left out --------------------------------------------------------------------------------

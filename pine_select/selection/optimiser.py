@@ -81,7 +81,13 @@ class Scenario:
     fixed_out: frozenset[int] = frozenset()
     without: frozenset[str] = frozenset()  # groups switched off
     cuts: tuple[tuple[tuple[int, ...], int], ...] = ()  # (portfolio, min swaps) no-good cuts
-    loosen: tuple[tuple[str, int], ...] = ()  # (group, steps): its rows moved that far
+    # (group, bound, steps): the group's rows enforcing that bound moved that far.
+    loosen: tuple[tuple[str, str, int], ...] = ()
+
+    def steps_for(self, row: Row) -> int:
+        """How far ``row`` is loosened in this scenario (0: not at all)."""
+        return sum(steps for group, bound, steps in self.loosen
+                   if group == row.group and bound == row.bound)
 
     def also(self, *, fixed_in: Sequence[int] = (), fixed_out: Sequence[int] = (),
              without: Sequence[str] = ()) -> Scenario:
@@ -146,10 +152,13 @@ class Optimiser:
 
         1. maximise ``T = sum(total_cents * x)``: the best total ``T*``;
         2. with ``sum(total_cents * x) >= T*`` added, maximise ``sum(priority * x)``, where
-           ``priority = lottery.priority(seed, id)`` (1..65536, from SHA-256 of seed and id).
+           ``priority = n - position`` of the candidate in the lottery order (unique, 1..n;
+           ``lottery.priorities``).
         Among all portfolios with total ``T*`` the one with the highest priority sum wins.
-        Two portfolios with equal totals and equal priority sums would need a collision of
-        SHA-256-derived sums; the first solve alone decides ``T*``, which is what is proven.
+        Two best portfolios that differ by one swap always have different priority sums (the
+        swap follows the ranking's tie-break). Portfolios that differ by two or more swaps can
+        have equal sums (positions 1+4 = 2+3): which of those is returned is then the
+        solver's. The first solve alone decides ``T*``, which is what is proven.
         """
         return self._cached("best", scenario, lambda: self._lexicographic(scenario))
 
@@ -160,8 +169,12 @@ class Optimiser:
         return self._cached("total", scenario, lambda: self._solve(self._scores, scenario))
 
     def min_cost(self, scenario: Scenario) -> Solution:
-        """A cheapest feasible portfolio (its ``total`` field is still the score sum)."""
-        costs = [-c.amount for c in self.problem.candidates]
+        """A cheapest feasible portfolio (its ``total`` field is still the score sum).
+
+        Costs are the problem's ``cost_weights``: extreme amounts are capped (exactly, as long
+        as some portfolio of affordable applications is feasible).
+        """
+        costs = [-weight for weight in self.problem.cost_weights()]
         return self._cached("cost", scenario, lambda: self._solve(costs, scenario))
 
     def solve_objective(self, objective: Sequence[int], scenario: Scenario = BASE) -> Solution:
@@ -201,6 +214,11 @@ class Optimiser:
         return self._cached("feasible", scenario,
                             lambda: self._solve([0] * self._n, scenario)).status
 
+    def what_to_try(self) -> str:
+        """Advice for a failed solve: the other backend, and the usual cause."""
+        other = SolverName.CBC if self.solver is SolverName.HIGHS else SolverName.HIGHS
+        return f"try --solver {other}; check amounts and budget for extreme values"
+
     def name(self) -> str:
         """The solver's name alone: what reproducible outputs (packs) may print."""
         return "HiGHS" if self.solver is SolverName.HIGHS else "CBC"
@@ -231,10 +249,10 @@ class Optimiser:
         second = self._solve(self._priorities, narrowed, floor=first.total)
         if not second.optimal:
             raise SolverError(f"the tie-break solve failed ({second.status}) after the best "
-                              f"total {first.total} was proven")
+                              f"total {first.total} was proven; {self.what_to_try()}")
         if second.total != first.total:
             raise SolverError(f"the tie-break solve changed the total ({first.total} -> "
-                              f"{second.total}); solver tolerance problem")
+                              f"{second.total}), numerical trouble; {self.what_to_try()}")
         return second
 
     def _reduced_cost_fixing(self, scenario: Scenario, best: int) -> Scenario:
@@ -291,12 +309,13 @@ class Optimiser:
             self._columns[i].lowBound = 1
         for i in scenario.fixed_out:
             self._columns[i].upBound = 0
-        loosen = dict(scenario.loosen)
+        loosened = set()
         for row, constraint in zip(self.problem.rows, self._rows, strict=True):
             if row.group in scenario.without:
                 constraint.changeRHS(row.relaxed_rhs())
-            elif row.group in loosen:
-                constraint.changeRHS(row.loosened_rhs(loosen[row.group]))
+            elif scenario.steps_for(row):
+                loosened.add(id(constraint))
+                constraint.changeRHS(row.loosened_rhs(scenario.steps_for(row)))
         self._floor.changeRHS(floor)
         self._set_cuts(scenario.cuts)
 
@@ -306,7 +325,7 @@ class Optimiser:
             for i in scenario.fixed_out:
                 self._columns[i].upBound = 1
             for row, constraint in zip(self.problem.rows, self._rows, strict=True):
-                if row.group in scenario.without or row.group in loosen:
+                if row.group in scenario.without or id(constraint) in loosened:
                     constraint.changeRHS(row.rhs)
             self._floor.changeRHS(0)
             self._set_cuts(())
@@ -347,7 +366,8 @@ class Optimiser:
             except (pulp.PulpSolverError, IndexError, ValueError) as exc:
                 # PuLP's HiGHS interface reads solution arrays before looking at the status,
                 # so a failed solve can surface as an IndexError from inside PuLP.
-                raise SolverError(f"{self.solver} failed: {exc}") from exc
+                raise SolverError(f"the {self.name()} solver failed ({exc}); "
+                                  f"{self.what_to_try()}") from exc
         elapsed = time.perf_counter() - started
         self.stats.solves += 1
         self.stats.seconds += elapsed
@@ -379,12 +399,12 @@ class Optimiser:
         values = dict.fromkeys(chosen, 1)
         values.update({len(self._scores) + j: _round(self._columns[len(self._scores) + j])
                        for j in range(len(self.problem.indicators))})
-        loosen = dict(scenario.loosen)
         broken = [row.label for row in self.problem.rows
                   if row.group not in scenario.without
-                  and not row.holds(values, loosen.get(row.group, 0))]
+                  and not row.holds(values, scenario.steps_for(row))]
         if broken:
-            raise SolverError("the solver's answer breaks " + "; ".join(broken[:3]))
+            raise SolverError(f"the {self.name()} solver's answer breaks "
+                              f"{'; '.join(broken[:3])} (numerical trouble); {self.what_to_try()}")
 
 
 def _cbc(**settings: Any) -> Any:

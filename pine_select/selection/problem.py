@@ -16,7 +16,16 @@ solver sees the same order every run):
 Every row carries the *group* it comes from: ``size``, ``budget``, a rule's name,
 ``include ID`` or ``exclude ID``. Groups are what reports and infeasibility diagnoses name.
 Every row is ``<=`` or ``>=`` with integer coefficients (an exact size is two rows), so a
-group can be switched off by moving its right-hand side to a bound that always holds.
+group can be switched off by moving its right-hand side to a bound that always holds. A row
+also says which *bound* it enforces (``min``/``max`` of the size, or a rule's bound kind), so
+that a relaxation can move one bound and leave the others alone.
+
+Extreme numbers never reach the solver, and the clamping is exact for feasibility: a
+requested amount above the budget enters the budget row as "more than the budget" (such an
+application can never be chosen under the budget, and stays in the model so that an include
+of it is diagnosed as a conflict with the budget); a budget above the cost of every
+affordable application together, a size minimum above the number of candidates and a size
+maximum at or above it are moved to the first value with the same effect.
 
 Shares are exact: ``share_at_least: 0.25`` becomes ``4*count - 1*size >= 0``.
 """
@@ -28,8 +37,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from pine_select.errors import InputError, Problem, display_path
-from pine_select.lottery import priority
+from pine_select.errors import InputError, Problem, UsageError, display_path
+from pine_select.lottery import priorities
 from pine_select.model.application import Application, categories_of
 from pine_select.model.call import Call
 from pine_select.model.reviews import Override, Overrides
@@ -56,6 +65,13 @@ class Row:
     sense: Sense
     rhs: int
     unit: int = 1  # how far one step of relaxation moves rhs (0: never relaxed)
+    bound: str = ""  # which bound: "min"/"max" (size), a BOUND_KINDS entry (rules), or ""
+    stated: int | None = None  # the bound as the user gave it, when rhs was clamped
+
+    @property
+    def stated_rhs(self) -> int:
+        """The right-hand side as written in the rubric or options (reports compare to it)."""
+        return self.rhs if self.stated is None else self.stated
 
     def loosened_rhs(self, steps: int) -> int:
         """The right-hand side moved ``steps`` units in the direction that admits more."""
@@ -98,7 +114,7 @@ class Candidate:
     total_cents: int
     amount: int
     rank: int | None  # None when fixed out by an exclusion
-    priority: int
+    priority: int  # n - position in the lottery order of the candidates (unique, 1..n)
     categories: dict[str, tuple[str, ...]]  # field -> its values (lists count each once)
 
 
@@ -134,6 +150,17 @@ class SelectionProblem:
     def rows_of(self, group: str) -> tuple[Row, ...]:
         return tuple(row for row in self.rows if row.group == group)
 
+    def cost_weights(self) -> tuple[int, ...]:
+        """Requested amounts for a cheapest-portfolio solve, safe to give a solver.
+
+        An amount above the sum of every affordable amount (those within the budget) is
+        replaced by that sum plus one: still dearer than any portfolio of affordable
+        applications, so the cheapest portfolio is exact whenever one of those is feasible.
+        """
+        affordable = sum(c.amount for c in self.candidates
+                         if self.budget is None or c.amount <= self.budget)
+        return tuple(min(c.amount, affordable + 1) for c in self.candidates)
+
 
 def build_problem(
     call: Call,
@@ -149,6 +176,7 @@ def build_problem(
     rubric's for a what-if run.
     """
     overrides = call.overrides if overrides is None else overrides
+    _check_overlap(overrides)
     _check_overrides(call, report, overrides)
     selection = call.rubric.selection
     size_range = (size, size) if size is not None else selection.size_range
@@ -187,20 +215,21 @@ def _candidates(call: Call, report: ScoreReport, excluded: tuple[str, ...]
                 ) -> tuple[Candidate, ...]:
     rubric = call.rubric
     fields = tuple(sorted({rule.field for rule in rubric.selection.rules}))
-    chosen: list[Candidate] = []
-    for score in sorted(report.applications, key=lambda s: s.id):
-        kept_out = score.id in excluded and would_be_selectable(
-            score, rubric.min_reviews, rubric.criterion_ids())
-        if not (score.selectable or kept_out) or score.total_cents is None:
-            continue
-        app = call.by_id[score.id]
-        chosen.append(Candidate(
-            id=score.id, total_cents=score.total_cents, amount=app.requested_amount,
-            rank=score.rank if score.selectable else None,
-            priority=priority(report.seed, score.id),
-            categories=_categories(app, fields),
-        ))
-    return tuple(chosen)
+    kept = [score for score in sorted(report.applications, key=lambda s: s.id)
+            if score.total_cents is not None and (score.selectable or (
+                score.id in excluded
+                and would_be_selectable(score, rubric.min_reviews, rubric.criterion_ids())))]
+    # Unique priorities that follow the lottery order: see lottery.priorities.
+    priority = priorities(report.seed, (score.id for score in kept))
+    return tuple(
+        Candidate(
+            id=score.id, total_cents=score.total_cents or 0,
+            amount=call.by_id[score.id].requested_amount,
+            rank=score.rank if score.selectable else None, priority=priority[score.id],
+            categories=_categories(call.by_id[score.id], fields),
+        )
+        for score in kept
+    )
 
 
 def _categories(app: Application, fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -272,11 +301,12 @@ class _RowBuilder:
         return tuple(self._groups)
 
     def add(self, group: str, label: str, terms: Iterable[tuple[int, int]], sense: Sense,
-            rhs: int, unit: int = 1) -> None:
+            rhs: int, unit: int = 1, bound: str = "", stated: int | None = None) -> None:
         if group not in self._groups:
             self._groups.append(group)
         kept = tuple(sorted((col, coef) for col, coef in terms if coef != 0))
-        self.rows.append(Row(group, label, kept, sense, rhs, unit))
+        self.rows.append(Row(group, label, kept, sense, rhs, unit, bound,
+                             None if stated == rhs else stated))
 
     def everyone(self, coef: int = 1) -> list[tuple[int, int]]:
         return [(i, coef) for i in range(len(self.candidates))]
@@ -285,15 +315,26 @@ class _RowBuilder:
         return self._members.get((field, category), [])
 
     def add_size(self, size_range: tuple[int, int | None]) -> None:
+        # Beyond n + 1 a size bound means the same as n + 1 (never / always possible).
         low, high = size_range
+        n = len(self.candidates)
         if low > 0 or high is None:
-            self.add(SIZE, f"size >= {low}", self.everyone(), Sense.GE, low)
+            self.add(SIZE, f"size >= {low}", self.everyone(), Sense.GE, min(low, n + 1),
+                     bound="min", stated=low)
         if high is not None:
-            self.add(SIZE, f"size <= {high}", self.everyone(), Sense.LE, high)
+            self.add(SIZE, f"size <= {high}", self.everyone(), Sense.LE, min(high, n + 1),
+                     bound="max", stated=high)
 
     def add_budget(self, budget: int) -> None:
-        terms = [(i, c.amount) for i, c in enumerate(self.candidates)]
-        self.add(BUDGET, f"cost <= {budget}", terms, Sense.LE, budget)
+        # An application dearer than the budget can never be chosen under it: its
+        # coefficient only has to exceed the right-hand side, whatever its amount (a typo
+        # of 1e29 must not reach the solver). A budget above the cost of every affordable
+        # application together always holds: its right-hand side can be that cost.
+        affordable = sum(c.amount for c in self.candidates if c.amount <= budget)
+        rhs = min(budget, affordable)
+        terms = [(i, c.amount if c.amount <= budget else rhs + 1)
+                 for i, c in enumerate(self.candidates)]
+        self.add(BUDGET, f"cost <= {budget}", terms, Sense.LE, rhs, stated=budget)
 
     def add_rule(self, rule: RuleSpec) -> None:
         for category in rule.categories:
@@ -306,16 +347,19 @@ class _RowBuilder:
         name = rule.name
         if rule.at_least is not None:
             self.add(name, f"{name}: {category} >= {rule.at_least}", count, Sense.GE,
-                     rule.at_least)
+                     rule.at_least, bound="at_least")
         if rule.at_most is not None:
             self.add(name, f"{name}: {category} <= {rule.at_most}", count, Sense.LE,
-                     rule.at_most)
-        for share, sense in ((rule.share_at_least, Sense.GE), (rule.share_at_most, Sense.LE)):
+                     rule.at_most, bound="at_most")
+        shares = (("share_at_least", rule.share_at_least, Sense.GE),
+                  ("share_at_most", rule.share_at_most, Sense.LE))
+        for kind, share, sense in shares:
             if share is not None:
                 # One step of relaxation allows one application fewer (or more) than the
                 # share asks: q*count - p*size >= -q  <=>  count >= share*size - 1.
                 self.add(name, f"{name}: {category} share {sense.value} {share}",
-                         self._share_terms(count, share), sense, 0, unit=share.denominator)
+                         self._share_terms(count, share), sense, 0, unit=share.denominator,
+                         bound=kind)
 
     def _share_terms(self, count: list[tuple[int, int]], share: Fraction) -> list[tuple[int, int]]:
         # q*count - p*size, with share = p/q: exact integer coefficients.
@@ -336,7 +380,7 @@ class _RowBuilder:
             self.add(rule.name, f"{rule.name}: {category} counts only if chosen",
                      [(column, 1), *((i, -1) for i in members)], Sense.LE, 0, unit=0)
         self.add(rule.name, f"{rule.name}: distinct >= {at_least}", indicator_columns,
-                 Sense.GE, at_least)
+                 Sense.GE, at_least, bound="distinct_at_least")
 
     def add_overrides(self, included: tuple[str, ...], excluded: tuple[str, ...]) -> None:
         index = {c.id: i for i, c in enumerate(self.candidates)}
@@ -347,6 +391,14 @@ class _RowBuilder:
             if app_id in index:
                 self.add(f"exclude {app_id}", f"exclude {app_id}", [(index[app_id], 1)],
                          Sense.LE, 0)
+
+
+def _check_overlap(overrides: Overrides) -> None:
+    """No application may be both included and excluded (which would win is undefined)."""
+    both = sorted(set(overrides.included_ids()) & set(overrides.excluded_ids()))
+    if both:
+        raise UsageError("; ".join(f"include {app_id} and exclude {app_id} name the same "
+                                   "application; expected each once" for app_id in both))
 
 
 def _check_overrides(call: Call, report: ScoreReport, overrides: Overrides) -> None:

@@ -82,7 +82,7 @@ def solve_problem(problem: SelectionProblem, options: SelectOptions = SelectOpti
     """Solve and explain an already built problem (the benchmark enters here)."""
     solver = options.solver or default_solver(len(problem.candidates))
     optimiser = Optimiser(problem, solver, options.time_limit)
-    best = _proven(optimiser.best(), "the selection")
+    best = _proven(optimiser, optimiser.best(), "the selection")
     skeleton = SelectionResult(
         status="infeasible", selected=(), total_cents=0, cost=0,
         rules=rule_outcomes(problem, frozenset(), {}), reserves=(), seed=problem.seed,
@@ -130,7 +130,7 @@ def _alternatives(optimiser: Optimiser, best: Solution, options: SelectOptions
     found: list[Alternative] = []
     cuts: tuple[tuple[tuple[int, ...], int], ...] = ((best.chosen, options.min_swaps),)
     for _ in range(options.alternatives):
-        solution = _proven(optimiser.best(Scenario(cuts=cuts)), "an alternative")
+        solution = _proven(optimiser, optimiser.best(Scenario(cuts=cuts)), "an alternative")
         if not solution.optimal or solution.total is None:
             break
         found.append(Alternative(
@@ -151,13 +151,14 @@ def explain_limit(options: SelectOptions, candidates: int) -> int:
     return DEFAULT_EXPLAIN_LIMIT if candidates <= LARGE_CALL else 0
 
 
-def _proven(solution: Solution, what: str) -> Solution:
+def _proven(optimiser: Optimiser, solution: Solution, what: str) -> Solution:
     if solution.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         return solution
     if solution.status is SolveStatus.TIME_LIMIT:
         raise SolverError(f"the solver ran out of time before proving {what} optimal; "
                           "raise the time limit")
-    raise SolverError(f"the solver failed on {what} ({solution.status})")
+    raise SolverError(f"the {optimiser.name()} solver failed on {what} ({solution.status}); "
+                      f"{optimiser.what_to_try()}")
 
 
 def _notes(ration: Rationing) -> tuple[str, ...]:

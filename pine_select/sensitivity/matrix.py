@@ -13,7 +13,7 @@ portfolios at weight ``w`` compares ``sum(A_i) + w * sum(a_ij)``: a line in ``w`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -85,6 +85,3 @@ def whole_objective(values: Sequence[Fraction]) -> list[int]:
     common = math.gcd(*whole)
     return whole if common in (0, 1) else [v // common for v in whole]
 
-
-def weights_in_order(weights: Mapping[str, Fraction], criteria: Sequence[str]) -> list[Fraction]:
-    return [Fraction(weights[c]) for c in criteria]

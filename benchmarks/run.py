@@ -1,0 +1,433 @@
+"""The benchmark suite of issue 7: every phase, the whole command, peak memory, and targets.
+
+    python benchmarks/run.py [--large] [--sizes example,1000,10000] [--runs N] [--json]
+
+For each size (the example call, then synthetic calls of 1,000 and 10,000 applications
+made by benchmarks/generate.py, and 100,000 with ``--large``; a portfolio of N/25 and a
+binding budget of 45,000 pounds a place):
+
+- the phases, timed inside one fresh process per repetition: load + validate, score,
+  model build (problem description + PuLP model), solve (the first objective alone, then
+  the whole lexicographic solve with its seeded tie-break), explanations (the rest of
+  ``select_portfolio``) and pack render (``render_outputs``: briefing.html and
+  results.json from the decision), with the peak memory of that process;
+- beside them, in the same process, the same integer program built directly in highspy
+  from numpy arrays and solved to zero gap (``bench_select.raw_highspy``): the baseline,
+  and the ratio of our first solve to it;
+- the whole command, process start to exit (``pine-select score``, ``select``, ``pack``,
+  ``--help``), with the child's peak memory (``ru_maxrss`` from ``wait4``).
+
+Medians of ``--runs`` repetitions: 5 for the example and 1,000, 3 for 10,000, 1 for
+100,000 unless ``--runs`` says otherwise. The machine may be shared: the load average is
+printed with the figures, and ratios measured in the same run are the robust numbers.
+Every target of the issue is printed with PASS or MISS and its figure; exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+EXAMPLE = (ROOT / "rubrics" / "pine-2019.yaml", ROOT / "applications" / "pine-2019")
+BUDGET_PER_PLACE = 45_000  # below the mean request of the best applications: it binds
+DEFAULT_RUNS = {"example": 5, 1000: 5, 10_000: 3, 100_000: 1}
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Size:
+    """One call to measure: the example (``applications`` None) or a synthetic one."""
+
+    name: str
+    applications: int | None
+    runs: int
+
+    @property
+    def portfolio(self) -> int | None:
+        return None if self.applications is None else max(8, self.applications // 25)
+
+    @property
+    def budget(self) -> int | None:
+        return None if self.portfolio is None else self.portfolio * BUDGET_PER_PLACE
+
+
+@dataclass
+class Measured:
+    """What one size gave: per metric, the seconds of every run; peak memory in bytes."""
+
+    size: Size
+    seconds: dict[str, list[float]] = field(default_factory=dict)
+    peak_bytes: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, metric: str, seconds: float, peak: int | None = None) -> None:
+        self.seconds.setdefault(metric, []).append(seconds)
+        if peak is not None:
+            self.peak_bytes[metric] = max(peak, self.peak_bytes.get(metric, 0))
+
+    def median(self, metric: str) -> float | None:
+        values = self.seconds.get(metric)
+        return statistics.median(values) if values else None
+
+
+# -- the phases, inside one process ----------------------------------------------------------
+
+
+def measure_phases(rubric: Path, apps: Path, budget: int | None, explain: bool,
+                   render: bool) -> dict[str, Any]:
+    """Time each phase in this process; seconds by phase, plus facts and peak memory."""
+    import resource
+
+    times: dict[str, float] = {}
+    clock = _Clock(times)
+    with clock("import"):
+        from pine_select.loading.loader import load_call
+        from pine_select.scoring import score_call
+        from pine_select.selection.optimiser import Optimiser
+        from pine_select.selection.problem import build_problem
+        from pine_select.selection.select import SelectOptions, solve_problem
+    with clock("load_validate"):
+        call = load_call(rubric, apps)
+    with clock("score"):
+        report = score_call(call)
+    with clock("model_build"):
+        problem = build_problem(call, report, budget=budget)
+        optimiser = Optimiser(problem)
+    with clock("solve_first"):
+        first = optimiser.best_total()
+    with clock("solve"):
+        optimiser.best()
+    facts: dict[str, Any] = {"applications": len(call.applications), "reviews": len(call.reviews),
+                             "candidates": len(problem.candidates), "rows": len(problem.rows),
+                             "total_cents": first.total}
+    if explain:
+        started = time.perf_counter()
+        selection = solve_problem(problem, SelectOptions(), weights=report.weights)
+        whole = time.perf_counter() - started
+        # solve_problem builds its own model and solves before it explains: subtract those.
+        times["explanations"] = max(0.0, whole - optimiser.stats.build_seconds - times["solve"])
+        facts["selected"] = len(selection.selected)
+        if render:
+            with clock("pack_render"):
+                _render_pack(call, report, selection)
+    facts.update(_baseline(problem, first.total))
+    facts["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"seconds": times, "facts": facts}
+
+
+class _Clock:
+    """``with clock("phase"):`` adds the phase's wall seconds to ``times``."""
+
+    def __init__(self, times: dict[str, float]) -> None:
+        self.times = times
+
+    def __call__(self, name: str) -> _Clock:
+        self.name = name
+        return self
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.times[self.name] = time.perf_counter() - self.started
+
+
+def _render_pack(call: Any, report: Any, selection: Any) -> None:
+    from pine_select.pack import render_outputs
+    from pine_select.pack.manifest import PackParameters
+    from pine_select.pipeline import Decision
+
+    decision = Decision(call, call.overrides, report, selection)
+    render_outputs(decision, PackParameters(), {})
+
+
+def _baseline(problem: Any, our_total: int | None) -> dict[str, Any]:
+    """The same integer program in highspy directly (bench_select.raw_highspy), zero gap."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from bench_select import raw_highspy
+
+        build, solve, total = raw_highspy(problem, 1)
+    except Exception as exc:  # another engineer's script: report, do not fail the run
+        return {"baseline_error": f"{type(exc).__name__}: {exc}"}
+    return {"highspy_build": build, "highspy_solve": solve, "highspy_total": total,
+            "same_optimum": total == our_total}
+
+
+# -- whole commands, in child processes ------------------------------------------------------
+
+
+def timed_process(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak memory (bytes) and exit status of one command, start to exit."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, cwd=cwd)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n"
+                             f"{errors.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss * 1024, child.returncode
+
+
+def pine(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "pine_select", *map(str, args)]
+
+
+def commands(size: Size, rubric: Path, apps: Path, scratch: Path) -> dict[str, Callable[[int],
+                                                                                   list[str]]]:
+    """The whole commands measured at ``size``, each a function of the run's number."""
+    what_if = [] if size.budget is None else ["--budget", str(size.budget)]
+    found: dict[str, Callable[[int], list[str]]] = {
+        "cli_score": lambda run: pine("score", rubric, apps, "--format", "json"),
+        "cli_select": lambda run: pine("select", rubric, apps, *what_if, "--format", "json"),
+    }
+    if size.applications is None or size.applications <= 1000:
+        found["cli_pack"] = lambda run: pine("pack", rubric, apps, *what_if, "--out",
+                                             scratch / f"pack-{size.name}-{run}")
+    if size.applications is None:
+        found["cli_help"] = lambda run: pine("--help")
+    return found
+
+
+# -- running a size --------------------------------------------------------------------------
+
+
+def call_of(size: Size, scratch: Path, seed: int) -> tuple[Path, Path]:
+    """The rubric and applications folder of ``size`` (generated into ``scratch``)."""
+    if size.applications is None:
+        return EXAMPLE
+    sys.path.insert(0, str(BENCHMARKS))
+    from generate import generate
+
+    folder = scratch / f"call-{size.applications}"
+    apps = generate(folder, size.applications, seed, size.portfolio)
+    return folder / "rubric.yaml", apps
+
+
+def measure(size: Size, scratch: Path, seed: int, say: Callable[[str], None]) -> Measured:
+    result = Measured(size)
+    rubric, apps = call_of(size, scratch, seed)
+    large = (size.applications or 0) > 10_000
+    if large:
+        result.notes.append("explanations and pack render not measured above 10,000 "
+                            "(select explains nothing there by default)")
+    for run in range(size.runs):
+        say(f"{size.name}: run {run + 1} of {size.runs}")
+        phases = _phases_in_child(rubric, apps, size.budget, explain=not large,
+                                  render=(size.applications or 0) <= 10_000)
+        for name, seconds in phases["seconds"].items():
+            result.add(name, seconds)
+        result.facts = phases["facts"]
+        result.add("phases_process", 0.0, phases["facts"]["peak_bytes"])
+        for name, command in commands(size, rubric, apps, scratch).items():
+            elapsed, peak, _ = timed_process(command(run), cwd=ROOT)
+            result.add(name, elapsed, peak)
+    return result
+
+
+def _phases_in_child(rubric: Path, apps: Path, budget: int | None, explain: bool,
+                     render: bool) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--phases",
+               json.dumps([str(rubric), str(apps), budget, explain, render])]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the phases process failed:\n{done.stderr[-3000:]}")
+    phases: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return phases
+
+
+# -- targets and reports ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    figure: float | None
+    limit: float
+    unit: str
+
+    @property
+    def met(self) -> bool:
+        return self.figure is not None and self.figure < self.limit
+
+    def line(self) -> str:
+        shown = "not measured" if self.figure is None else f"{self.figure:.2f}{self.unit}"
+        verdict = "PASS" if self.met else "MISS"
+        return f"{verdict}  {self.name}: {shown} (target < {self.limit:g}{self.unit})"
+
+
+def targets(results: dict[str, Measured]) -> list[Target]:
+    found: list[Target] = []
+    example, ten, hundred = (results.get(name) for name in ("example", "10000", "100000"))
+    if example:
+        found += [Target("example: pine-select --help", example.median("cli_help"), 0.3, " s"),
+                  Target("example: select, process start to exit",
+                         example.median("cli_select"), 1.0, " s"),
+                  Target("example: pack, process start to exit", example.median("cli_pack"),
+                         3.0, " s")]
+    if ten:
+        found += [Target("10,000: score, process start to exit", ten.median("cli_score"),
+                         3.0, " s"),
+                  Target("10,000: select, process start to exit", ten.median("cli_select"),
+                         5.0, " s"),
+                  Target("10,000: our solve / raw highspy solve", solve_ratio(ten), 1.5, "x")]
+    if hundred:
+        found += [Target("100,000: select (load, score and select), process start to exit",
+                         hundred.median("cli_select"), 60.0, " s"),
+                  Target("100,000: peak memory of select", _gib(hundred, "cli_select"), 2.0,
+                         " GiB")]
+    return found
+
+
+def solve_ratio(measured: Measured) -> float | None:
+    ours, raw = measured.median("solve_first"), measured.facts.get("highspy_solve")
+    return None if ours is None or not raw else ours / raw
+
+
+def _gib(measured: Measured, metric: str) -> float | None:
+    peak = measured.peak_bytes.get(metric)
+    return None if peak is None else peak / GIB
+
+
+ROWS = [("import", "import pine_select"), ("load_validate", "load + validate"),
+        ("score", "score"), ("model_build", "model build (problem + PuLP)"),
+        ("solve_first", "solve, first objective"), ("solve", "solve, lexicographic"),
+        ("explanations", "explanations"), ("pack_render", "pack render"),
+        ("cli_help", "pine-select --help"), ("cli_score", "pine-select score"),
+        ("cli_select", "pine-select select"), ("cli_pack", "pine-select pack")]
+
+
+def table(results: dict[str, Measured]) -> str:
+    names = list(results)
+    lines = [f"{'seconds (median)':32}" + "".join(f"{n:>12}" for n in names)]
+    for key, label in ROWS:
+        cells = [results[n].median(key) for n in names]
+        if any(c is not None for c in cells):
+            lines.append(f"{label:32}" + "".join(_cell(c) for c in cells))
+    lines.append(f"{'highspy direct: solve':32}" + "".join(
+        _cell(results[n].facts.get("highspy_solve")) for n in names))
+    lines.append(f"{'our first solve / highspy':32}" + "".join(
+        _cell(solve_ratio(results[n]), "x") for n in names))
+    for key, label in (("phases_process", "peak MB, phases process"),
+                       ("cli_select", "peak MB, select process")):
+        lines.append(f"{label:32}" + "".join(
+            _cell(results[n].peak_bytes[key] / 2**20 if key in results[n].peak_bytes else None,
+                  "", 0) for n in names))
+    lines.append(f"{'runs (median of)':32}" + "".join(f"{results[n].size.runs:>12}"
+                                                      for n in names))
+    return "\n".join(lines)
+
+
+def _cell(value: float | None, unit: str = "", digits: int = 2) -> str:
+    return f"{'-':>12}" if value is None else f"{value:>{12 - len(unit)}.{digits}f}{unit}"
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "date": date.today().isoformat(),
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def as_json(results: dict[str, Measured], found: list[Target], command: str,
+            before: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "command": command,
+        "machine": before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "sizes": {name: {"applications": m.size.applications, "portfolio": m.size.portfolio,
+                         "budget": m.size.budget, "runs": m.size.runs,
+                         "median_seconds": {k: m.median(k) for k in m.seconds},
+                         "all_seconds": m.seconds, "peak_bytes": m.peak_bytes,
+                         "facts": m.facts, "notes": m.notes}
+                  for name, m in results.items()},
+        "targets": [{"name": t.name, "figure": t.figure, "limit": t.limit, "unit": t.unit.strip(),
+                     "met": t.met} for t in found],
+    }
+
+
+def sizes_from(text: str, large: bool, runs: int | None) -> list[Size]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if large and "100000" not in names:
+        names.append("100000")
+    found = []
+    for name in names:
+        applications = None if name == "example" else int(name)
+        default = DEFAULT_RUNS.get(name if applications is None else applications,
+                                   1 if (applications or 0) > 10_000 else 3)
+        found.append(Size(name, applications, runs or default))
+    return found
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="example,1000,10000",
+                        help="comma-separated: example and/or numbers of applications")
+    parser.add_argument("--large", action="store_true", help="add 100,000 applications (slow)")
+    parser.add_argument("--runs", type=int, default=None, help="repetitions at every size")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--phases", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.phases:
+        rubric, apps, budget, explain, render = json.loads(options.phases)
+        print(json.dumps(measure_phases(Path(rubric), Path(apps), budget, explain, render)))
+        return 0
+    before = machine()
+    command = "python " + " ".join(["benchmarks/run.py", *sys.argv[1:]])
+    results: dict[str, Measured] = {}
+    with tempfile.TemporaryDirectory(prefix="pine-bench-") as tmp:
+        for size in sizes_from(options.sizes, options.large, options.runs):
+            results[size.name] = measure(size, Path(tmp), options.seed, progress)
+    found = targets(results)
+    if options.json:
+        print(json.dumps(as_json(results, found, command, before), indent=2))
+        return 0
+    print(f"{command}\n{before['nproc']} cores, {before['cpu']}, Python {before['python']}, "
+          f"{before['date']}; load average {before['load_average']} before, "
+          f"{[round(x, 2) for x in os.getloadavg()]} after")
+    print(table(results))
+    for measured in results.values():
+        for note in measured.notes:
+            print(f"note ({measured.size.name}): {note}")
+        if "baseline_error" in measured.facts:
+            print(f"note ({measured.size.name}): no highspy baseline: "
+                  f"{measured.facts['baseline_error']}")
+        elif measured.facts.get("same_optimum") is False:
+            print(f"note ({measured.size.name}): highspy found another optimum total "
+                  f"({measured.facts['highspy_total']} against {measured.facts['total_cents']})")
+    print("\n".join(t.line() for t in found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
