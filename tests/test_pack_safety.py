@@ -349,3 +349,18 @@ def test_a_members_copy_gives_no_figure_from_which_a_withheld_total_follows(
         assert all(item.get(k) is None for k in ("loss", "total", "gap")), item
     html = (out / "briefing.html").read_text(encoding="utf-8")
     assert "76.25" not in html and "2.19" not in html
+
+
+def test_contacts_are_cut_from_inputs_written_in_flow_style_too(
+        run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    flow = json.dumps(tiny_application(2, contact={"name": "Jane Secret",
+                                                   "email": "jane.secret@corp.example"}))
+    paths = build_call(tmp_path / "call", applications=[tiny_application(1), flow,
+                                                        tiny_application(3)])
+    out = tmp_path / "pack"
+    assert run_cli("pack", paths.rubric, paths.apps, "--out", out).exit_code == 0
+    leaked = [p.name for p in out.rglob("*") if p.is_file()
+              and ("Jane Secret" in p.read_text(encoding="utf-8")
+                   or "corp.example" in p.read_text(encoding="utf-8"))]
+    assert leaked == []
+    assert run_cli("verify", out).exit_code == 0

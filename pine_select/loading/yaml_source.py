@@ -355,12 +355,14 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 def without_top_level_key(text: str, key: str) -> str:
-    """``text`` with one top-level key and its value cut out, everything else byte-for-byte.
+    """``text`` without one top-level key and its value; otherwise as unchanged as possible.
 
     Used to keep personal data (an application's ``contact``) out of the copies of inputs
-    in a briefing pack. The cut runs from the key's line to the line before the next
-    top-level key, so block and flow styles alike go; text that does not parse, or has no
-    such key, comes back unchanged.
+    in a briefing pack. In the usual block layout the lines from the key to the next
+    top-level key are cut, so every other byte (comments included) stays as written. A
+    mapping written in flow style (``{id: ..., contact: {...}}``) has no such lines: it is
+    written out again without the key, losing its comments. Text that does not parse, or
+    has no such key, comes back unchanged.
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -375,5 +377,20 @@ def without_top_level_key(text: str, key: str) -> str:
         lines = text.splitlines(keepends=True)
         start = key_node.start_mark.line
         end = keys[index + 1].start_mark.line if index + 1 < len(keys) else len(lines)
-        return "".join(lines[:start] + lines[end:])
+        cut = "".join(lines[:start] + lines[end:])
+        return cut if start < end and not _has_top_level_key(cut, key) else _dumped_without(
+            text, key)
     return text
+
+
+def _has_top_level_key(text: str, key: str) -> bool:
+    doc, _ = parse_yaml(text, "")
+    return doc is None or not isinstance(doc.data, dict) or key in doc.data
+
+
+def _dumped_without(text: str, key: str) -> str:
+    doc, _ = parse_yaml(text, "")
+    if doc is None or not isinstance(doc.data, dict):
+        return text
+    data = {k: v for k, v in doc.data.items() if k != key}
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
