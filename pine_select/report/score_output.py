@@ -17,6 +17,7 @@ from pine_select.report.cells import (
     exact_number,
     fixed,
     json_number,
+    points,
     terminal_text,
 )
 from pine_select.scoring.result import ApplicationScore, ScoreReport
@@ -52,7 +53,7 @@ def _application_json(score: ApplicationScore, call: Call) -> dict[str, object]:
         "eligible": score.eligible,
         "selectable": score.selectable,
         "reasons": list(score.reasons),
-        "total": None if score.total_cents is None else score.total_cents / 100,
+        "total": points(score.total_cents),
         "rank": score.rank,
         "criteria": {
             c: {"score": None if s.score is None else json_number(s.score, SCORE_PLACES),

@@ -7,10 +7,14 @@ Scores are printed to 2 decimals from exact cents; money is whole pounds.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from pine_select.model.call import Call
-from pine_select.report.cells import columns, exact_number, fixed, json_number, terminal_text
+from pine_select.report.cells import (
+    columns,
+    exact_number,
+    points,
+    points_text,
+    terminal_text,
+)
 from pine_select.selection.result import (
     Alternative,
     CategoryCount,
@@ -29,7 +33,7 @@ def select_json(result: SelectionResult) -> dict[str, object]:
     data: dict[str, object] = {
         "status": result.status,
         "selected": list(result.selected),
-        "total_score": _points(result.total_cents),
+        "total_score": points(result.total_cents),
         "cost": result.cost,
         "rules": [_rule_json(rule) for rule in result.rules],
         "reserves": list(result.reserves),
@@ -62,7 +66,7 @@ def _rule_json(rule: RuleOutcome) -> dict[str, object]:
     if rule.actual is not None:
         data["actual"] = rule.actual
     data["gain_if_dropped"] = None if rule.gain_if_dropped is None \
-        else _points(rule.gain_if_dropped)
+        else points(rule.gain_if_dropped)
     return data
 
 
@@ -70,29 +74,29 @@ def _price_json(result: SelectionResult) -> dict[str, object]:
     price = result.price_of_balance_cents
     return {
         "unconstrained_total": None if result.unconstrained_cents is None
-        else _points(result.unconstrained_cents),
-        "chosen_total": _points(result.total_cents),
-        "price": None if price is None else _points(price),
-        "by_rule": {r.name: _points(r.gain_if_dropped) for r in result.rules
+        else points(result.unconstrained_cents),
+        "chosen_total": points(result.total_cents),
+        "price": None if price is None else points(price),
+        "by_rule": {r.name: points(r.gain_if_dropped) for r in result.rules
                     if r.binding and r.gain_if_dropped is not None},
     }
 
 
 def _left_out_json(item: LeftOut) -> dict[str, object]:
-    return {"id": item.id, "rank": item.rank, "total": _points(item.total_cents),
+    return {"id": item.id, "rank": item.rank, "total": points(item.total_cents),
             "kept_out_by": list(item.blocked_by), "swap_with": item.swap_with,
             "loss_if_forced_in": None if item.loss_if_forced is None
-            else _points(item.loss_if_forced)}
+            else points(item.loss_if_forced)}
 
 
 def _withdrawal_json(item: Withdrawal) -> dict[str, object]:
     return {"id": item.id, "replaced_by": list(item.replaced_by), "also_out": list(item.also_out),
-            "loss": None if item.loss is None else _points(item.loss)}
+            "loss": None if item.loss is None else points(item.loss)}
 
 
 def _alternative_json(item: Alternative) -> dict[str, object]:
-    return {"selected": list(item.selected), "total_score": _points(item.total_cents),
-            "cost": item.cost, "gap": _points(item.gap_cents)}
+    return {"selected": list(item.selected), "total_score": points(item.total_cents),
+            "cost": item.cost, "gap": points(item.gap_cents)}
 
 
 def _size_json(size_range: tuple[int, int | None]) -> dict[str, int | None]:
@@ -123,7 +127,7 @@ def _heading(result: SelectionResult) -> list[str]:
     size = f"{low}" if low == high else f"{low}-{high if high is not None else 'any'}"
     budget = "none" if result.budget is None else f"£{result.budget:,}"
     return [f"Portfolio: {len(result.selected)} applications, total score "
-            f"{_points_text(result.total_cents)}, cost £{result.cost:,} "
+            f"{points_text(result.total_cents)}, cost £{result.cost:,} "
             f"(size {size}, budget {budget})",
             f"proven optimal by {result.solver}; ties broken by lottery, seed {result.seed}"]
 
@@ -177,13 +181,13 @@ def _category_bound(count: CategoryCount) -> str:
 def _price_lines(result: SelectionResult) -> list[str]:
     if result.unconstrained_cents is None:
         return []
-    lines = [f"Price of balance: {_points_text(result.price_of_balance_cents or 0)} points "
-             f"(best total without balance rules {_points_text(result.unconstrained_cents)}, "
-             f"chosen {_points_text(result.total_cents)})"]
+    lines = [f"Price of balance: {points_text(result.price_of_balance_cents or 0)} points "
+             f"(best total without balance rules {points_text(result.unconstrained_cents)}, "
+             f"chosen {points_text(result.total_cents)})"]
     for rule in result.rules:
         if rule.binding and rule.gain_if_dropped is not None:
             lines.append(f"  dropping {rule.name} alone would gain "
-                         f"{_points_text(rule.gain_if_dropped)}")
+                         f"{points_text(rule.gain_if_dropped)}")
     return lines
 
 
@@ -194,8 +198,8 @@ def _left_out_lines(result: SelectionResult) -> list[str]:
     for item in result.left_out:
         swap = f" in place of {item.swap_with}" if item.swap_with else ""
         loss = ("cannot be forced in" if item.loss_if_forced is None
-                else f"forcing it in loses {_points_text(item.loss_if_forced)}")
-        lines.append(f"  {item.id} (rank {item.rank}, {_points_text(item.total_cents)}): "
+                else f"forcing it in loses {points_text(item.loss_if_forced)}")
+        lines.append(f"  {item.id} (rank {item.rank}, {points_text(item.total_cents)}): "
                      f"bringing it in{swap} breaks {', '.join(item.blocked_by)}; {loss}")
     return lines
 
@@ -211,7 +215,7 @@ def _reserve_lines(result: SelectionResult) -> list[str]:
             continue
         also = f" (and {', '.join(item.also_out)} leave)" if item.also_out else ""
         lines.append(f"  {item.id}: replaced by {', '.join(item.replaced_by) or 'nobody'}{also}, "
-                     f"losing {_points_text(item.loss)}")
+                     f"losing {points_text(item.loss)}")
     return lines
 
 
@@ -220,7 +224,7 @@ def _alternative_lines(result: SelectionResult) -> list[str]:
         return []
     lines = ["Next-best portfolios:"]
     for k, item in enumerate(result.alternatives, 1):
-        lines.append(f"  {k}. {_points_text(item.total_cents)} (-{_points_text(item.gap_cents)}), "
+        lines.append(f"  {k}. {points_text(item.total_cents)} (-{points_text(item.gap_cents)}), "
                      f"£{item.cost:,}: {', '.join(item.selected)}")
     return lines
 
@@ -239,9 +243,3 @@ def _infeasible_lines(result: SelectionResult) -> list[str]:
     return lines
 
 
-def _points(cents: int) -> float:
-    return json_number(Fraction(cents, 100), 2)
-
-
-def _points_text(cents: int) -> str:
-    return fixed(Fraction(cents, 100), 2)
