@@ -15,7 +15,6 @@ from pine_select.model.reviews import Overrides
 from pine_select.scoring import score_call
 from pine_select.scoring.result import ScoreReport
 from pine_select.selection.result import SelectionResult
-from pine_select.selection.select import select_options, select_portfolio
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,10 @@ def score(call: Call, what_if: WhatIf = WhatIf()) -> tuple[ScoreReport, Override
 
 def decide(call: Call, what_if: WhatIf = WhatIf()) -> Decision:
     """Score and select; raises InputError, UsageError or SolverError (see errors.py)."""
+    # Imported here: the solver layer (PuLP, and numpy with it) costs start-up time and a
+    # thread that would stop the loader parsing on both cores; `score` never needs it.
+    from pine_select.selection.select import select_options, select_portfolio
+
     scores, overrides = score(call, what_if)
     options = select_options(size=what_if.size, budget=what_if.budget, solver=what_if.solver,
                              alternatives=what_if.alternatives, min_swaps=what_if.min_swaps,

@@ -14,6 +14,7 @@ from typing import Any
 
 from pine_select.lottery import lottery_number
 from pine_select.model.application import Application
+from pine_select.model.base import MAX_POUNDS
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
 from pine_select.model.rubric import Rubric
@@ -50,12 +51,15 @@ def rubric(selection: Mapping[str, Any]) -> Rubric:
 
 
 def application(app: App) -> Application:
-    return Application.model_validate({
+    valid = Application.model_validate({
         "id": app.id, "title": f"Title of {app.id}",
         "organisation": {"name": f"Org {app.id}", "type": app.type, "region": app.region},
         "practice_type": app.practice, "age_groups": list(app.ages),
-        "requested_amount": app.amount,
+        "requested_amount": min(app.amount, MAX_POUNDS),
     })
+    # The loader refuses amounts above MAX_POUNDS; library callers can still build them,
+    # and the selection must stay safe (tests of absurd amounts come in this way).
+    return valid.model_copy(update={"requested_amount": app.amount})
 
 
 def call_of(apps: Sequence[App], selection: Mapping[str, Any],

@@ -167,6 +167,39 @@ def test_rubric_refuses(changes: dict[str, Any], message: str) -> None:
     assert message in error_text(exc)
 
 
+@pytest.mark.parametrize("changes", [
+    {"scale": {"min": 5, "max": 1}},
+    {"selection": {"size": None, "budget": None}},
+    {"selection": {"size": {"min": 5, "max": 2}}},
+    {"eligibility": [{"id": "g", "field": "facts.x"}]},
+    {"eligibility": [{"id": "g", "field": "colour", "equals": 1}]},
+    {"selection": {"rules": [{"field": "practice_type"}]}},
+    {"selection": {"rules": [{"field": "practice_type", "at_least": 3, "at_most": 1}]}},
+    {"criteria": [{"id": "a", "name": "A", "weight": 0}]},
+])
+def test_model_messages_say_what_was_expected(changes: dict[str, Any]) -> None:
+    """The loader splits a model's message at '; expected ' (SPEC 5: what was expected)."""
+    with pytest.raises(ValidationError) as exc:
+        Rubric.model_validate(merged(tiny_rubric(), changes))
+    value_errors = [e for e in exc.value.errors() if e["type"] == "value_error"]
+    assert value_errors
+    for error in value_errors:
+        wrong, _, expected = str(error["msg"]).partition("; expected ")
+        assert wrong and expected, error["msg"]
+
+
+def test_amounts_of_money_have_a_ceiling() -> None:
+    """A typo of 1e22 pounds must be an input error, not a call the solver cannot solve."""
+    assert Application.model_validate(tiny_application(1, requested_amount=10**12))
+    with pytest.raises(ValidationError) as exc:
+        Application.model_validate(tiny_application(1, requested_amount=10**12 + 1))
+    assert error_types(exc) == {"less_than_equal"}
+    assert Rubric.model_validate(tiny_rubric(selection={"budget": 10**12}))
+    with pytest.raises(ValidationError) as exc:
+        Rubric.model_validate(tiny_rubric(selection={"budget": 10**22}))
+    assert error_types(exc) == {"less_than_equal"}
+
+
 def test_scale_must_rise() -> None:
     assert Scale(min=0, max=10).max == 10
     with pytest.raises(ValidationError):

@@ -37,6 +37,11 @@ def apps_with(first: Any) -> list[Any]:
     return [first, tiny_application(2), tiny_application(3)]
 
 
+def csv_body(rows: list[dict[str, Any]]) -> str:
+    """Review rows as CSV text without the header line."""
+    return csv_text(REVIEW_HEADER, rows).split("\n", 1)[1]
+
+
 def app_text(n: int = 1, **changes: Any) -> str:
     return yaml_text(tiny_application(n, **changes))
 
@@ -241,6 +246,68 @@ HOSTILE = [
             lambda: {"reviews": b"application_id,reviewer,criterion,score\n"
                      + b"APP-1,Ren\xe9e,promise,3\n"},
             "apps/reviews.csv", None, "not UTF-8 text", "UTF-8"),
+    Hostile("unterminated quote in reviews",
+            lambda: {"reviews": csv_text(REVIEW_HEADER, tiny_reviews(IDS)[:6])
+                     + 'APP-2,carol,promise,3,"unterminated\n' + csv_body(tiny_reviews(IDS)[6:])},
+            "apps/reviews.csv", '"unterminated',
+            "unterminated quote: the field starting on line 8 runs to the end of the file",
+            'a closing "'),
+    Hostile("unterminated quote in the header",
+            lambda: {"reviews": 'application_id,"reviewer,criterion,score\nAPP-1,alice,x,3\n'},
+            "apps/reviews.csv", "application_id", "unterminated quote", 'a closing "'),
+    Hostile("stray quote swallowing rows",
+            lambda: {"reviews": csv_text(REVIEW_HEADER, tiny_reviews(IDS)[:2])
+                     + 'APP-1,carol,promise,3,"oops\n' + csv_body(tiny_reviews(IDS)[2:])
+                     + 'APP-2,carol,promise,3,end"\n'},
+            "apps/reviews.csv", "oops", "a quoted value in this row runs over several lines "
+            "that look like rows", 'a closing " on the line where the value starts'),
+    Hostile("a requested amount above the ceiling",
+            lambda: {"applications": apps_with(tiny_application(1, requested_amount=10**22))},
+            "apps/APP-1.yaml", "requested_amount:",
+            "requested_amount: 10000000000000000000000 is above 1,000,000,000,000",
+            "a whole number of pounds, from 0 to 1,000,000,000,000"),
+    Hostile("a negative requested amount",
+            lambda: {"applications": apps_with(tiny_application(1, requested_amount=-5))},
+            "apps/APP-1.yaml", "requested_amount:", "requested_amount: -5 is below 0",
+            "a whole number of pounds, from 0 to 1,000,000,000,000"),
+    Hostile("a budget above the ceiling",
+            lambda: {"rubric": tiny_rubric(selection={"budget": 10**12 + 1})},
+            "rubric.yaml", "budget:", "selection.budget: 1000000000001 is above 1,000,000,000,000",
+            "a whole number of pounds, from 0 to 1,000,000,000,000"),
+    Hostile("an empty override reason",
+            lambda: {"overrides": {"exclude": [{"id": "APP-1", "reason": ""}]}},
+            "apps/overrides.yaml", "reason:", "exclude.0.reason: the value is empty",
+            "a reason in words"),
+    Hostile("an empty title",
+            lambda: {"applications": apps_with(tiny_application(1, title=""))},
+            "apps/APP-1.yaml", "title:", "title: the value is empty", "some text, not left empty"),
+    Hostile("no age groups",
+            lambda: {"applications": apps_with(tiny_application(1, age_groups=[]))},
+            "apps/APP-1.yaml", "age_groups:", "age_groups: the value is empty",
+            "a list of at least one item"),
+    Hostile("an unknown aggregate", lambda: {"rubric": tiny_rubric(aggregate="average")},
+            "rubric.yaml", "aggregate:", "aggregate: 'average' is not one of the allowed values",
+            "one of 'mean' or 'median'"),
+    Hostile("a share above 1",
+            lambda: {"rubric": tiny_rubric(selection={"rules": [
+                {"field": "practice_type", "share_at_most": 1.5}]})},
+            "rubric.yaml", "share_at_most:", "1.5 is above 1", "a fraction from 0 to 1"),
+    Hostile("a negative weight",
+            lambda: {"rubric": merged(tiny_rubric(), {"criteria": [
+                {"id": "promise", "name": "P", "weight": -1}]})},
+            "rubric.yaml", "weight:", "criteria.0.weight: -1 is below 0", "a number 0 or more"),
+    Hostile("a size range upside down",
+            lambda: {"rubric": tiny_rubric(selection={"size": {"min": 5, "max": 2}})},
+            "rubric.yaml", "size:", "selection.size: max (2) must be at least min (5)",
+            "a range such as {min: 6, max: 10}"),
+    Hostile("a gate without a condition",
+            lambda: {"rubric": tiny_rubric(eligibility=[{"id": "g", "field": "facts.x"}])},
+            "rubric.yaml", "- id: g", "a gate needs a condition",
+            "one of equals, in, at_least, at_most or not_empty"),
+    Hostile("a control character in YAML",
+            lambda: {"applications": apps_with(app_text(1).replace("Project 1", "Pro\x00ject"))},
+            "apps/app-1.yaml", "title:", "malformed YAML: character #x0000",
+            "plain text without control characters"),
 ]
 
 
@@ -442,3 +509,153 @@ def test_the_example_call_is_valid(run_cli: Callable[..., Result],
     result = run_cli("validate", "rubrics/pine-2019.yaml", "applications/pine-2019")
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""  # every example application has its reviews
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[c.name for c in HOSTILE])
+def test_every_problem_says_what_was_expected(
+    case: Hostile, make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPEC 5: `FILE[:LINE]: what is wrong, and what was expected`, for every problem."""
+    for name, value in case.monkeypatch.items():
+        monkeypatch.setattr(csv_source, name, value)
+    call = make_call(**case.parts())
+    text = validate(call, monkeypatch, run_cli)
+    problems = text.stderr.splitlines()[:-1]
+    assert problems
+    for line in problems:
+        assert "; expected " in line and not line.endswith("; expected "), line
+        assert "\n" not in line and "<unicode string>" not in line
+    data = json.loads(validate(call, monkeypatch, run_cli, "--format", "json").stdout)
+    assert all(problem["expected"] for problem in data["problems"])
+
+
+def test_application_not_in_utf8_names_the_line(make_call: Callable[..., CallPaths],
+                                                run_cli: Callable[..., Result],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    text = app_text(1).replace("Project 1", "Caf\u00e9").encode("latin-1")
+    result = validate(make_call(applications=apps_with(text)), monkeypatch, run_cli)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "apps/app-1.yaml:2: not UTF-8 text (invalid continuation byte); "
+        "expected UTF-8 text, as most editors save it",
+        "1 problem(s) found.",
+    ]
+
+
+@pytest.mark.parametrize("broken", [
+    pytest.param(lambda: tiny_application(1, id="../APP-1"), id="invalid id"),
+    pytest.param(lambda: tiny_application(1, title=7), id="invalid value"),
+    pytest.param(lambda: "id: APP-1\ntitle: [unclosed\n", id="malformed YAML"),
+    pytest.param(lambda: app_text(1).replace("title: Project 1", "title: !secret Project"),
+                 id="tag"),
+])
+def test_a_broken_application_file_is_one_problem_not_a_cascade(
+    broken: Callable[[], Any], make_call: Callable[..., CallPaths],
+    run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its review, conflict and override rows are not also reported as unknown ids."""
+    call = make_call(applications={"APP-1.yaml": broken(), "APP-2.yaml": tiny_application(2),
+                                   "APP-3.yaml": tiny_application(3)},
+                     reviews=tiny_reviews(IDS),
+                     conflicts=[{"reviewer": "carol", "application_id": "APP-1"}],
+                     overrides={"exclude": [{"id": "APP-1", "reason": "withdrawn"}]})
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "1 problem(s) found.", result.stderr
+    assert lines[0].startswith("apps/APP-1.yaml:")
+
+
+def test_an_id_used_twice_does_not_echo_over_the_second_files_reviews(
+    make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    call = make_call(applications={"APP-1.yaml": tiny_application(1),
+                                   "APP-2.yaml": tiny_application(1, title="Copy")},
+                     reviews=tiny_reviews(["APP-1", "APP-2"]))
+    result = validate(call, monkeypatch, run_cli)
+    assert result.stderr.splitlines() == [
+        "apps/APP-2.yaml:1: id 'APP-1' is also used by apps/APP-1.yaml; "
+        "expected a unique id per application",
+        "1 problem(s) found.",
+    ]
+
+
+def test_an_invalid_id_is_never_offered_as_expected(make_call: Callable[..., CallPaths],
+                                                    run_cli: Callable[..., Result],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    call = make_call(applications=apps_with(tiny_application(1, id="../APP-1")),
+                     reviews=reviews_with(row("APP-9")))
+    result = validate(call, monkeypatch, run_cli)
+    line = problem_line(result.stderr, "apps/reviews.csv:14")
+    assert line.endswith("application_id 'APP-9' is not an application of this call; "
+                         "expected 'APP-3' (one of: APP-2, APP-3)")
+
+
+def test_a_long_list_of_ids_is_cut_short(make_call: Callable[..., CallPaths],
+                                         run_cli: Callable[..., Result],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [f"APP-{n}" for n in range(1, 13)]
+    call = make_call(applications=[tiny_application(n) for n in range(1, 13)],
+                     reviews=[*tiny_reviews(ids), row("XYZ")])
+    result = validate(call, monkeypatch, run_cli)
+    assert result.stderr.splitlines()[0].endswith(
+        "application_id 'XYZ' is not an application of this call; expected one of: "
+        "APP-1, APP-10, APP-11, APP-12, APP-2, APP-3, APP-4, APP-5, ... (4 more)")
+
+
+def test_files_that_are_not_read_are_named(make_call: Callable[..., CallPaths],
+                                           run_cli: Callable[..., Result],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An application saved as A.YAML must not vanish from the call without a word."""
+    call = make_call(extra_files={"APP-4.YAML": yaml_text(tiny_application(4)),
+                                  "Conflicts.csv": "reviewer,application_id\n",
+                                  "notes.txt": "to do", ".gitkeep": ""})
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: apps/APP-4.YAML: not read: file names are case-sensitive; expected *.yaml "
+        "or *.yml in lower case (rename it to APP-4.yaml)",
+        "warning: apps/Conflicts.csv: not read: file names are case-sensitive; expected the "
+        "name conflicts.csv (rename it)",
+        "warning: apps/notes.txt: not read; expected *.yaml or *.yml for an application, or "
+        "reviews.csv, conflicts.csv, overrides.yaml",
+    ]
+    assert "OK: 3 applications" in result.stdout
+
+
+def test_a_comment_over_several_lines_with_quotes_inside_loads(
+    make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Strict CSV still takes what Excel writes: line breaks and "" inside a quoted comment."""
+    rows = tiny_reviews(IDS)
+    rows[0] = rows[0] | {"comment": 'Strong, "evidence-led" plan.\nWeak on costs, though.'}
+    call = make_call(reviews=csv_text(REVIEW_HEADER, rows))
+    assert '"Strong, ""evidence-led"" plan.\nWeak' in (call.root / "apps/reviews.csv").read_text()
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 0, result.stderr
+    assert "12 review scores" in result.stdout
+
+
+def test_a_malformed_quote_that_is_not_unterminated_names_its_line(
+    make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = csv_text(REVIEW_HEADER, tiny_reviews(IDS)[:3]) + 'APP-1,carol,promise,3,"a"b\n'
+    result = validate(make_call(reviews=text), monkeypatch, run_cli)
+    assert result.exit_code == 2
+    line = problem_line(result.stderr, "apps/reviews.csv:5")
+    assert "malformed CSV" in line and '; expected a comma after each closing quote' in line
+
+
+def test_a_reason_over_several_lines_with_commas_loads(
+    make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prose with commas on a second line is not taken for a swallowed row."""
+    conflicts = ('reviewer,application_id,reason\n'
+                 'carol,APP-1,"Trustee until 2018.\nFormer colleague, friend, neighbour"\n')
+    result = validate(make_call(conflicts=conflicts), monkeypatch, run_cli)
+    assert result.exit_code == 0, result.stderr

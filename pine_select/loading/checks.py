@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass
 from operator import attrgetter
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from pine_select.errors import Problem, Severity
@@ -42,13 +44,21 @@ def check_call(
     reviews: Reviews,
     conflicts: Sequence[Row],
     overrides: Parsed | None,
+    unloadable: Set[str] = frozenset(),
 ) -> list[Problem]:
-    """Problems between files. ``apps`` may hold invalid models (``model`` None)."""
+    """Problems between files. ``apps`` may hold invalid models (``model`` None).
+
+    ``unloadable``: ids that application files with problems may have (see the loader).
+    Rows naming them are not flagged as naming an unknown application: that would only
+    echo, once per row, the problem already reported for the file.
+    """
     valid_apps = [app for app in apps if app.model is not None]
-    problems = _duplicate_ids(valid_apps)
+    broken = set(unloadable)
+    problems = _duplicate_ids(valid_apps, broken)
     if rubric is None or parsed_rubric is None or parsed_rubric.model is None:
         return problems  # without a valid rubric, nothing else can be judged
-    known_ids = {p.model.id for p in valid_apps} | _ids_of_invalid(apps)
+    valid_ids = {p.model.id for p in valid_apps}
+    known_ids = KnownIds(frozenset(valid_ids | broken), tuple(sorted(valid_ids)))
     problems += _check_rubric(rubric, parsed_rubric)
     for app in apps:
         problems += _check_categories(rubric, app)
@@ -62,30 +72,49 @@ def check_call(
     return problems
 
 
-def _ids_of_invalid(apps: Sequence[Parsed]) -> set[str]:
-    """Ids of applications that failed validation: their reviews are not "unknown" too.
+@dataclass(frozen=True)
+class KnownIds:
+    """Ids a row may name (``named``), and the valid ones to suggest (``valid``, sorted).
 
-    Otherwise one typo in an application would also flag every review row of it.
+    An id that is not valid is never offered as what was expected.
     """
-    return {app.doc.data["id"] for app in apps
-            if app.model is None and isinstance(app.doc.data, dict)
-            and isinstance(app.doc.data.get("id"), str)}
+
+    named: frozenset[str]
+    valid: tuple[str, ...]
+
+    def __contains__(self, application_id: object) -> bool:
+        return application_id in self.named
+
+    def closest(self, value: str) -> str:
+        if not self.valid:
+            return "the id of a valid application (the call has none yet)"
+        return closest(value, self.valid, limit=ID_LIST_LIMIT)
 
 
-def closest(value: str, choices: Iterable[str]) -> str:
-    """'did you mean' text for a value that is not one of ``choices``."""
+# How many application ids an "expected one of" lists: a call may have thousands.
+ID_LIST_LIMIT = 8
+
+
+def closest(value: str, choices: Iterable[str], limit: int | None = None) -> str:
+    """'did you mean' text for a value that is not one of ``choices`` (at most ``limit``)."""
     options = list(choices)
+    if not options:
+        return "a declared value (none is declared)"
     match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    listed = ", ".join(options)
+    listed = ", ".join(options[:limit])
+    if limit is not None and len(options) > limit:
+        listed += f", ... ({len(options) - limit} more)"
     return f"{match[0]!r} (one of: {listed})" if match else f"one of: {listed}"
 
 
-def _duplicate_ids(apps: Sequence[Parsed]) -> list[Problem]:
+def _duplicate_ids(apps: Sequence[Parsed], broken: set[str]) -> list[Problem]:
+    """Ids used by two files; ``broken`` gains the later file's name (its rows are echoes)."""
     first_seen: dict[str, Parsed] = {}
     problems = []
     for app in apps:
         other = first_seen.setdefault(app.model.id, app)
         if other is not app:
+            broken.add(PurePath(app.label).stem)
             problems.append(Problem(app.label, app.doc.line_of(("id",)),
                                     f"id {app.model.id!r} is also used by {other.label}",
                                     "a unique id per application", code="duplicate_id"))
@@ -226,12 +255,13 @@ def _raw_values(data: Any, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...],
 
 
 def _check_reviews(
-    rubric: Rubric, reviews: Reviews, conflicts: Sequence[Row], known_ids: set[str]
+    rubric: Rubric, reviews: Reviews, conflicts: Sequence[Row], known_ids: KnownIds
 ) -> list[Problem]:
     criteria = rubric.criterion_ids()
     low, high = rubric.scale.min, rubric.scale.max
     conflicted = {(c.model.reviewer, c.model.application_id): c for c in conflicts}
-    if not _may_be_wrong(reviews.models, criteria, (low, high), conflicted, known_ids):
+    named = known_ids.named
+    if not _may_be_wrong(reviews.models, criteria, (low, high), conflicted, named):
         return []
     first_row: dict[tuple[str, str, str], int] = {}
     problems: list[Problem] = []
@@ -239,7 +269,7 @@ def _check_reviews(
         key = (review.application_id, review.reviewer, review.criterion)
         first = first_row.setdefault(key, review.line)
         conflict = conflicted.get((review.reviewer, review.application_id))
-        if (review.application_id not in known_ids or review.criterion not in criteria
+        if (review.application_id not in named or review.criterion not in criteria
                 or not low <= review.score <= high or first != review.line or conflict):
             problems += _review_problems(review, reviews.label, criteria, (low, high),
                                          conflict, first, known_ids)
@@ -247,7 +277,7 @@ def _check_reviews(
 
 
 def _may_be_wrong(reviews: Sequence[Review], criteria: tuple[str, ...], scale: tuple[int, int],
-                  conflicted: dict[tuple[str, str], Row], known_ids: set[str]) -> bool:
+                  conflicted: dict[tuple[str, str], Row], known_ids: frozenset[str]) -> bool:
     """Whether any review row could have a problem, judged a column at a time.
 
     Column-wise set operations run in C: at 1.8 million rows they take a tenth of the
@@ -277,7 +307,7 @@ _SCORE = attrgetter("score")
 
 def _review_problems(review: Review, label: str, criteria: tuple[str, ...],
                      scale: tuple[int, int], conflict: Row | None, first: int,
-                     known_ids: set[str]) -> list[Problem]:
+                     known_ids: KnownIds) -> list[Problem]:
     """What is wrong with one review row (the messages of :func:`_check_reviews`)."""
     problems = []
 
@@ -286,7 +316,7 @@ def _review_problems(review: Review, label: str, criteria: tuple[str, ...],
 
     if review.application_id not in known_ids:
         add(f"application_id {review.application_id!r} is not an application of this call",
-            closest(review.application_id, sorted(known_ids)), "unknown_application")
+            known_ids.closest(review.application_id), "unknown_application")
     if review.criterion not in criteria:
         add(f"criterion {review.criterion!r} is not in the rubric",
             closest(review.criterion, criteria), "unknown_criterion")
@@ -304,17 +334,17 @@ def _review_problems(review: Review, label: str, criteria: tuple[str, ...],
     return problems
 
 
-def _check_conflicts(conflicts: Sequence[Row], known_ids: set[str]) -> list[Problem]:
+def _check_conflicts(conflicts: Sequence[Row], known_ids: KnownIds) -> list[Problem]:
     return [
         Problem(row.label, row.line,
                 f"application_id {row.model.application_id!r} is not an application of this call",
-                closest(row.model.application_id, sorted(known_ids)), code="unknown_application")
+                known_ids.closest(row.model.application_id), code="unknown_application")
         for row in conflicts
         if row.model.application_id not in known_ids
     ]
 
 
-def _check_overrides(overrides: Parsed | None, known_ids: set[str]) -> list[Problem]:
+def _check_overrides(overrides: Parsed | None, known_ids: KnownIds) -> list[Problem]:
     if overrides is None:
         return []
     problems = []
@@ -325,7 +355,7 @@ def _check_overrides(overrides: Parsed | None, known_ids: set[str]) -> list[Prob
             if item.id not in known_ids:
                 problems.append(Problem(overrides.label, line,
                                         f"{side}: {item.id!r} is not an application of this call",
-                                        closest(item.id, sorted(known_ids)),
+                                        known_ids.closest(item.id),
                                         code="unknown_application"))
             if item.id in seen:
                 problems.append(Problem(overrides.label, line,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ def open_csv(
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         return _unreadable(Problem(label, None, f"cannot read the file ({exc.strerror})",
-                                   code="io"))
+                                   "a file you may read", code="io"))
     except UnicodeDecodeError as exc:
         return _unreadable(Problem(label, None, f"not UTF-8 text ({exc.reason})",
                                    "UTF-8, as Excel's 'CSV UTF-8' saves it", code="encoding"))
@@ -73,35 +74,90 @@ def _unreadable(problem: Problem) -> CsvTable:
 def _parse(
     text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> CsvTable:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open at the end of the file is an error, not one long last field.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return _unreadable(Problem(label, 1, "the file is empty",
                                    f"a header: {','.join(required)}", code="csv_header"))
+    except csv.Error as exc:
+        return _unreadable(_malformed(text, 1, reader.line_num, str(exc), label))
     problems = _check_header(header, label, required, optional)
     if problems:
         return CsvTable(tuple(header), iter(()), problems)
-    return CsvTable(tuple(header), _records(reader, len(header), label, problems), problems)
+    return CsvTable(tuple(header), _records(reader, len(header), label, problems, text),
+                    problems)
 
 
 def _records(
-    reader: Any, width: int, label: str, problems: list[Problem]
+    reader: Any, width: int, label: str, problems: list[Problem], text: str
 ) -> Iterator[tuple[int, list[str]]]:
     strip = str.strip
+    start = reader.line_num + 1  # the line where the next record starts
     try:
         for values in reader:
+            line = reader.line_num  # the record's last line
+            if line != start:  # a quoted value ran over several lines
+                problems.extend(_rows_inside_quotes(values, start, width, label))
+            start = line + 1
             # Blank lines, often at the end, are not rows (the first value settles most rows).
             if not (values and strip(values[0])) and not any(map(strip, values)):
                 continue
             if len(values) != width:
-                problems.append(Problem(label, reader.line_num, f"{len(values)} columns",
+                problems.append(Problem(label, line, f"{len(values)} columns",
                                         f"{width} as in the header", code="csv_row"))
                 continue
-            yield reader.line_num, list(map(strip, values))
+            yield line, list(map(strip, values))
     except csv.Error as exc:
-        problems.append(Problem(label, reader.line_num, f"malformed CSV ({exc})",
-                                "well-formed CSV", code="csv_row"))
+        problems.append(_malformed(text, start, reader.line_num, str(exc), label))
+
+
+UNCLOSED_QUOTE = 'a closing "'
+# The start of a row: an id (of an application or a reviewer) and its comma.
+_ROW_START = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}\s*,")
+
+
+def _malformed(text: str, start: int, line: int, reason: str, label: str) -> Problem:
+    """What is wrong with the record that starts on line ``start`` and failed on ``line``."""
+    opened = _unclosed_quote_line(text, start)
+    if opened is None:
+        return Problem(label, line, f"malformed CSV ({reason})",
+                       'a comma after each closing quote, and "" for a quote inside quotes',
+                       code="csv_row")
+    return Problem(label, opened, f"unterminated quote: the field starting on line {opened} "
+                   "runs to the end of the file", UNCLOSED_QUOTE, code="csv_quote")
+
+
+def _unclosed_quote_line(text: str, start: int) -> int | None:
+    """The line of the quote that opens and is never closed, from line ``start`` on, if any.
+
+    A doubled quote inside a quoted value counts twice, so counting quotes line by line
+    (each odd count opens or closes a value) finds where the last open value began.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    opened = None
+    for number, line in enumerate(lines[start - 1:], start):
+        if line.count('"') % 2:
+            opened = number if opened is None else None
+    return opened
+
+
+def _rows_inside_quotes(values: list[str], start: int, width: int, label: str) -> list[Problem]:
+    """A problem if a value that spans lines holds what looks like further rows.
+
+    A comment may run over several lines; but a line inside it that starts with an id and
+    a comma, and has a comma per column, is almost surely a row swallowed by a stray
+    opening quote, and would be lost.
+    """
+    for value in values:
+        for inner in value.splitlines()[1:]:
+            if inner.count(",") >= width - 1 and _ROW_START.match(inner):
+                return [Problem(label, start, "a quoted value in this row runs over several "
+                                f"lines that look like rows ({inner.strip()!r})",
+                                f"{UNCLOSED_QUOTE} on the line where the value starts",
+                                code="csv_quote")]
+    return []
 
 
 def _check_header(

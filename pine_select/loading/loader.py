@@ -24,7 +24,7 @@ from pine_select.loading import checks
 from pine_select.loading.csv_source import CsvRow, open_csv, read_csv
 from pine_select.loading.yaml_source import YamlDocument, read_many, read_yaml
 from pine_select.model.application import Application
-from pine_select.model.base import CRITERION_ID_PATTERN, ID_PATTERN
+from pine_select.model.base import CRITERION_ID_PATTERN, ID_PATTERN, MAX_POUNDS
 from pine_select.model.call import Call, CallFiles
 from pine_select.model.reviews import Conflict, Overrides, Review
 from pine_select.model.rubric import Rubric
@@ -34,6 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 REVIEW_COLUMNS = ("application_id", "reviewer", "criterion", "score")
 CONFLICT_COLUMNS = ("reviewer", "application_id")
 OVERRIDES_NAME = "overrides.yaml"
+CALL_FILE_NAMES = ("reviews.csv", "conflicts.csv", OVERRIDES_NAME)
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,13 @@ def load_call(
     files = locate_files(Path(rubric), Path(applications), reviews, conflicts, overrides)
     problems: list[Problem] = []
     parsed_rubric = _parse_yaml_model(files.rubric, Rubric, problems)
-    app_docs = _parse_applications(files, problems)
+    unloadable: set[str] = set()
+    app_docs = _parse_applications(files, problems, unloadable)
     parsed_apps = [p for p in app_docs if p.model is not None]
     review_rows = _load_reviews(files.reviews, problems)
     conflict_rows = _load_conflicts(files.conflicts, problems)
     parsed_overrides = _parse_yaml_model(files.overrides, Overrides, problems)
+    problems.extend(_unread_files(files))
     if not files.applications:
         problems.append(Problem(display_path(files.applications_dir), None,
                                 "no application files", "one *.yaml file per application",
@@ -77,7 +80,7 @@ def load_call(
     rubric_model: Rubric | None = parsed_rubric.model if parsed_rubric else None
     parsed_overrides = parsed_overrides if parsed_overrides and parsed_overrides.model else None
     found = checks.check_call(rubric_model, parsed_rubric, app_docs, review_rows,
-                              conflict_rows, parsed_overrides)
+                              conflict_rows, parsed_overrides, unloadable)
     problems.extend(found)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors or rubric_model is None:
@@ -115,22 +118,60 @@ def locate_files(
                                     "an existing file"))
     if problems:
         raise InputError(problems)
+    application_files, unread = _application_files(
+        applications, {Path(v).name for v in named.values() if v is not None})
     return CallFiles(
         rubric=rubric,
         applications_dir=applications,
-        applications=_application_files(applications),
+        applications=application_files,
+        unread=unread,
         reviews=_optional(reviews, applications / "reviews.csv"),
         conflicts=_optional(conflicts, applications / "conflicts.csv"),
         overrides=_optional(overrides, applications / OVERRIDES_NAME),
     )
 
 
-def _application_files(folder: Path) -> tuple[Path, ...]:
+def _application_files(folder: Path, named: set[str]) -> tuple[tuple[Path, ...],
+                                                                 tuple[Path, ...]]:
+    """The application files in ``folder``, and the other files there that are not read.
+
+    Hidden files (.gitkeep, .DS_Store) and the files of the call (``named``: those given
+    by option) are neither.
+    """
     # os.scandir knows which entries are files without a stat call per file.
     with os.scandir(folder) as entries:
         names = sorted(entry.name for entry in entries if entry.is_file())
-    found = (folder / name for name in names if name != OVERRIDES_NAME)
-    return tuple(p for p in found if p.suffix in (".yaml", ".yml"))
+    applications, unread = [], []
+    for name in names:
+        if name.endswith((".yaml", ".yml")) and name not in (OVERRIDES_NAME, ".yaml", ".yml"):
+            applications.append(folder / name)
+        elif name not in CALL_FILE_NAMES and name not in named and not name.startswith("."):
+            unread.append(folder / name)
+    return tuple(applications), tuple(unread)
+
+
+def _unread_files(files: CallFiles) -> list[Problem]:
+    """A warning for each file in the applications folder that is not read.
+
+    ``A.YAML`` is not an application (names are case-sensitive, as the SPEC's are): without
+    a word, the application would vanish from scoring and selection.
+    """
+    problems = []
+    for path in files.unread:
+        name = path.name
+        if name.lower() in CALL_FILE_NAMES:
+            message, expected = ("not read: file names are case-sensitive",
+                                 f"the name {name.lower()} (rename it)")
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            message, expected = ("not read: file names are case-sensitive",
+                                 f"*.yaml or *.yml in lower case (rename it to "
+                                 f"{path.stem}{path.suffix.lower()})")
+        else:
+            message, expected = ("not read", "*.yaml or *.yml for an application, or "
+                                 f"{', '.join(CALL_FILE_NAMES)}")
+        problems.append(Problem(display_path(path), None, message, expected, code="not_read",
+                                severity=Severity.WARNING))
+    return problems
 
 
 def _labels(folder: Path, paths: Sequence[Path]) -> list[str]:
@@ -150,15 +191,27 @@ def _labels(folder: Path, paths: Sequence[Path]) -> list[str]:
             for p in paths]
 
 
-def _parse_applications(files: CallFiles, problems: list[Problem]) -> list[Parsed]:
-    """Every application file read and validated; those that are not valid YAML are left out."""
+def _parse_applications(files: CallFiles, problems: list[Problem],
+                        unloadable: set[str]) -> list[Parsed]:
+    """Every application file read and validated; those that are not valid YAML are left out.
+
+    Adds to ``unloadable`` the ids that files with problems may have: the file name's stem,
+    and the ``id`` written in the file if it is text. Reviews naming them are not then
+    reported as naming an unknown application, an echo of the problem already reported.
+    """
     labels = _labels(files.applications_dir, files.applications)
     docs = read_many(list(zip(files.applications, labels, strict=True)))
     parsed = []
-    for label, (doc, found) in zip(labels, docs, strict=True):
+    for path, label, (doc, found) in zip(files.applications, labels, docs, strict=True):
         problems.extend(found)
-        if doc is not None and (app := _validated(doc, label, Application, problems)):
+        app = None if doc is None else _validated(doc, label, Application, problems)
+        if app is not None:
             parsed.append(app)
+        if found or app is None or app.model is None:
+            unloadable.add(path.stem)
+            raw_id = doc.data.get("id") if doc is not None and isinstance(doc.data, dict) else None
+            if isinstance(raw_id, str):
+                unloadable.add(raw_id)
     return parsed
 
 
@@ -308,9 +361,12 @@ def validation_problems(exc: ValidationError, doc: YamlDocument, label: str) -> 
         path = _data_path(doc.data, error["loc"], missing=error["type"] == "missing")
         merged.setdefault(path, []).append(dict(error))
     problems = []
-    for path, errors in merged.items():
+    for path, all_errors in merged.items():
         where = ".".join(str(p) for p in path) or "the file"
         line = doc.line_of(path)
+        # A value of a union (size: 8 or {min, max}) that has the type of one branch is
+        # judged by that branch alone: "not a valid integer" of a mapping is noise.
+        errors = [e for e in all_errors if not e["type"].endswith("_type")] or all_errors
         first = errors[0]
         message = " or ".join(dict.fromkeys(_describe(e) for e in errors))
         problems.append(Problem(label, line, f"{where}: {message}", _expectation(first),
@@ -354,39 +410,105 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{value!r} is not a valid id"
     if kind == "string_pattern_mismatch":
         return f"{value!r} is blank"
-    message = str(error["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+    if kind in _OUT_OF_RANGE:
+        return f"{value!r} is {_OUT_OF_RANGE[kind]} {_number(error['ctx'][_BOUND[kind]])}"
+    if kind in ("string_too_short", "too_short") and not value:
+        return "the value is empty"
+    if kind == "literal_error":
+        return f"{value!r} is not one of the allowed values"
+    message = _model_message(error)[0]
     if kind.endswith("_type") and value is not None and not isinstance(value, dict | list):
         return f"{message[0].lower()}{message[1:]}, got {value!r}"
     return message[0].lower() + message[1:]
 
 
 def _expectation(error: dict[str, Any]) -> str:
+    """What to write instead: never empty, so every problem says what was expected."""
     kind = error["type"]
+    ctx = error.get("ctx", {})
     if kind == "extra_forbidden":
         return "only the keys of the SPEC (see docs/formats.md)"
     if kind == "missing":
         return "this key to be given"
-    if _is_id_mismatch(error) and error["ctx"]["pattern"] == CRITERION_ID_PATTERN:
+    if _is_id_mismatch(error) and ctx["pattern"] == CRITERION_ID_PATTERN:
         return "a lower-case letter, then lower-case letters, digits or '_'"
     if _is_id_mismatch(error):
         return "a letter or digit, then up to 63 letters, digits, '.', '_' or '-'"
     if kind == "string_pattern_mismatch":
         return "some text"
-    return _TYPE_EXPECTATIONS.get(kind, "")
+    key = str(error["loc"][-1]) if error["loc"] else ""
+    if key in _MONEY_KEYS and kind in (*_OUT_OF_RANGE, "int_type", "int_from_float"):
+        return f"a whole number of pounds, from 0 to {MAX_POUNDS:,}"
+    if kind in _OUT_OF_RANGE and key.startswith("share_"):
+        return "a fraction from 0 to 1"
+    if kind in _OUT_OF_RANGE:
+        return _range_expected(error)
+    if kind in ("string_too_short", "string_too_long"):
+        return _length_expected(ctx, "character", "a reason in words" if key == "reason"
+                                else "some text, not left empty")
+    if kind in ("too_short", "too_long"):
+        return _length_expected(ctx, "item", "a list of at least one item")
+    if kind == "literal_error":
+        return "true, or leave the key out" if ctx.get("expected") == "True" else (
+            f"one of {ctx.get('expected', 'the values in docs/formats.md')}")
+    if kind == "value_error":
+        return _model_message(error)[1]
+    return _TYPE_EXPECTATIONS.get(kind, "a value as described in docs/formats.md")
+
+
+# Words for pydantic's range errors, and the name of the bound in the error's context.
+_OUT_OF_RANGE = {"greater_than_equal": "below", "greater_than": "not above",
+                 "less_than_equal": "above", "less_than": "not below"}
+_BOUND = {"greater_than_equal": "ge", "greater_than": "gt",
+          "less_than_equal": "le", "less_than": "lt"}
+_MONEY_KEYS = ("requested_amount", "budget")
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _range_expected(error: dict[str, Any]) -> str:
+    ctx = error["ctx"]
+    words = {"ge": "{} or more", "gt": "above {}", "le": "at most {}", "lt": "below {}"}
+    return "a number " + " and ".join(words[bound].format(_number(ctx[bound]))
+                                      for bound in ("ge", "gt", "le", "lt") if bound in ctx)
+
+
+def _length_expected(ctx: dict[str, Any], unit: str, not_empty: str) -> str:
+    if ctx.get("min_length") == 1:
+        return not_empty
+    if "max_length" in ctx:
+        return f"at most {ctx['max_length']} {unit}s"
+    return f"at least {ctx.get('min_length', 1)} {unit}s"
+
+
+def _model_message(error: dict[str, Any]) -> tuple[str, str]:
+    """A model's own message split into what is wrong and what was expected.
+
+    The models' validators write ``what is wrong; expected what`` (see model/rubric.py).
+    """
+    message = str(error["msg"]).removeprefix("Value error, ")
+    wrong, _, expected = message.partition("; expected ")
+    return wrong, expected or "a value as described in docs/formats.md"
 
 
 # What to write instead of a value of the wrong type (strict models convert nothing).
 _TYPE_EXPECTATIONS = {
     "int_type": "a whole number",
     "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
     "float_type": "a number",
+    "float_parsing": "a number",
     "bool_type": "true or false, unquoted (yes, no, on and off are text)",
+    "bool_parsing": "true or false, unquoted (yes, no, on and off are text)",
     "string_type": "text (in quotes if it looks like a number)",
     "dict_type": "keys and values (a mapping)",
+    "model_type": "keys and values (a mapping)",
+    "model_attributes_type": "keys and values (a mapping)",
     "tuple_type": "a list",
-    "literal_error": "one of the values listed",
+    "list_type": "a list",
+    "none_required": "nothing (leave the value out)",
 }
 
 

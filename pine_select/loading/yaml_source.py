@@ -127,14 +127,20 @@ def read_yaml(path: Path, label: str) -> tuple[YamlDocument | None, list[Problem
     try:
         raw = _read_capped(path)
     except OSError as exc:
-        return None, [Problem(label, None, f"cannot read the file ({exc.strerror})", code="io")]
+        return None, [Problem(label, None, f"cannot read the file ({exc.strerror})",
+                              "a file you may read", code="io")]
     except _Reject as exc:
         return None, [Problem(label, None, exc.message, exc.expected, code="too_large")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem(label, None, f"not UTF-8 text ({exc.reason})", code="encoding")]
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(label, line, f"not UTF-8 text ({exc.reason})",
+                              "UTF-8 text, as most editors save it", code="encoding")]
     return parse_yaml(text, label)
+
+
+MALFORMED_EXPECTED = "valid YAML (check quotes, brackets and indentation here or just above)"
 
 
 def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem]]:
@@ -142,12 +148,22 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        # Only the problem and its line: PyYAML's context ('in "<unicode string>"') names
+        # its own input, not the user's file.
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        what = exc.problem or exc.context or "malformed YAML"
-        return None, [Problem(label, line, f"malformed YAML: {what}", "valid YAML", code="yaml")]
+        what = " ".join(str(exc.problem or exc.context or "cannot be parsed").split())
+        return None, [Problem(label, line, f"malformed YAML: {what}", MALFORMED_EXPECTED,
+                              code="yaml")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        return None, [Problem(label, line, f"malformed YAML: character #x{exc.character:04x} "
+                              f"({exc.reason})", "plain text without control characters",
+                              code="yaml")]
     except yaml.YAMLError as exc:
-        return None, [Problem(label, None, f"malformed YAML: {exc}", "valid YAML", code="yaml")]
+        what = " ".join(str(exc).split())
+        return None, [Problem(label, None, f"malformed YAML: {what}", MALFORMED_EXPECTED,
+                              code="yaml")]
     if node is None:
         return YamlDocument(None, {(): 1}), []
     if _may_be_plain(text):

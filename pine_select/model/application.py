@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from pine_select.model.base import Id, Names, NonEmptyText, Scalar, Strict
+from pine_select.model.base import Id, Names, NonEmptyText, Pounds, Scalar, Strict
 
 MISSING = object()
 """What :func:`field_value` returns for a field the application does not have."""
@@ -35,7 +35,7 @@ class Application(Strict):
     summary: str = ""
     practice_type: NonEmptyText
     age_groups: Annotated[Names, Field(min_length=1)]
-    requested_amount: Annotated[int, Field(ge=0)]
+    requested_amount: Pounds
     contact: Contact = Contact()
     facts: dict[Annotated[str, StringConstraints(min_length=1)], Scalar] = {}
     answers: dict[Annotated[str, StringConstraints(min_length=1)], str] = {}

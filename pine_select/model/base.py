@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 CRITERION_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# A ceiling on any amount of money: far above any real grant or budget, and far below
+# the sizes at which a solver's floating-point arithmetic stops being exact (a typo of
+# 1e22 pounds made the whole call "infeasible").
+MAX_POUNDS = 10**12
 
 
 class Strict(BaseModel):
@@ -26,6 +30,7 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 CriterionId = Annotated[str, StringConstraints(pattern=CRITERION_ID_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 Scalar = str | int | float | bool | None
+Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
 
 # A tuple field that also accepts a list (files give lists; models stay immutable).
 AsTuple = BeforeValidator(_list_to_tuple)

@@ -22,6 +22,8 @@ class CallFiles:
     reviews: Path | None = None
     conflicts: Path | None = None
     overrides: Path | None = None
+    # Other files in the applications folder, which are not read (the loader warns of them).
+    unread: tuple[Path, ...] = ()
 
     def all(self) -> tuple[Path, ...]:
         optional = (self.reviews, self.conflicts, self.overrides)

@@ -12,7 +12,16 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from pine_select.model.application import is_known_field
-from pine_select.model.base import AsTuple, CriterionId, Id, Names, NonEmptyText, Scalar, Strict
+from pine_select.model.base import (
+    AsTuple,
+    CriterionId,
+    Id,
+    Names,
+    NonEmptyText,
+    Pounds,
+    Scalar,
+    Strict,
+)
 
 NonNegative = Annotated[int | float, Field(ge=0)]
 Share = Annotated[int | float, Field(ge=0, le=1)]
@@ -29,7 +38,8 @@ class Scale(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.max <= self.min:
-            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min}); "
+                             "expected a range such as {min: 1, max: 5}")
         return self
 
 
@@ -60,7 +70,8 @@ class Gate(Strict):
     @model_validator(mode="after")
     def _has_condition(self) -> Self:
         if not self.conditions():
-            raise ValueError("a gate needs a condition: equals, in, at_least, at_most or not_empty")
+            raise ValueError("a gate needs a condition; expected one of equals, in, at_least, "
+                             "at_most or not_empty")
         if not is_known_field(self.field):
             raise ValueError(f"unknown field {self.field!r}; expected e.g. facts.NAME")
         return self
@@ -82,7 +93,8 @@ class SizeRange(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.max is not None and self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min}); "
+                             "expected a range such as {min: 6, max: 10}")
         return self
 
 
@@ -103,10 +115,11 @@ class Rule(Strict):
         bounds = (self.at_least, self.at_most, self.share_at_least, self.share_at_most,
                   self.distinct_at_least)
         if all(b is None for b in bounds):
-            raise ValueError("a rule needs a bound: at_least, at_most, share_at_least, "
-                             "share_at_most or distinct_at_least")
+            raise ValueError("a rule needs a bound; expected one or more of at_least, at_most, "
+                             "share_at_least, share_at_most or distinct_at_least")
         if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
-            raise ValueError(f"at_least ({self.at_least}) is above at_most ({self.at_most})")
+            raise ValueError(f"at_least ({self.at_least}) is above at_most ({self.at_most}); "
+                             "expected at_least no higher than at_most")
         return self
 
     @property
@@ -127,7 +140,7 @@ class Rule(Strict):
 
 class Selection(Strict):
     size: Count | SizeRange | None = None
-    budget: Count | None = None
+    budget: Pounds | None = None
     tie_break_seed: int = 0
     rules: Annotated[tuple[Rule, ...], AsTuple] = ()
 
@@ -135,7 +148,7 @@ class Selection(Strict):
     def _bounded(self) -> Self:
         if self.size is None and self.budget is None:
             raise ValueError("give a size, a budget, or both: without either every "
-                             "application would be chosen")
+                             "application would be chosen; expected size:, budget: or both")
         return self
 
     @property

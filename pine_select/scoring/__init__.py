@@ -132,6 +132,10 @@ def _counted_reviews(call: Call) -> dict[str, tuple[Review, ...]]:
     conflicted = {(c.reviewer, c.application_id) for c in call.conflicts}
     grouped: dict[str, list[Review]] = {}
     for review in call.reviews:
-        if (review.reviewer, review.application_id) not in conflicted:
-            grouped.setdefault(review.application_id, []).append(review)
+        if not conflicted or (review.reviewer, review.application_id) not in conflicted:
+            rows = grouped.get(review.application_id)
+            if rows is None:
+                grouped[review.application_id] = [review]
+            else:
+                rows.append(review)
     return {app_id: tuple(rows) for app_id, rows in grouped.items()}

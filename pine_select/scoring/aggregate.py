@@ -39,20 +39,24 @@ def criterion_scores(
     """Every criterion of one application (rubric order), from that application's reviews."""
     by_criterion: dict[str, list[tuple[str, int]]] = {c: [] for c in criteria}
     for review in reviews:
-        if review.criterion in by_criterion:
-            by_criterion[review.criterion].append((review.reviewer, review.score))
+        scored = by_criterion.get(review.criterion)
+        if scored is not None:
+            scored.append((review.reviewer, review.score))
     return {c: criterion_score(c, by_criterion[c], method) for c in criteria}
 
 
 def criterion_score(
     criterion: str, scored: list[tuple[str, int]], method: Aggregate
 ) -> CriterionScore:
+    if not scored:
+        return CriterionScore(criterion=criterion, score=None, n_reviews=0, spread=None,
+                              scores=())
     pairs = tuple(sorted(scored))
     values = [score for _, score in pairs]
     return CriterionScore(
         criterion=criterion,
-        score=aggregate(values, method),
+        score=mean(values) if method == "mean" else median(values),
         n_reviews=len(values),
-        spread=max(values) - min(values) if values else None,
+        spread=max(values) - min(values),
         scores=pairs,
     )

@@ -45,15 +45,25 @@ def reviewer_totals(
     scale: Scale,
 ) -> dict[str, Fraction]:
     """Each reviewer's own total on 0..100 from their scores alone (sorted by reviewer)."""
-    weighted: dict[str, int] = {}
-    weight_sums: dict[str, int] = {}
+    span = scale.max - scale.min
+    sums = _reviewer_sums(criteria, weights, scale)
+    return {r: Fraction(100 * weighted, weight_sum * span)
+            for r, (weighted, weight_sum) in sorted(sums.items()) if weight_sum > 0}
+
+
+def _reviewer_sums(
+    criteria: Mapping[str, CriterionScore],
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    scale: Scale,
+) -> dict[str, tuple[int, int]]:
+    """Each reviewer's sum_j w_j * (c_j - min) and sum_j w_j, on whole numbers."""
+    sums: dict[str, tuple[int, int]] = {}
+    low = scale.min
     for criterion, weight in IntegerWeights.of(weights).items:
         for reviewer, score in criteria[criterion].scores:
-            weighted[reviewer] = weighted.get(reviewer, 0) + weight * (score - scale.min)
-            weight_sums[reviewer] = weight_sums.get(reviewer, 0) + weight
-    span = scale.max - scale.min
-    return {r: Fraction(100 * weighted[r], weight_sums[r] * span)
-            for r in sorted(weighted) if weight_sums[r] > 0}
+            weighted, weight_sum = sums.get(reviewer, (0, 0))
+            sums[reviewer] = (weighted + weight * (score - low), weight_sum + weight)
+    return sums
 
 
 def single_reviewer_extremes(
@@ -64,7 +74,37 @@ def single_reviewer_extremes(
     """The reviewers of one application who stand alone far from the others."""
     if max((s.n_reviews for s in criteria.values()), default=0) < MIN_REVIEWERS_FOR_EXTREME:
         return ()
+    sums = _reviewer_sums(criteria, weights, scale)
+    span = scale.max - scale.min
+    # Decided on floats (about 1e-14 from the exact totals, which stay on 0..100) unless a
+    # margin is within FLOAT_DOUBT of the boundary: then exactly, with Fractions.
+    approximate = {r: 100 * weighted / (weight_sum * span)
+                   for r, (weighted, weight_sum) in sorted(sums.items()) if weight_sum > 0}
+    decided = _extreme_by_floats(approximate)
+    if decided is not None:
+        return decided
     return extreme_reviewers(reviewer_totals(criteria, weights, scale))
+
+
+FLOAT_DOUBT = 1e-9
+
+
+def _extreme_by_floats(totals: Mapping[str, float]) -> tuple[str, ...] | None:
+    """:func:`extreme_reviewers` on float totals; None when too close to a boundary to tell."""
+    if len(totals) < MIN_REVIEWERS_FOR_EXTREME:
+        return ()
+    if max(totals.values()) - min(totals.values()) < float(EXTREME_GAP) - FLOAT_DOUBT:
+        return ()  # nobody can be EXTREME_GAP from the others' mean
+    extreme = []
+    for reviewer, own in totals.items():
+        others = [t for r, t in totals.items() if r != reviewer]
+        gap = abs(own - sum(others) / len(others))
+        margin = min(gap - float(EXTREME_GAP), gap - 2 * (max(others) - min(others)))
+        if abs(margin) <= FLOAT_DOUBT:
+            return None
+        if margin > 0:
+            extreme.append(reviewer)
+    return tuple(extreme)
 
 
 def extreme_reviewers(totals: Mapping[str, Fraction]) -> tuple[str, ...]:
