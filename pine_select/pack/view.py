@@ -182,7 +182,8 @@ def outcome_texts(decision: Decision, audience: Audience) -> dict[str, str]:
             # a panel's reason often ends with its own full stop: do not print two
             texts[score.id] = "Not selectable: " + "; ".join(score.reasons).rstrip(".") + "."
         texts.setdefault(score.id, "Not chosen: a higher-scoring balanced portfolio exists "
-                                   "without it.")
+                                   "without it." if selection.optimal else
+                                   "Not chosen: no portfolio keeps every rule.")
     return texts
 
 
