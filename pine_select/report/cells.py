@@ -7,6 +7,7 @@ harmless the same way, in every output.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import unicodedata
@@ -64,8 +65,13 @@ def _json_node(node: object, depth: int) -> str:
     return _compact(node)
 
 
+# One encoder for every value: json.dumps with options builds a new encoder per call,
+# which is most of the cost of writing 10,000 small records.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
 def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _ENCODE(value)
 
 
 def fixed(value: Fraction | int, places: int) -> str:
@@ -78,7 +84,12 @@ def fixed(value: Fraction | int, places: int) -> str:
 
 def json_number(value: Fraction | int, places: int) -> float:
     """``value`` rounded half up to ``places`` decimals, as a JSON number."""
-    return float(fixed(value, places))
+    return _json_number(value.numerator, value.denominator, places)
+
+
+@functools.lru_cache(maxsize=4096)  # scores repeat: a mean of 3 reviewers has few values
+def _json_number(numerator: int, denominator: int, places: int) -> float:
+    return float(fixed(Fraction(numerator, denominator), places))
 
 
 def exact_number(value: Fraction) -> int | float:
@@ -110,9 +121,10 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
 
 def points(cents: int | None) -> float | None:
     """A score kept in hundredths (``total_cents``) as points, for JSON and templates."""
-    return None if cents is None else json_number(Fraction(cents, 100), 2)
+    return None if cents is None else float(points_text(cents))
 
 
 def points_text(cents: int) -> str:
     """A score kept in hundredths as text with 2 decimals (exact: no float on the way)."""
-    return fixed(Fraction(cents, 100), 2)
+    whole, part = divmod(abs(cents), 100)  # what fixed(Fraction(cents, 100), 2) gives
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"

@@ -6,6 +6,7 @@ say which weights made it) and the tie-break seed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -18,6 +19,7 @@ from pine_select.report.cells import (
     fixed,
     json_number,
     points,
+    points_text,
     terminal_text,
 )
 from pine_select.scoring.result import ApplicationScore, ScoreReport
@@ -146,11 +148,16 @@ def _organisation(score: ApplicationScore, call: Call) -> str:
 
 
 def _total(score: ApplicationScore) -> str:
-    return "" if score.total_cents is None else fixed(Fraction(score.total_cents, 100), 2)
+    return "" if score.total_cents is None else points_text(score.total_cents)
 
 
 def _score(value: Fraction | None, places: int) -> str:
-    return "" if value is None else fixed(value, places)
+    return "" if value is None else _fixed(value.numerator, value.denominator, places)
+
+
+@functools.lru_cache(maxsize=4096)  # scores repeat: a mean of 3 reviewers has few values
+def _fixed(numerator: int, denominator: int, places: int) -> str:
+    return fixed(Fraction(numerator, denominator), places)
 
 
 def _weight(weight: Fraction) -> str:

@@ -9,8 +9,8 @@ many reviewers per application the mean would need to reach a reliability of 0.7
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pine_select.scoring.result import (
     AssessmentQuality,
@@ -32,10 +32,11 @@ def assess_quality(scored: Scored, criteria: Sequence[str]) -> AssessmentQuality
     """
     per_criterion: dict[str, list[tuple[int, ...]]] = {c: [] for c in criteria}
     for app_id in sorted(scored):
+        results = scored[app_id]
         for criterion in criteria:
-            scores = scored[app_id][criterion].scores
+            scores = results[criterion].scores
             if scores:
-                per_criterion[criterion].append(tuple(s for _, s in scores))
+                per_criterion[criterion].append(tuple([s for _, s in scores]))
     return AssessmentQuality(
         target=TARGET_RELIABILITY,
         reviewers=reviewer_quality(scored),
@@ -43,35 +44,47 @@ def assess_quality(scored: Scored, criteria: Sequence[str]) -> AssessmentQuality
     )
 
 
+@dataclass(slots=True)
+class _Tally:
+    """One reviewer's running counts (mutable: filled in one pass over every score)."""
+
+    n_scores: int = 0
+    n_applications: int = 0
+    deviation_sum: float = 0.0
+    n_compared: int = 0
+    last_application: str | None = None
+
+
 def reviewer_quality(scored: Scored) -> tuple[ReviewerQuality, ...]:
     """Scores, applications and leniency of each reviewer, sorted by reviewer."""
-    n_scores: dict[str, int] = defaultdict(int)
-    n_applications: dict[str, int] = defaultdict(int)
-    deviation_sums: dict[str, float] = defaultdict(float)
-    n_compared: dict[str, int] = defaultdict(int)
+    tallies: dict[str, _Tally] = {}
+    # Each reviewer's deviations are added in the same order (application id, then
+    # criterion) whatever the layout of this loop: float sums depend on that order.
     for app_id in sorted(scored):
-        reviewers_here = set()
         for result in scored[app_id].values():
-            count = len(result.scores)
-            total = sum(s for _, s in result.scores)
-            for reviewer, score in result.scores:
-                n_scores[reviewer] += 1
-                reviewers_here.add(reviewer)
+            pairs = result.scores
+            count = len(pairs)
+            total = sum([s for _, s in pairs])
+            for reviewer, score in pairs:
+                tally = tallies.get(reviewer)
+                if tally is None:
+                    tally = tallies[reviewer] = _Tally()
+                tally.n_scores += 1
+                if tally.last_application != app_id:
+                    tally.last_application = app_id
+                    tally.n_applications += 1
                 if count > 1:  # deviation from the mean of the co-reviewers' scores
-                    deviation_sums[reviewer] += score - (total - score) / (count - 1)
-                    n_compared[reviewer] += 1
-        for reviewer in reviewers_here:
-            n_applications[reviewer] += 1
+                    tally.deviation_sum += score - (total - score) / (count - 1)
+                    tally.n_compared += 1
     return tuple(
         ReviewerQuality(
             reviewer=reviewer,
-            n_scores=n_scores[reviewer],
-            n_applications=n_applications[reviewer],
-            leniency=deviation_sums[reviewer] / n_compared[reviewer]
-            if n_compared[reviewer] else None,
-            n_compared=n_compared[reviewer],
+            n_scores=tally.n_scores,
+            n_applications=tally.n_applications,
+            leniency=tally.deviation_sum / tally.n_compared if tally.n_compared else None,
+            n_compared=tally.n_compared,
         )
-        for reviewer in sorted(n_scores)
+        for reviewer, tally in sorted(tallies.items())
     )
 
 

@@ -23,7 +23,7 @@ def ranked(
     selectable = sorted((s for s in scores if s.selectable), key=_ranking_key)
     others = sorted((s for s in scores if not s.selectable), key=lambda s: s.id)
     ordered = [replace(s, rank=i) for i, s in enumerate(selectable, 1)]
-    ordered += [replace(s, rank=None) for s in others]
+    ordered += [s if s.rank is None else replace(s, rank=None) for s in others]
     return tuple(ordered), tie_groups(selectable)
 
 
