@@ -199,7 +199,9 @@ def score(fmt: str, **options: Any) -> None:
     if fmt == "json":
         click.echo(json_text(score_json(report, call)))  # one application per line
     elif fmt == "csv":
-        click.echo(score_csv(report, call).encode("utf-8"), nl=False)  # bytes: CRLF as is
+        # Bytes, so CRLF reaches the file as is; the byte-order mark makes Excel read the
+        # file as UTF-8 (without it, non-ASCII names come out garbled when double-clicked).
+        click.echo(score_csv(report, call).encode("utf-8-sig"), nl=False)
     else:
         click.echo(score_table(report, call))
 

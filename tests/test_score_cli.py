@@ -95,7 +95,7 @@ def test_what_if_weights_are_echoed_in_every_format(make_call: MakeCall,
     table = run_cli("score", *call.args, "--weights", "feasibility=0.5")
     assert "weights: promise=60, feasibility=0.5" in table.stdout
     as_csv = run_cli("score", *call.args, "--weights", "feasibility=0.5", "--format", "csv")
-    header = next(csv.reader(io.StringIO(as_csv.stdout)))
+    header = next(csv.reader(io.StringIO(as_csv.stdout.removeprefix("\ufeff"))))
     assert "promise (weight 60)" in header and "feasibility (weight 0.5)" in header
 
 
@@ -150,7 +150,7 @@ def test_csv_neutralises_applicant_text(make_call: MakeCall, run_cli: RunCli) ->
     call = make_call(applications=apps)
     result = run_cli("score", *call.args, "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
     assert len(rows) == 3
     cells = [row[column] for row in rows for column in ("title", "organisation")]
     assert sorted(cells) == sorted("'" + text for text in HOSTILE)
@@ -161,7 +161,7 @@ def test_csv_neutralises_applicant_text(make_call: MakeCall, run_cli: RunCli) ->
 def test_csv_columns(make_call: MakeCall, run_cli: RunCli) -> None:
     call = make_call()
     result = run_cli("score", *call.args, "--format", "csv")
-    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
     assert rows[0] == ["rank", "id", "organisation", "title", "total", "promise (weight 60)",
                        "feasibility (weight 40)", "eligible", "selectable", "flags", "reasons"]
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
@@ -178,6 +178,7 @@ def test_csv_bytes_reach_stdout_unchanged(make_call: MakeCall) -> None:
     done = subprocess.run([sys.executable, "-m", "pine_select", "score", *call.args,
                            "--format", "csv"], capture_output=True, check=True)
     assert done.stdout.count(b"\r\n") == 4 and b"\r\r" not in done.stdout
+    assert done.stdout.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
 
 
 def test_terminal_text_drops_escape_codes_and_line_breaks() -> None:
