@@ -325,14 +325,20 @@ def problem_line(stderr: str, place: str) -> str:
     return found[0]
 
 
+def hostile_call(case: Hostile, make_call: Callable[..., CallPaths],
+                 monkeypatch: pytest.MonkeyPatch) -> CallPaths:
+    """The call of a hostile case, with the case's monkeypatches (e.g. a lower size cap)."""
+    for name, value in case.monkeypatch.items():
+        monkeypatch.setattr(csv_source, name, value)
+    return make_call(**case.parts())
+
+
 @pytest.mark.parametrize("case", HOSTILE, ids=[c.name for c in HOSTILE])
 def test_validate_names_file_line_and_expectation(
     case: Hostile, make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in case.monkeypatch.items():
-        monkeypatch.setattr(csv_source, name, value)
-    call = make_call(**case.parts())
+    call = hostile_call(case, make_call, monkeypatch)
     result = validate(call, monkeypatch, run_cli)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
@@ -517,9 +523,7 @@ def test_every_problem_says_what_was_expected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """SPEC 5: `FILE[:LINE]: what is wrong, and what was expected`, for every problem."""
-    for name, value in case.monkeypatch.items():
-        monkeypatch.setattr(csv_source, name, value)
-    call = make_call(**case.parts())
+    call = hostile_call(case, make_call, monkeypatch)
     text = validate(call, monkeypatch, run_cli)
     problems = text.stderr.splitlines()[:-1]
     assert problems
