@@ -1,8 +1,9 @@
 """The loader's fast paths give exactly what the careful paths give.
 
 YAML without anchors or tags is read without recording lines (they are worked out again
-when a problem needs one); many files are parsed in parallel; reviews are validated in
-batches. Each shortcut must give the same values, lines and problems as the long way.
+when a problem needs one); many files are parsed in parallel; reviews are checked one
+distinct value at a time, else validated in batches. Each shortcut must give the same
+values, lines and problems as the long way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pine_select.loading import yaml_source
+from pine_select.errors import Problem
+from pine_select.loading import loader, yaml_source
+from pine_select.loading.review_rows import NotValid, ReviewRows
 from pine_select.loading.yaml_source import parse_yaml, read_many
 
 TEXTS = [
@@ -86,3 +89,51 @@ def test_parallel_parse_is_the_same_as_one_process(tmp_path: Path,
 
 def test_small_calls_are_parsed_in_this_process() -> None:
     assert yaml_source._workers_for(yaml_source.PARALLEL_FROM - 1) == 1
+
+
+HEADERS = [("application_id", "reviewer", "criterion", "score", "comment"),
+           ("comment", "score", "criterion", "reviewer", "application_id"),
+           ("reviewer", "application_id", "score", "criterion")]
+cells = st.one_of(st.sampled_from(["A-1", "b.2", "promise", "r1", "3", "-2", "007", "x" * 100]),
+                  st.sampled_from(["", " ", "3.0", "bad id", "Promise", "x" * 101, "1e3"]),
+                  st.text(max_size=6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(HEADERS), st.lists(st.lists(cells, min_size=5, max_size=5),
+                                          min_size=1, max_size=4))
+def test_review_rows_are_the_models_validation_makes(header: tuple[str, ...],
+                                                     rows: list[list[str]]) -> None:
+    assert_review_rows_as_validated(header, rows)
+
+
+@pytest.mark.parametrize("header", HEADERS)
+def test_review_rows_of_valid_rows_are_made_without_validation(header: tuple[str, ...]) -> None:
+    rows = [{"application_id": "A-1", "reviewer": "Ann Lee", "criterion": "need",
+             "score": "3", "comment": "fine"},
+            {"application_id": "b.2", "reviewer": "r" * 100, "criterion": "x_1",
+             "score": "-2", "comment": ""}]
+    assert assert_review_rows_as_validated(header, [[row[c] for c in header] for row in rows])
+
+
+def assert_review_rows_as_validated(header: tuple[str, ...], rows: list[list[str]]) -> bool:
+    """ReviewRows makes what validation makes, or refuses the batch; True if it made it."""
+    batch = [(line, values[:len(header)]) for line, values in enumerate(rows, 2)]
+    fields_of = loader._review_fields(header)
+    problems: list[Problem] = []
+    expected = loader._validated_reviews([fields_of(*record) for record in batch], "r.csv",
+                                         problems)
+    review_rows = ReviewRows(header)
+    try:
+        made = review_rows.models(batch)
+    except NotValid:
+        assert problems  # the loader then validates the batch, and reports them
+        return False
+    assert not problems
+    assert [list(m.__dict__.items()) for m in made] == [list(m.__dict__.items())
+                                                         for m in expected]
+    assert [repr(m) for m in made] == [repr(m) for m in expected]
+    assert all(m.__pydantic_fields_set__ == e.__pydantic_fields_set__ == review_rows.fields_set
+               and m.__pydantic_extra__ is None and m.__pydantic_private__ is None
+               for m, e in zip(made, expected, strict=True))
+    return True

@@ -17,7 +17,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,25 +181,41 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem
     return YamlDocument(data, builder.lines), problems
 
 
-def read_many(files: Sequence[tuple[Path, str]]) -> list[tuple[YamlDocument | None, list[Problem]]]:
+Results = list[tuple[YamlDocument | None, list[Problem]]]
+
+
+def read_many(files: Sequence[tuple[Path, str]]) -> Results:
     """:func:`read_yaml` of every ``(path, label)``, in order; in parallel when it pays.
 
     Parsing is most of the cost of loading a large call and each file is independent, so
     above :data:`PARALLEL_FROM` files the work is shared out over the machine's cores,
     in contiguous chunks whose results come back in order: the same answer as one process.
     """
+    with reading_many(files) as results:
+        return results()
+
+
+@contextmanager
+def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Results]]:
+    """:func:`read_many` started in the background: the block gets a function that waits.
+
+    The caller can do other work (read reviews.csv) while the worker processes parse.
+    When parsing stays in this process, it happens when the results are asked for.
+    """
     workers = _workers_for(len(files))
     if workers <= 1:
-        return [read_yaml(path, label) for path, label in files]
+        yield lambda: [read_yaml(path, label) for path, label in files]
+        return
     size = -(-len(files) // (workers * CHUNKS_PER_WORKER))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
+    # The pool forks its workers before it starts its own threads, so this process is
+    # still single-threaded when it forks; the caller works while those threads run.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(_read_chunk, chunks, chunksize=1)
-    return [result for part in parts for result in part]
+        pending = pool.map_async(_read_chunk, chunks, chunksize=1)
+        yield lambda: [result for part in pending.get() for result in part]
 
 
-def _read_chunk(files: Sequence[tuple[Path, str]]) -> list[tuple[YamlDocument | None,
-                                                                  list[Problem]]]:
+def _read_chunk(files: Sequence[tuple[Path, str]]) -> Results:
     return [read_yaml(path, label) for path, label in files]
 
 
