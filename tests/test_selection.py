@@ -10,8 +10,9 @@ from helpers_selection import App, instance
 from pine_select.errors import InputError, UsageError
 from pine_select.lottery import lottery_number, lottery_order, priorities
 from pine_select.model.reviews import Override, Overrides
-from pine_select.selection.optimiser import SolverName, SolveStatus, _status
+from pine_select.selection.optimiser import SolverName, SolveStatus
 from pine_select.selection.problem import Sense, build_problem
+from pine_select.selection.pulp_backend import status_of as _status
 from pine_select.selection.select import SelectOptions, select_portfolio
 
 SOLVERS = [SolverName.CBC, SolverName.HIGHS]

@@ -153,18 +153,24 @@ def test_a_conflict_is_never_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "try --solver highs; check amounts and budget for extreme values" in str(error.value)
 
 
-def test_a_solver_crash_says_what_to_try(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("solver", "crash", "other"), [
+    (SolverName.HIGHS, RuntimeError("HiGHS crashed"), "cbc"),
+    (SolverName.CBC, IndexError("HiGHS crashed"), "highs"),
+])
+def test_a_solver_crash_says_what_to_try(monkeypatch: pytest.MonkeyPatch, solver: SolverName,
+                                         crash: Exception, other: str) -> None:
     call, report = instance([App("A", 900), App("B", 800)], {"size": 1})
-    optimiser = Optimiser(build_problem(call, report), SolverName.HIGHS)
+    optimiser = Optimiser(build_problem(call, report), solver)
 
-    def crash(mip: bool) -> None:
-        raise IndexError("list index out of range")
+    def crashing(*args: object) -> None:
+        raise crash
 
-    monkeypatch.setattr(optimiser, "_solve_once", crash)
+    backend = optimiser._backend
+    monkeypatch.setattr(backend, "_run", crashing)
     with pytest.raises(SolverError) as error:
         optimiser.best()
-    assert str(error.value) == ("the HiGHS solver failed (list index out of range); try "
-                                "--solver cbc; check amounts and budget for extreme values")
+    assert str(error.value) == (f"the {optimiser.name()} solver failed (HiGHS crashed); try "
+                                f"--solver {other}; check amounts and budget for extreme values")
 
 
 # -- relaxations move one bound, within the candidates (review finding 7) ---------------------
