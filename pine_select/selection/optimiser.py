@@ -44,17 +44,17 @@ class SolverName(StrEnum):
     CBC = "cbc"
 
 
-# The default backend, chosen by measurement (benchmarks/bench_select.py, 2 cores, medians):
-# - the example call (39 candidates, ~35 small solves for a fully explained `select`): the
-#   whole command takes 0.69-0.76 s with CBC against 0.95-1.00 s with HiGHS. A small MIP
-#   costs CBC ~5 ms (process round trip, with preprocessing, cuts and heuristics off) and
-#   HiGHS ~15 ms (PuLP copies the model into a new solver object every solve).
-# - 10,000 applications choosing 400 (binding budget, every rule kind): the first solve took
-#   1.95 s with HiGHS via PuLP (0.99x highspy direct, 1.97 s) against 2.73 s with CBC
-#   (1.39x); the lexicographic best (with the tie-break) 3.5 s against 4.3 s.
-# Both gave the same total and the same portfolio in every run. So: CBC for small calls,
-# HiGHS above SMALL_CALL candidates; either can be asked for with --solver.
-SMALL_CALL = 1000
+# The default backend, chosen by measurement (whole `select` commands with explanations,
+# 2 cores, synthetic calls from benchmarks/generate.py):
+# - the example call (39 candidates, ~35 small solves): 0.94-0.97 s with CBC against
+#   1.36-1.44 s with HiGHS. A small MIP costs CBC ~5 ms (a process round trip, with
+#   preprocessing, cuts and heuristics off); HiGHS spends longer setting up each search.
+# - 100 applications: 1.31 s (CBC) against 1.26 s (HiGHS); 250: 4.1 s against 1.2 s;
+#   500: 7.4 s against 2.0 s; 1,000 (60 explanation re-solves): 21-26 s against 4.4-7.0 s.
+#   HiGHS is changed in place between solves, and each of its solves is narrowed first.
+# Same totals and the same portfolios in every run. So: CBC for small calls, HiGHS above
+# SMALL_CALL candidates; either can be asked for with --solver.
+SMALL_CALL = 100
 
 
 def default_solver(candidates: int) -> SolverName:

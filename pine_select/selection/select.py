@@ -24,7 +24,6 @@ from pine_select.selection.explain import (
 )
 from pine_select.selection.optimiser import (
     DEFAULT_TIME_LIMIT,
-    SMALL_CALL,
     Optimiser,
     Scenario,
     Solution,
@@ -36,7 +35,7 @@ from pine_select.selection.problem import SelectionProblem, build_problem
 from pine_select.selection.result import Alternative, SelectionResult
 
 DEFAULT_EXPLAIN_LIMIT = 60
-LARGE_CALL = SMALL_CALL  # above this each re-solve takes seconds: none by default
+LARGE_CALL = 1000  # candidates; above this each re-solve takes seconds: none by default
 
 
 @dataclass(frozen=True)
