@@ -23,4 +23,19 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _to_oldest_generation()
             gc.enable()
+
+
+def _to_oldest_generation() -> None:
+    """Move every tracked object to the oldest generation, without examining any.
+
+    The objects made while the collector was paused are all in the youngest generation:
+    the first collection after it restarts would walk each of them (0.1 s after loading
+    10,000 applications), and walk them again as they age. ``freeze`` then ``unfreeze``
+    moves them to the oldest generation in constant time; full collections still examine
+    them as usual. Skipped if the program froze objects itself: ``unfreeze`` would undo it.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
