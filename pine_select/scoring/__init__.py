@@ -24,7 +24,6 @@ from pine_select.scoring.flags import (
     criterion_flags,
     single_reviewer_extremes,
 )
-from pine_select.scoring.quality import assess_quality
 from pine_select.scoring.ranking import ranked
 from pine_select.scoring.result import (
     ApplicationScore,
@@ -79,7 +78,7 @@ def score_call(
         weights=used,
         seed=seed,
         tie_groups=ties,
-        quality=assess_quality({s.id: s.criteria for s in scores}, rubric.criterion_ids()),
+        criteria=tuple(rubric.criterion_ids()),
     )
 
 

@@ -8,8 +8,9 @@ and the selection's objective use (SPEC 3: "equal totals at 2 decimals").
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from fractions import Fraction
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,18 @@ class ScoreReport:
     weights: dict[str, Fraction]
     seed: int
     tie_groups: tuple[tuple[str, ...], ...] = ()  # ids sharing a total, in lottery order
-    quality: AssessmentQuality = field(default_factory=AssessmentQuality)
+    criteria: tuple[str, ...] = ()  # the rubric's criterion ids, in order
+
+    @cached_property
+    def quality(self) -> AssessmentQuality:
+        """Reviewer leniency and reliability per criterion (scoring/quality.py).
+
+        Worked out when first asked for: `select` never shows it, and at 10,000
+        applications it costs a fifth of scoring.
+        """
+        from pine_select.scoring.quality import assess_quality  # it imports this module
+
+        return assess_quality({a.id: a.criteria for a in self.applications}, self.criteria)
 
     def by_id(self) -> dict[str, ApplicationScore]:
         return {a.id: a for a in self.applications}
