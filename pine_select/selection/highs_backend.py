@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import highspy
@@ -38,7 +39,7 @@ from pine_select.selection.backend import (
 from pine_select.selection.problem import SelectionProblem, Sense
 
 INFINITY = highspy.kHighsInf
-SIFT_ABOVE = 20_000  # columns; below, the whole relaxation is fast enough
+SIFT_ABOVE = 2_000  # columns; below, the whole model in place is as fast (measured)
 SIFT_START = 5_000  # columns in the first working set (at least; a tenth of them above)
 SIFT_ROUNDS = 50  # then the whole relaxation after all (never seen: one round is usual)
 REDUCE_BELOW = 0.5  # integer solves with fewer free columns than this share: reduced model
@@ -67,14 +68,25 @@ class InProcessHighs:
         self._integer = True
         self._time_limit = float(time_limit)
         self._matrix = _Matrix.of(problem)
-        self._highs = self._new_highs()
-        self._highs.passModel(_model(problem))
 
     def name(self) -> str:
         return "HiGHS"
 
     def version(self) -> str:
-        return f"HiGHS {self._highs.version()} (in-process, highspy)"
+        return f"HiGHS {self._new_highs().version()} (in-process, highspy)"
+
+    @cached_property
+    def _highs(self) -> Any:
+        """The whole model, changed in place between solves; made on the first such solve.
+
+        Very wide models may never need it (their solves sift or use reduced models), and
+        at 100,000 applications it costs a second and a hundred megabytes.
+        """
+        highs = self._new_highs()
+        everything = np.arange(self._columns)
+        highs.passModel(self._matrix.rows.model(everything, frozenset(), np.zeros(self._columns),
+                                                integer=True))
+        return highs
 
     def solve(self, setting: Setting) -> Outcome:
         try:
@@ -245,29 +257,6 @@ class InProcessHighs:
 
 def _row_bounds(sense: Sense, rhs: int) -> tuple[float, float]:
     return (-INFINITY, float(rhs)) if sense is Sense.LE else (float(rhs), INFINITY)
-
-
-def _model(problem: SelectionProblem) -> Any:
-    """The problem's rows and binary columns as a HighsLp (rows compressed, costs zero)."""
-    n = problem.n_columns
-    starts, index, value = [0], [], []
-    for row in problem.rows:
-        index += [col for col, _ in row.terms]
-        value += [coef for _, coef in row.terms]
-        starts.append(len(index))
-    bounds = [_row_bounds(row.sense, row.rhs) for row in problem.rows]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, len(problem.rows)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(n), np.zeros(n), np.ones(n)
-    lp.row_lower_ = np.array([low for low, _ in bounds], dtype=float)
-    lp.row_upper_ = np.array([high for _, high in bounds], dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(value, dtype=float)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    return lp
 
 
 @dataclass(frozen=True)
