@@ -284,3 +284,31 @@ def test_build_problem_refuses_an_id_both_included_and_excluded() -> None:
     call, report = instance(FOUR, CAP, overrides)
     with pytest.raises(UsageError, match="include A and exclude A name the same application"):
         build_problem(call, report, overrides=overrides)
+
+
+def test_cbc_files_stay_in_a_folder_removed_with_the_optimiser(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # PuLP leaves its model files behind when CBC crashes; they must not pile up in /tmp.
+    import gc
+    import os
+
+    from pine_select.selection.optimiser import Optimiser
+
+    call, report = instance([App("A", 900), App("B", 800)], {"size": 1})
+    optimiser = Optimiser(build_problem(call, report), SolverName.CBC)
+    scratch = optimiser._backend._scratch
+    written: list[str] = []
+    real_solve = type(optimiser._backend._model).solve
+
+    def solve_and_look(model, solver):  # type: ignore[no-untyped-def]
+        result = real_solve(model, solver)
+        written.append(solver.tmpDir)
+        return result
+
+    monkeypatch.setattr(type(optimiser._backend._model), "solve", solve_and_look)
+    assert optimiser.best().total == 900
+    assert written == [scratch] * len(written) and written
+    assert os.path.isdir(scratch)
+    del optimiser
+    gc.collect()
+    assert not os.path.exists(scratch)

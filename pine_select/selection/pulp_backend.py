@@ -9,8 +9,11 @@ PuLP orders columns by name, and zero padding keeps that order the problem's own
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import warnings
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +52,10 @@ class PulpCbc:
         # example takes 5 ms instead of 13 ms. They only change speed, never the proof of
         # optimality (the gap stays zero); large models keep them, where they pay.
         self._cbc_options = SMALL_MODEL_CBC_OPTIONS if self._n <= SMALL_MODEL else []
+        # PuLP passes the model to CBC in files, and leaves them behind when CBC crashes:
+        # a folder of our own, removed with this object (or at exit), collects them.
+        self._scratch = tempfile.mkdtemp(prefix="pine-select-cbc-")
+        weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
 
     def name(self) -> str:
         return "CBC"
@@ -164,11 +171,14 @@ class PulpCbc:
                     "gapAbs": 0.0, "options": self._cbc_options}
         bundled = getattr(pulp, "PULP_CBC_CMD", None)
         if bundled is None:
-            return pulp.COIN_CMD(**settings)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
-                                    category=DeprecationWarning)
-            return bundled(**settings)
+            solver = pulp.COIN_CMD(**settings)
+        else:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
+                                        category=DeprecationWarning)
+                solver = bundled(**settings)
+        solver.tmpDir = self._scratch
+        return solver
 
 
 def _make_columns(model: Any, problem: SelectionProblem) -> list[Any]:
