@@ -7,6 +7,7 @@ shared builder, loaded, dumped from the models, written again and loaded again.
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pine_select import InputError, load_call
+from pine_select.loading import csv_source
 from pine_select.model.call import Call
 
 CATEGORICAL = ("age_groups", "practice_type", "organisation.type", "organisation.region")
@@ -190,3 +192,30 @@ def test_any_text_gives_problems_not_a_crash(application: str, rubric: str, revi
             except InputError as exc:
                 assert exc.problems
                 assert all(p.message for p in exc.problems)
+
+
+# Text without quotes, where line breaks, blank lines, spaces and stray commas meet.
+unquoted_csv = st.lists(st.sampled_from(["a", "b", "1", ",", " ", "\t", "\r", "\n", "\r\n",
+                                         "\x00", "é", "0123456789"]), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=unquoted_csv, header=st.sampled_from(["a,b", "a", "", "a,b,c", " a , b "]),
+       field_limit=st.sampled_from([None, 12]))
+def test_csv_without_quotes_reads_as_the_csv_module_reads_it(
+        text: str, header: str, field_limit: int | None) -> None:
+    """The fast path for text without quotes gives exactly the csv module's rows and problems.
+
+    Also when a value is longer than the csv module's limit (lowered here to 12 characters).
+    """
+    full = header + "\n" + text if header else text
+    default_limit = csv.field_size_limit()
+    try:
+        if field_limit is not None:
+            csv.field_size_limit(field_limit)
+        fast = csv_source._parse(full, "r.csv", ("a",), ("b",))
+        slow = csv_source._parse_quoted(full, "r.csv", ("a",), ("b",))
+        assert (fast.header, list(fast.records), fast.problems) == (
+            slow.header, list(slow.records), slow.problems)
+    finally:
+        csv.field_size_limit(default_limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,9 @@ def read_csv(
     return rows, table.problems
 
 
+Records = Iterator[tuple[int, list[str]]]  # (line, values)
+
+
 @dataclass(frozen=True)
 class CsvTable:
     """A CSV file read row by row: ``records`` yields ``(line, values)``, values stripped.
@@ -45,7 +48,7 @@ class CsvTable:
     """
 
     header: tuple[str, ...]
-    records: Iterator[tuple[int, list[str]]]
+    records: Records
     problems: list[Problem]
 
 
@@ -74,26 +77,83 @@ def _unreadable(problem: Problem) -> CsvTable:
 def _parse(
     text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> CsvTable:
+    lines = _plain_lines(text)
+    if lines is None:
+        return _parse_quoted(text, label, required, optional)
+    if not lines:
+        return _empty(label, required)
+    header = [h.strip() for h in _plain_fields(lines[0])]
+    return _table(header, label, required, optional,
+                  lambda problems: _plain_records(lines, len(header), label, problems))
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of ``text`` if the csv module would read each as one row split at commas.
+
+    That holds without a quote character, the only way a value can hold a comma or a line
+    break, and with no line longer than the csv module's field limit (an error there). The
+    csv module then adds nothing but its cost (0.3 s for 180,000 reviews, splitting 0.2 s
+    with the checks of each row). None: read ``text`` with the csv module. A line ends at
+    CR LF, CR or LF, as the csv module reads them; a break at the end does not start one.
+    """
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return lines
+
+
+def _plain_fields(line: str) -> list[str]:
+    # The csv module reads an empty line as no values at all, not as one empty value.
+    return line.split(",") if line else []
+
+
+def _plain_records(
+    lines: list[str], width: int, label: str, problems: list[Problem]
+) -> Records:
+    for line, text in enumerate(lines[1:], 2):
+        values = _checked(_plain_fields(text), line, width, label, problems)
+        if values is not None:
+            yield line, values
+
+
+def _parse_quoted(
+    text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...]
+) -> CsvTable:
     # strict: a quote left open at the end of the file is an error, not one long last field.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        return _unreadable(Problem(label, 1, "the file is empty",
-                                   f"a header: {','.join(required)}", code="csv_header"))
+        return _empty(label, required)
     except csv.Error as exc:
         return _unreadable(_malformed(text, 1, reader.line_num, str(exc), label))
+    return _table(header, label, required, optional,
+                  lambda problems: _records(reader, len(header), label, problems, text))
+
+
+def _table(header: list[str], label: str, required: tuple[str, ...],
+           optional: tuple[str, ...], records: Callable[[list[Problem]], Records]) -> CsvTable:
+    """The table under ``header``; ``records(problems)`` reads its rows if the header is right."""
     problems = _check_header(header, label, required, optional)
     if problems:
         return CsvTable(tuple(header), iter(()), problems)
-    return CsvTable(tuple(header), _records(reader, len(header), label, problems, text),
-                    problems)
+    return CsvTable(tuple(header), records(problems), problems)
+
+
+def _empty(label: str, required: tuple[str, ...]) -> CsvTable:
+    return _unreadable(Problem(label, 1, "the file is empty",
+                               f"a header: {','.join(required)}", code="csv_header"))
 
 
 def _records(
     reader: Any, width: int, label: str, problems: list[Problem], text: str
-) -> Iterator[tuple[int, list[str]]]:
-    strip = str.strip
+) -> Records:
     start = reader.line_num + 1  # the line where the next record starts
     try:
         for values in reader:
@@ -101,16 +161,25 @@ def _records(
             if line != start:  # a quoted value ran over several lines
                 problems.extend(_rows_inside_quotes(values, start, width, label))
             start = line + 1
-            # Blank lines, often at the end, are not rows (the first value settles most rows).
-            if not (values and strip(values[0])) and not any(map(strip, values)):
-                continue
-            if len(values) != width:
-                problems.append(Problem(label, line, f"{len(values)} columns",
-                                        f"{width} as in the header", code="csv_row"))
-                continue
-            yield line, list(map(strip, values))
+            checked = _checked(values, line, width, label, problems)
+            if checked is not None:
+                yield line, checked
     except csv.Error as exc:
         problems.append(_malformed(text, start, reader.line_num, str(exc), label))
+
+
+def _checked(values: list[str], line: int, width: int, label: str,
+             problems: list[Problem]) -> list[str] | None:
+    """A record's values stripped; None for a blank line, or (a problem) the wrong width."""
+    strip = str.strip
+    # Blank lines, often at the end, are not rows (the first value settles most rows).
+    if not (values and strip(values[0])) and not any(map(strip, values)):
+        return None
+    if len(values) != width:
+        problems.append(Problem(label, line, f"{len(values)} columns",
+                                f"{width} as in the header", code="csv_row"))
+        return None
+    return list(map(strip, values))
 
 
 UNCLOSED_QUOTE = 'a closing "'

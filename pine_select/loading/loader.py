@@ -185,9 +185,16 @@ def _labels(folder: Path, paths: Sequence[Path]) -> list[str]:
         inside: Path | None = folder.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         inside = None  # outside the working folder: display_path keeps the path as given
-    return [display_path(p) if p.name in links else
-            (inside / p.name).as_posix() if inside is not None else p.as_posix()
-            for p in paths]
+    prefix = _child_prefix(folder if inside is None else inside)
+    return [display_path(p) if p.name in links else prefix + p.name for p in paths]
+
+
+def _child_prefix(folder: Path) -> str:
+    """What ``(folder / name).as_posix()`` puts before ``name``: "" for ".", "/" for "/".
+
+    Joined as text: a Path per file costs a third of building the labels of 10,000 files.
+    """
+    return (folder / "_").as_posix()[:-1]
 
 
 def _parse_applications_and_reviews(files: CallFiles, problems: list[Problem],
