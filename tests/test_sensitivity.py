@@ -16,8 +16,10 @@ from helpers_sensitivity import (
 )
 
 from pine_select.errors import UsageError
+from pine_select.lottery import priorities
 from pine_select.model.call import Call
 from pine_select.scoring import score_call
+from pine_select.selection.optimiser import SolverName
 from pine_select.selection.problem import build_problem
 from pine_select.sensitivity import SensitivityOptions, weight_sensitivity
 from pine_select.sensitivity.matrix import ScoreMatrix
@@ -135,6 +137,25 @@ def test_hand_worked_crossing_points() -> None:
     assert promise.at_high.enters == ("A",) and promise.at_high.leaves == ("B",)
     assert (need.low, need.high) == (15, None)
     assert need.at_low.enters == ("A",) and need.at_low.leaves == ("B",)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_who_enters_at_a_breakpoint_follows_the_lottery_with_either_solver(seed: int) -> None:
+    # A wins while promise > 40 (as in the hand-worked test); below, one of the twins B1,
+    # B2 (equal on every criterion) takes its place. Which one is the lottery's, whatever
+    # the solver: the same rule as the selection's ties, so reports do not depend on it.
+    twins = {"promise": (3, 3), "need": (5, 5)}
+    call = call_of({"promise": 50, "need": 20}, {"size": 1, "tie_break_seed": seed}, [
+        (application("A"), {"promise": (5, 5), "need": (1, 1)}),
+        (application("B1"), twins), (application("B2"), twins),
+    ])
+    winner = max(("B1", "B2"), key=priorities(seed, ["A", "B1", "B2"]).get)
+    results = [weight_sensitivity(call, options=SensitivityOptions(solver=solver))
+               for solver in (SolverName.CBC, SolverName.HIGHS)]
+    assert results[0] == results[1]
+    promise = results[0].intervals[0]
+    assert (promise.low, promise.high) == (40, None)
+    assert promise.at_low.enters == (winner,) and promise.at_low.leaves == ("A",)
 
 
 def test_zero_weight_that_does_not_matter_has_low_zero() -> None:

@@ -77,7 +77,9 @@ class Parametric:
         else:
             objective = whole_objective([r + weight * c
                                          for r, c in zip(self.rest, self.column, strict=True)])
-        solution = self.optimiser.solve_objective(objective)
+        # Ties broken by the lottery, as in the selection: which of several tied portfolios
+        # is met decides who enters and leaves at a breakpoint, and must not be the solver's.
+        solution = self.optimiser.best_with_scores(objective)
         if solution.status is not SolveStatus.OPTIMAL:
             raise SolverError(f"a sensitivity solve ended {solution.status}; expected optimal "
                               "(the portfolio itself is feasible)")
