@@ -64,3 +64,17 @@ def test_benchmark_suite_runs_at_the_smallest_size() -> None:
     assert [t["name"].split(":")[0] for t in report["targets"]] == ["example"] * 3
     assert all(isinstance(t["met"], bool) and t["figure"] > 0 for t in report["targets"])
     assert report["machine"]["nproc"] >= 1 and report["machine"]["python"]
+
+
+GROWTH = Path(__file__).parent.parent / "benchmarks" / "bench_growth.py"
+
+
+def test_growth_tables_run_at_the_smallest_size() -> None:
+    """benchmarks/bench_growth.py on 1,250 applications: three tables, every total agreed."""
+    done = subprocess.run([sys.executable, str(GROWTH), "--largest", "1250", "--runs", "1"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")
+            and not line.startswith("| case")]
+    assert len(rows) == 1 + 3 + 3
+    assert all(line.endswith("| yes |") for line in rows)  # ours and highspy agree
