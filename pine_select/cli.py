@@ -82,7 +82,7 @@ def what_if_options(alternatives: int) -> Callable[[F], F]:
         click.option("--exclude", "excludes", multiple=True, metavar="ID",
                      help="What-if: keep this application out (repeatable)."),
         click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
-                     help="Solver backend [default: cbc up to 1,000 applications, highs "
+                     help="Solver backend [default: cbc up to 100 candidates, highs "
                           "above (measured fastest)]."),
         click.option("--alternatives", type=click.IntRange(min=0), default=alternatives,
                      show_default=True, help="Also show the N next-best portfolios."),
