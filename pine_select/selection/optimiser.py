@@ -136,7 +136,7 @@ class Optimiser:
     # -- public solves --------------------------------------------------------------------
 
     def best(self, scenario: Scenario = BASE) -> Solution:
-        """The optimal portfolio, ties broken by the seeded lottery (two solves).
+        """The optimal portfolio, ties broken by the seeded lottery (two integer solves).
 
         1. maximise ``T = sum(total_cents * x)``: the best total ``T*``;
         2. with ``sum(total_cents * x) >= T*`` added, maximise ``sum(priority * x)``, where
