@@ -31,6 +31,8 @@ class SolveStatus(StrEnum):
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
     TIME_LIMIT = "time_limit"
+    # A work limit (nodes) reached, with the best portfolio found: deterministic, unlike time.
+    WORK_LIMIT = "work_limit"
     ERROR = "error"
 
 
@@ -47,11 +49,12 @@ class Setting:
     cuts: Cuts = ()
     start: Sequence[int] | None = None  # a feasible 0/1 value per column, as a first incumbent
     mip: bool = True  # False: the linear relaxation (for reduced costs)
+    max_nodes: int | None = None  # a work limit for the search (HiGHS); None: none
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A backend's raw answer: values only when ``status`` is optimal."""
+    """A backend's raw answer: values only when ``status`` is optimal or a work limit."""
 
     status: SolveStatus
     values: Sequence[float] = ()  # one per column (candidates, then indicators)

@@ -50,7 +50,10 @@ _STATUSES = {
     # Every column is bounded: "unbounded or infeasible" can only be infeasible.
     highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: SolveStatus.WORK_LIMIT,  # mip_max_nodes
 }
+NO_NODE_LIMIT = 2**31 - 1  # HiGHS's own default for mip_max_nodes
+WITH_VALUES = (SolveStatus.OPTIMAL, SolveStatus.WORK_LIMIT)
 
 
 class InProcessHighs:
@@ -122,20 +125,20 @@ class InProcessHighs:
         if setting.start is not None:
             highs.setSolution(self._columns, np.arange(self._columns, dtype=np.int32),
                               np.asarray(setting.start, dtype=float))
-        status = self._run(setting.mip)
-        if status is not SolveStatus.OPTIMAL:
+        status = self._run(setting.mip, highs, setting.max_nodes)
+        if status not in WITH_VALUES:
             return Outcome(status)
         solution = highs.getSolution()
         costs = () if setting.mip else list(solution.col_dual)
         return Outcome(status, list(solution.col_value), costs)
 
-    def _run(self, mip: bool, highs: Any = None) -> SolveStatus:
-        highs = self._highs if highs is None else highs
+    def _run(self, mip: bool, highs: Any, max_nodes: int | None = None) -> SolveStatus:
+        highs.setOptionValue("mip_max_nodes", NO_NODE_LIMIT if max_nodes is None else max_nodes)
         with stdout_silenced():
             highs.run()
         status = _STATUSES.get(highs.getModelStatus(), SolveStatus.ERROR)
         feasible = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-        if status is SolveStatus.OPTIMAL and not feasible:
+        if status in (SolveStatus.OPTIMAL, SolveStatus.WORK_LIMIT) and not feasible:
             return SolveStatus.ERROR
         return status
 
@@ -151,8 +154,8 @@ class InProcessHighs:
         if setting.start is not None:
             start = np.asarray(setting.start, dtype=float)[free]
             highs.setSolution(len(free), np.arange(len(free), dtype=np.int32), start)
-        status = self._run(True, highs)
-        if status is not SolveStatus.OPTIMAL:
+        status = self._run(True, highs, setting.max_nodes)
+        if status not in WITH_VALUES:
             return Outcome(status)
         return Outcome(status, self._values(setting, free, highs.getSolution().col_value))
 

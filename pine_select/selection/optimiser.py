@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -35,8 +35,8 @@ from pine_select.selection.backend import (
 )
 from pine_select.selection.problem import Row, SelectionProblem
 
-__all__ = ["BASE", "DEFAULT_TIME_LIMIT", "SMALL_CALL", "Optimiser", "Scenario", "Solution",
-           "SolveStatus", "SolverName", "default_solver"]
+__all__ = ["BASE", "DEFAULT_TIME_LIMIT", "SMALL_CALL", "TIE_BREAK_NODES", "Optimiser",
+           "Scenario", "Solution", "SolveStatus", "SolverName", "default_solver"]
 
 
 class SolverName(StrEnum):
@@ -96,6 +96,8 @@ class Solution:
     total: int | None = None  # sum of total_cents of the chosen (exact, recomputed)
     # Every column's value, candidates then indicators (a start for a later solve).
     columns: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # False when the tie-break stopped at its work limit: the total is still proven best.
+    tie_break_proven: bool = True
 
     @property
     def optimal(self) -> bool:
@@ -113,6 +115,12 @@ class _Counters:
 # Up to this many candidates solves are fast anyway: no reduced-cost fixing (see _solve).
 SMALL_MODEL = 200
 RELAXATIONS_KEPT = 4  # linear relaxations remembered (each holds two floats per column)
+MAX_LISTED_TIES = 8  # best portfolios listed before the tie-break falls back to a solve
+# A work limit on the tie-break's search on large models (HiGHS nodes; deterministic, unlike
+# a time limit). With many portfolios tied at the best total, proving which has the highest
+# priority sum is a subset-sum search: at 100,000 applications 12,700 nodes took 30 s
+# without closing the gap. Past the limit the best found stands, and the output says so.
+TIE_BREAK_NODES = 1_000
 
 
 class Optimiser:
@@ -227,7 +235,13 @@ class Optimiser:
         narrowed = self._fixed_by_reduced_costs(self._scores, scenario, first)
         if len(narrowed.fixed_in | narrowed.fixed_out) == self._n:
             return first  # every candidate is decided: the first portfolio is the only best
-        second = self._solve(self._priorities, narrowed, floor=first.total, start=first)
+        if self._n > self.narrow_above:
+            few = self._best_of_few_ties(first, narrowed)
+            if few is not None:
+                return few
+        large = self._n > self.narrow_above
+        second = self._solve(self._priorities, narrowed, floor=first.total, start=first,
+                             max_nodes=TIE_BREAK_NODES if large else None)
         if not second.optimal:
             raise SolverError(f"the tie-break solve failed ({second.status}) after the best "
                               f"total {first.total} was proven; {self.what_to_try()}")
@@ -236,8 +250,36 @@ class Optimiser:
                               f"{second.total}), numerical trouble; {self.what_to_try()}")
         return second
 
+    def _best_of_few_ties(self, first: Solution, scenario: Scenario) -> Solution | None:
+        """The tie-break by listing every best portfolio, when there are only a few.
+
+        Maximising the priority sum with the total held at its best is a subset-sum search
+        that linear bounds barely prune (at 100,000 applications it ran past two minutes).
+        Asking instead for the best total of a portfolio other than those already found (a
+        no-good cut each) is as easy as the first solve, and often answers at once that
+        there is no other. Of up to MAX_LISTED_TIES best portfolios the highest priority sum
+        wins, as in the priority solve (equal sums: the one holding the better lottery
+        positions). With more ties than that, None: the priority solve decides.
+        """
+        best = first.total
+        found = [first]
+        while best is not None and len(found) <= MAX_LISTED_TIES:
+            cuts = scenario.cuts + tuple((s.chosen, 1) for s in found)
+            other = self._solve_model(self._scores, replace(scenario, cuts=cuts))
+            if other.status is SolveStatus.INFEASIBLE or (
+                    other.optimal and other.total is not None and other.total < best):
+                return max(found, key=self._tie_break_key)
+            if not other.optimal or other.total != best:
+                return None  # a failed solve, or numerical trouble: the priority solve
+            found.append(other)
+        return None
+
+    def _tie_break_key(self, solution: Solution) -> tuple[int, tuple[int, ...]]:
+        priorities = sorted((self._priorities[i] for i in solution.chosen), reverse=True)
+        return sum(priorities), tuple(priorities)
+
     def _solve(self, objective: Sequence[int], scenario: Scenario, floor: int = 0,
-               start: Solution | None = None) -> Solution:
+               start: Solution | None = None, max_nodes: int | None = None) -> Solution:
         """The best portfolio for ``objective`` (whole numbers) under ``scenario``, proven.
 
         Large models are first narrowed, exactly, by reduced-cost fixing (below): the solver
@@ -248,7 +290,7 @@ class Optimiser:
             start = start or self._dive(objective, scenario, floor)
             if start is not None:
                 scenario = self._fixed_by_reduced_costs(objective, scenario, start, floor)
-        return self._solve_model(objective, scenario, floor, start)
+        return self._solve_model(objective, scenario, floor, start, max_nodes)
 
     def _fixed_by_reduced_costs(self, objective: Sequence[int], scenario: Scenario,
                                 incumbent: Solution, floor: int = 0) -> Scenario:
@@ -300,16 +342,23 @@ class Optimiser:
         return self._relaxations[key]
 
     def _solve_model(self, objective: Sequence[int], scenario: Scenario, floor: int = 0,
-                     start: Solution | None = None) -> Solution:
-        """One integer solve of the whole model under ``scenario``: proven optimal, or not."""
-        outcome = self._run(self._setting(objective, scenario, floor=floor, start=start))
-        if outcome.status is not SolveStatus.OPTIMAL:
+                     start: Solution | None = None, max_nodes: int | None = None) -> Solution:
+        """One integer solve of the whole model under ``scenario``: proven optimal, or not.
+
+        With ``max_nodes``, a search stopped at that work limit returns the best portfolio
+        it found as optimal but not ``tie_break_proven`` (the tie-break alone uses this: its
+        floor row keeps every portfolio it can find at the proven best total).
+        """
+        setting = self._setting(objective, scenario, floor=floor, start=start)
+        outcome = self._run(replace(setting, max_nodes=max_nodes))
+        stopped = outcome.status is SolveStatus.WORK_LIMIT and max_nodes is not None
+        if outcome.status is not SolveStatus.OPTIMAL and not stopped:
             return Solution(outcome.status)
         values = [1 if value > 0.5 else 0 for value in outcome.values]
         chosen = tuple(i for i in range(self._n) if values[i])
         self._check_rows(values, scenario, floor)
-        return Solution(outcome.status, chosen, sum(self._scores[i] for i in chosen),
-                        tuple(values))
+        return Solution(SolveStatus.OPTIMAL, chosen, sum(self._scores[i] for i in chosen),
+                        tuple(values), tie_break_proven=not stopped)
 
     def _setting(self, objective: Sequence[int], scenario: Scenario, *, floor: int = 0,
                  start: Solution | None = None, mip: bool = True) -> Setting:

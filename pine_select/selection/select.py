@@ -24,6 +24,7 @@ from pine_select.selection.explain import (
 )
 from pine_select.selection.optimiser import (
     DEFAULT_TIME_LIMIT,
+    TIE_BREAK_NODES,
     Optimiser,
     Scenario,
     Solution,
@@ -106,7 +107,7 @@ def _explained(optimiser: Optimiser, best: Solution, options: SelectOptions,
     left_out = explain_left_out(optimiser, best, ration)
     found = withdrawals(optimiser, best, ration)
     alternatives = _alternatives(optimiser, best, options)
-    notes = _notes(ration)
+    notes = _notes(ration, best)
     return replace(
         skeleton, status="optimal", selected=portfolio_ids(problem, best.chosen),
         total_cents=total,
@@ -160,11 +161,17 @@ def _proven(optimiser: Optimiser, solution: Solution, what: str) -> Solution:
                       f"{optimiser.what_to_try()}")
 
 
-def _notes(ration: Rationing) -> tuple[str, ...]:
-    if not ration.skipped:
-        return ()
-    return (f"explanation limit reached: {len(ration.skipped)} re-solve(s) skipped "
-            f"(first: {ration.skipped[0]}); raise --explain-limit to see them",)
+def _notes(ration: Rationing, best: Solution) -> tuple[str, ...]:
+    notes = []
+    if not best.tie_break_proven:
+        notes.append(f"many portfolios tie at the best total: the tie-break among them stopped "
+                     f"at its work limit ({TIE_BREAK_NODES:,} nodes) with the best lottery "
+                     "priority it found; the total is proven best, and the same inputs and "
+                     "solver version give the same portfolio")
+    if ration.skipped:
+        notes.append(f"explanation limit reached: {len(ration.skipped)} re-solve(s) skipped "
+                     f"(first: {ration.skipped[0]}); raise --explain-limit to see them")
+    return tuple(notes)
 
 
 def _check_options(options: SelectOptions) -> None:
