@@ -17,7 +17,7 @@ from pine_select.model.application import Application
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides, Review
 from pine_select.model.rubric import Rubric
-from pine_select.scoring.aggregate import criterion_scores
+from pine_select.scoring.aggregate import SharedPairs, criterion_scores
 from pine_select.scoring.eligibility import gate_failures
 from pine_select.scoring.flags import (
     SINGLE_REVIEWER_EXTREME,
@@ -67,9 +67,10 @@ def score_call(
     counted = _counted_reviews(call)
     seed = rubric.selection.tie_break_seed
     integer_weights = IntegerWeights.of(used)  # once, not once per application
+    pairs: SharedPairs = {}
     scores = [
         score_application(app, counted.get(app.id, ()), rubric, integer_weights,
-                          excluded.get(app.id), seed)
+                          excluded.get(app.id), seed, pairs)
         for app in call.applications
     ]
     applications, ties = ranked(scores)
@@ -89,9 +90,13 @@ def score_application(
     weights: Mapping[str, Fraction] | IntegerWeights,
     exclusion: str | None,
     seed: int,
+    pairs: SharedPairs | None = None,
 ) -> ApplicationScore:
-    """One application's score, unranked (ranks are set when all are known)."""
-    criteria = criterion_scores(reviews, rubric.criterion_ids(), rubric.aggregate)
+    """One application's score, unranked (ranks are set when all are known).
+
+    ``pairs``, one per call, shares equal (reviewer, score) pairs (``criterion_scores``).
+    """
+    criteria = criterion_scores(reviews, rubric.criterion_ids(), rubric.aggregate, pairs)
     total = weighted_total(criteria, weights, rubric.scale)
     failures = gate_failures(app, rubric.eligibility)
     reasons = [f.reason for f in failures]

