@@ -317,11 +317,8 @@ def test_cbc_files_stay_in_a_folder_removed_with_the_optimiser(
 def test_a_tie_break_stopped_at_its_work_limit_keeps_the_proven_total(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Many portfolios tied at the best total can make the tie-break's search endless; on
-    # large models it has a node limit, and what it found by then stands, flagged.
-    from dataclasses import replace
-
+    # large models it has a node limit, then a short list of the best portfolios.
     from pine_select.selection import optimiser as optimiser_module
-    from pine_select.selection.backend import SolveStatus as Status
     from pine_select.selection.explain import Rationing
     from pine_select.selection.select import _notes
 
@@ -329,23 +326,37 @@ def test_a_tie_break_stopped_at_its_work_limit_keeps_the_proven_total(
             App("D", 300, amount=1)]
     call, report = instance(apps, {"size": 2})
     problem = build_problem(call, report)
-    monkeypatch.setattr(optimiser_module, "MAX_LISTED_TIES", 0)  # straight to the search
+    plain = optimiser_module.Optimiser(problem, SolverName.HIGHS).best()
+    optimiser = _stopping_at_the_work_limit(optimiser_module, problem, monkeypatch)
+    # Three portfolios tie (A+B, A+C, B+C): listed, they settle the tie-break exactly.
+    listed = optimiser.best()
+    assert listed.tie_break_proven and listed.chosen == plain.chosen
+    # Listing none, what the stopped search found stands, flagged.
+    monkeypatch.setattr(optimiser_module, "MAX_LISTED_TIES", 0)
+    optimiser = _stopping_at_the_work_limit(optimiser_module, problem, monkeypatch)
+    best = optimiser.best()
+    assert best.optimal and best.total == 1000 and not best.tie_break_proven
+    assert len(best.chosen) == 2 and 3 not in best.chosen
+    (note,) = _notes(Rationing(0), best)
+    assert "work limit" in note and "the total is proven best" in note
+
+
+def _stopping_at_the_work_limit(optimiser_module, problem, monkeypatch):  # type: ignore[no-untyped-def]
+    """An optimiser whose searches with a node limit stop there (with what they found)."""
+    from dataclasses import replace
+
+    from pine_select.selection.backend import SolveStatus as Status
+
     optimiser = optimiser_module.Optimiser(problem, SolverName.HIGHS, narrow_above=0)
     backend = optimiser._backend
     real_solve = backend.solve
-    limits: list[int | None] = []
 
     def stopping_at_the_limit(setting):  # type: ignore[no-untyped-def]
-        limits.append(setting.max_nodes)
+        assert setting.max_nodes in (None, optimiser_module.TIE_BREAK_NODES)
         outcome = real_solve(setting)
         if setting.max_nodes is not None:  # as if the search had stopped with this portfolio
             return replace(outcome, status=Status.WORK_LIMIT)
         return outcome
 
     monkeypatch.setattr(backend, "solve", stopping_at_the_limit)
-    best = optimiser.best()
-    assert optimiser_module.TIE_BREAK_NODES in limits
-    assert best.optimal and best.total == 1000 and not best.tie_break_proven
-    assert len(best.chosen) == 2 and 3 not in best.chosen
-    (note,) = _notes(Rationing(0), best)
-    assert "work limit" in note and "the total is proven best" in note
+    return optimiser
