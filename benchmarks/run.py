@@ -188,6 +188,7 @@ class Process:
     peak_bytes: int
     exit_code: int
     errors: str
+    cpu_seconds: float = 0.0  # user + system, its own and its waited-for children's
 
     @property
     def failed(self) -> bool:
@@ -204,7 +205,8 @@ def timed_process(command: list[str], cwd: Path | None = None) -> Process:
         child.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         text = errors.read().decode(errors="replace")
-    return Process(elapsed, usage.ru_maxrss * 1024, child.returncode, text[-1000:])
+    return Process(elapsed, usage.ru_maxrss * 1024, child.returncode, text[-1000:],
+                   usage.ru_utime + usage.ru_stime)
 
 
 def pine(*args: str | Path) -> list[str]:
@@ -270,6 +272,8 @@ def measure(size: Size, scratch: Path, seed: int, say: Callable[[str], None]) ->
                                     f"{done.errors.strip()[-300:]}")
                 continue
             result.add(name, done.seconds, done.peak_bytes)
+            # CPU time as well: on a shared machine it varies far less than wall time.
+            result.add(f"{name}_cpu", done.cpu_seconds)
     return result
 
 
@@ -349,7 +353,8 @@ ROWS = [("import", "import pine_select"), ("load_validate", "load + validate"),
         ("solve_first", "solve, first objective"), ("solve", "solve, lexicographic"),
         ("explanations", "explanations"), ("pack_render", "pack render"),
         ("cli_help", "pine-select --help"), ("cli_score", "pine-select score"),
-        ("cli_select", "pine-select select"), ("cli_pack", "pine-select pack")]
+        ("cli_select", "pine-select select"), ("cli_pack", "pine-select pack"),
+        ("cli_score_cpu", "  CPU seconds, score"), ("cli_select_cpu", "  CPU seconds, select")]
 
 
 def table(results: dict[str, Measured]) -> str:
