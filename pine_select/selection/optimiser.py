@@ -4,12 +4,14 @@
 ``pulp_backend`` for CBC, ``highs_backend`` for HiGHS) and re-uses it for every solve of a
 run: a re-solve changes the objective, variable bounds (to fix an application in or out) or
 right-hand sides (to switch a rule off), never the rows or columns, so explanations that
-need dozens of solves do not rebuild anything. Nothing here imports a solver.
+need dozens of solves do not rebuild anything (HiGHS may solve a copy of just the free
+columns: see ``highs_backend``). Nothing here imports a solver.
 
 Solver hygiene (STYLE 6): the solver is passed explicitly with its log off, a time limit,
 and a zero MIP gap (absolute and relative: HiGHS's default 1e-4 gave worse portfolios than
 the optimum on large models). Its status is mapped to :class:`SolveStatus` and checked
-before any value is read; only ``OPTIMAL`` solutions carry values, and every one is checked
+before any value is read; only ``OPTIMAL`` solutions carry values (and a tie-break stopped
+at its work limit, flagged: ``Solution.tie_break_proven``), and every one is checked
 against every active row in whole numbers. Solver output never reaches stdout.
 
 Choice of the default backend, measured on this machine (2 cores, medians of 5):
