@@ -360,3 +360,19 @@ def _stopping_at_the_work_limit(optimiser_module, problem, monkeypatch):  # type
 
     monkeypatch.setattr(backend, "solve", stopping_at_the_limit)
     return optimiser
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("wide", [False, True])
+def test_an_application_held_both_in_and_out_is_infeasible_on_every_path(
+        solver: SolverName, wide: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pine_select.selection import highs_backend
+    from pine_select.selection.optimiser import Optimiser, Scenario
+
+    if wide:  # HiGHS's paths for wide models (sifting, models of the free columns)
+        monkeypatch.setattr(highs_backend, "SIFT_ABOVE", 0)
+    call, report = instance([App("A", 900), App("B", 800), App("C", 700)], {"size": 1})
+    optimiser = Optimiser(build_problem(call, report), solver, narrow_above=0)
+    both = Scenario(fixed_in=frozenset({0}), fixed_out=frozenset({0}))
+    assert optimiser.best_total(both).status is SolveStatus.INFEASIBLE
+    assert optimiser.best_total().total == 900

@@ -374,6 +374,11 @@ class Optimiser:
                        start=None if start is None else start.columns, mip=mip)
 
     def _run(self, setting: Setting) -> Outcome:
+        if setting.fixed_in & setting.fixed_out:
+            # An application held both in and out: no portfolio. Said here, for every
+            # backend: CBC fails on such bounds, and HiGHS's models of the free columns
+            # alone would take it as held in.
+            return Outcome(SolveStatus.INFEASIBLE)
         started = time.perf_counter()
         try:
             outcome = self._backend.solve(setting)
