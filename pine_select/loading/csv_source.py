@@ -83,8 +83,10 @@ def _parse(
     if not lines:
         return _empty(label, required)
     header = [h.strip() for h in _plain_fields(lines[0])]
+    trimmed = _EDGE_SPACE.search("\n".join(lines)) is None
     return _table(header, label, required, optional,
-                  lambda problems: _plain_records(lines, len(header), label, problems))
+                  lambda problems: _plain_records(lines, len(header), label, problems,
+                                                  trimmed))
 
 
 def _plain_lines(text: str) -> list[str] | None:
@@ -113,13 +115,29 @@ def _plain_fields(line: str) -> list[str]:
     return line.split(",") if line else []
 
 
+# Whitespace (but a line break) at the edge of a value: next to a comma, or at either end
+# of a line. What str.strip would remove: both follow str.isspace.
+_SPACE = r"[^\S\n]"
+_EDGE_SPACE = re.compile(f"{_SPACE},|,{_SPACE}|^{_SPACE}|{_SPACE}$", re.MULTILINE)
+
+
 def _plain_records(
-    lines: list[str], width: int, label: str, problems: list[Problem]
+    lines: list[str], width: int, label: str, problems: list[Problem], trimmed: bool
 ) -> Records:
+    """The rows of ``lines`` after the header; ``trimmed``: no value has space to strip.
+
+    Then a row of the header's width whose first value is not empty is already what
+    :func:`_checked` would make of it (not blank, nothing to strip), and skips it: most of
+    the cost of 180,000 review rows.
+    """
     for line, text in enumerate(lines[1:], 2):
-        values = _checked(_plain_fields(text), line, width, label, problems)
-        if values is not None:
+        values = _plain_fields(text)
+        if trimmed and len(values) == width and values[0]:
             yield line, values
+            continue
+        checked = _checked(values, line, width, label, problems)
+        if checked is not None:
+            yield line, checked
 
 
 def _parse_quoted(
