@@ -60,8 +60,9 @@ def check_call(
     valid_ids = {p.model.id for p in valid_apps}
     known_ids = KnownIds(frozenset(valid_ids | broken), tuple(sorted(valid_ids)))
     problems += _check_rubric(rubric, parsed_rubric)
+    categorised = _categorised_fields(rubric)
     for app in apps:
-        problems += _check_categories(rubric, app)
+        problems += _check_categories(categorised, app)
     kinds = [_gate_kinds(gate) for gate in rubric.eligibility]
     for app in valid_apps:
         problems += _check_gate_types(rubric, app, kinds)
@@ -178,12 +179,23 @@ def _check_rules(rubric: Rubric, add: AddProblem) -> None:
                     f"category of {rule.field}", closest(value, declared), "unknown_category")
 
 
-def _check_categories(rubric: Rubric, app: Parsed) -> list[Problem]:
+# A categorised field: its name, its path of keys, its declared categories (in order,
+# for messages) and the same as a set (for lookups).
+Categorised = tuple[str, tuple[str, ...], tuple[str, ...], frozenset[str]]
+
+
+def _categorised_fields(rubric: Rubric) -> list[Categorised]:
+    """Each field with declared categories, worked out once for every application."""
+    return [(field, tuple(field.split(".")), tuple(declared), frozenset(declared))
+            for field, declared in rubric.categories.items()]
+
+
+def _check_categories(categorised: Sequence[Categorised], app: Parsed) -> list[Problem]:
     problems = []
-    for field, declared in rubric.categories.items():
-        for path, value in _raw_values(app.doc.data, tuple(field.split("."))):
-            if value in declared or not isinstance(value, str):
-                continue  # a non-text value is the model's to report
+    for field, path_of_field, declared, known in categorised:
+        for path, value in _raw_values(app.doc.data, path_of_field):
+            if not isinstance(value, str) or value in known:
+                continue  # a non-text value (maybe a list: unhashable) is the model's
             problems.append(Problem(app.label, app.doc.line_of(path),
                                     f"{field}: {value!r} is not a declared category",
                                     closest(value, declared), code="unknown_category"))
