@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from types import ModuleType
+from typing import Any
 
 import pytest
 from helpers_selection import App, instance
@@ -11,7 +13,7 @@ from pine_select.errors import InputError, UsageError
 from pine_select.lottery import lottery_number, lottery_order, priorities
 from pine_select.model.reviews import Override, Overrides
 from pine_select.selection.optimiser import SolverName, SolveStatus
-from pine_select.selection.problem import Sense, build_problem
+from pine_select.selection.problem import SelectionProblem, Sense, build_problem
 from pine_select.selection.pulp_backend import status_of as _status
 from pine_select.selection.select import SelectOptions, select_portfolio
 
@@ -300,7 +302,7 @@ def test_cbc_files_stay_in_a_folder_removed_with_the_optimiser(
     written: list[str] = []
     real_solve = type(optimiser._backend._model).solve
 
-    def solve_and_look(model, solver):  # type: ignore[no-untyped-def]
+    def solve_and_look(model: Any, solver: Any) -> Any:  # PuLP's own objects
         result = real_solve(model, solver)
         written.append(solver.tmpDir)
         return result
@@ -341,17 +343,19 @@ def test_a_tie_break_stopped_at_its_work_limit_keeps_the_proven_total(
     assert "work limit" in note and "the total is proven best" in note
 
 
-def _stopping_at_the_work_limit(optimiser_module, problem, monkeypatch):  # type: ignore[no-untyped-def]
+def _stopping_at_the_work_limit(optimiser_module: ModuleType, problem: SelectionProblem,
+                                monkeypatch: pytest.MonkeyPatch) -> Any:
     """An optimiser whose searches with a node limit stop there (with what they found)."""
     from dataclasses import replace
 
+    from pine_select.selection.backend import Outcome, Setting
     from pine_select.selection.backend import SolveStatus as Status
 
     optimiser = optimiser_module.Optimiser(problem, SolverName.HIGHS, narrow_above=0)
     backend = optimiser._backend
     real_solve = backend.solve
 
-    def stopping_at_the_limit(setting):  # type: ignore[no-untyped-def]
+    def stopping_at_the_limit(setting: Setting) -> Outcome:
         assert setting.max_nodes in (None, optimiser_module.TIE_BREAK_NODES)
         outcome = real_solve(setting)
         if setting.max_nodes is not None:  # as if the search had stopped with this portfolio
