@@ -6,8 +6,10 @@ import pytest
 from helpers_selection import App, instance
 
 from pine_select.errors import SolverError
+from pine_select.model.call import Call
 from pine_select.model.reviews import Override, Overrides
 from pine_select.report.select_output import select_table
+from pine_select.scoring.result import ScoreReport
 from pine_select.selection.conflicts import diagnose
 from pine_select.selection.optimiser import Optimiser, SolverName, SolveStatus
 from pine_select.selection.problem import build_problem
@@ -51,11 +53,16 @@ def test_two_includes_against_a_cap() -> None:
     assert changes["include A"] == "drop the panel's inclusion of A"
 
 
-def test_distinct_against_size() -> None:
+def three_practices_choosing_two() -> tuple[Call, ScoreReport]:
+    """Three applications of three practice types; two chosen; all three types required."""
     apps = [App("A", 900), App("B", 800, practice="workforce"),
             App("C", 700, practice="permanence")]
     rule = {"id": "variety", "field": "practice_type", "distinct_at_least": 3}
-    call, report = instance(apps, {"size": 2, "rules": [rule]})
+    return instance(apps, {"size": 2, "rules": [rule]})
+
+
+def test_distinct_against_size() -> None:
+    call, report = three_practices_choosing_two()
     result = select_portfolio(call, report)
     assert result.conflicting_rules == ("size", "variety")
     steps = {r.rule: r.steps for r in result.relaxations}
@@ -185,10 +192,7 @@ def test_an_absurd_size_is_relaxed_in_few_solves_and_plain_words() -> None:
 
 
 def test_too_small_a_size_raises_only_the_maximum() -> None:
-    apps = [App("A", 900), App("B", 800, practice="workforce"),
-            App("C", 700, practice="permanence")]
-    rule = {"id": "variety", "field": "practice_type", "distinct_at_least": 3}
-    call, report = instance(apps, {"size": 2, "rules": [rule]})
+    call, report = three_practices_choosing_two()
     result = select_portfolio(call, report)
     # Fewer than 2 has fewer types still: lowering the minimum is not enough, raising the
     # maximum to 3 is.

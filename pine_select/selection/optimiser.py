@@ -21,7 +21,7 @@ see ``default_solver`` below.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -316,8 +316,7 @@ class Optimiser:
         bound = sum(o * float(v) for o, v in zip(objective, values, strict=True))
         margin = bound - sum(objective[i] for i in incumbent.chosen) + 0.5
         decided = [i for i in range(self._n) if abs(costs[i]) > margin]
-        return scenario.also(fixed_in=[i for i in decided if values[i] > 1 - 1e-6],
-                             fixed_out=[i for i in decided if values[i] < 1e-6])
+        return _held_at(scenario, values, decided)
 
     def _dive(self, objective: Sequence[int], scenario: Scenario, floor: int) -> Solution | None:
         """A good portfolio, fast: the best one that keeps every whole value of the relaxation.
@@ -328,8 +327,7 @@ class Optimiser:
         if relaxed is None:
             return None
         values = relaxed.values[: self._n]
-        dive = scenario.also(fixed_in=[i for i in range(self._n) if values[i] > 1 - 1e-6],
-                             fixed_out=[i for i in range(self._n) if values[i] < 1e-6])
+        dive = _held_at(scenario, values, range(self._n))
         found = self._solve_model(objective, dive, floor)
         return found if found.optimal else None
 
@@ -401,6 +399,16 @@ class Optimiser:
         if broken:
             raise SolverError(f"the {self.name()} solver's answer breaks "
                               f"{'; '.join(broken[:3])} (numerical trouble); {self.what_to_try()}")
+
+
+def _held_at(scenario: Scenario, values: Sequence[float], columns: Iterable[int]) -> Scenario:
+    """``scenario`` with each of ``columns`` whose relaxed value is whole held at it."""
+    chosen = list(columns)
+    return scenario.also(fixed_in=[i for i in chosen if values[i] > 1 - WHOLE],
+                         fixed_out=[i for i in chosen if values[i] < WHOLE])
+
+
+WHOLE = 1e-6  # a relaxed value this close to 0 or 1 is that value
 
 
 def _backend(problem: SelectionProblem, solver: SolverName, time_limit: float) -> Backend:
