@@ -156,12 +156,12 @@ class _Clock:
 
 
 def _render_pack(call: Any, report: Any, selection: Any) -> None:
+    from pine_select.options import RunOptions
     from pine_select.pack import render_outputs
-    from pine_select.pack.manifest import PackParameters
     from pine_select.pipeline import Decision
 
     decision = Decision(call, call.overrides, report, selection)
-    render_outputs(decision, PackParameters(), {})
+    render_outputs(decision, RunOptions(), {})
 
 
 def _baseline(problem: Any, our_total: int | None) -> dict[str, Any]:

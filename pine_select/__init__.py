@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from pine_select.model.application import Application
     from pine_select.model.call import Call
     from pine_select.model.rubric import Rubric
+    from pine_select.options import RunOptions
     from pine_select.pack import build_pack, verify_pack
-    from pine_select.pipeline import Decision, WhatIf, decide
+    from pine_select.pipeline import Decision, decide
     from pine_select.scoring import score_call
 
 __version__ = "0.1.0"
@@ -35,7 +36,7 @@ _LAZY = {
     "Call": "pine_select.model.call",
     "Decision": "pine_select.pipeline",
     "Rubric": "pine_select.model.rubric",
-    "WhatIf": "pine_select.pipeline",
+    "RunOptions": "pine_select.options",
     "build_pack": "pine_select.pack",
     "decide": "pine_select.pipeline",
     "load_call": "pine_select.loading.loader",
@@ -60,9 +61,9 @@ __all__ = [
     "PineSelectError",
     "Problem",
     "Rubric",
+    "RunOptions",
     "SolverError",
     "UsageError",
-    "WhatIf",
     "__version__",
     "build_pack",
     "decide",

@@ -23,7 +23,7 @@ from pine_select.errors import InputError, PineSelectError, Problem
 
 if TYPE_CHECKING:
     from pine_select.model.call import Call
-    from pine_select.pipeline import WhatIf
+    from pine_select.options import RunOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +39,25 @@ def reporting_errors() -> Iterator[None]:
         echo_problems(exc.problems)
         sys.exit(EXIT_INVALID)
     except PineSelectError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {_with_flags(exc)}", err=True)
         sys.exit(exc.exit_code)
+
+
+# The library names an option by its RunOptions field; the command line by its flag.
+FLAG_OF_FIELD = {"include": "--include", "exclude": "--exclude",
+                 "sensitivity_samples": "--samples / --sensitivity-samples"}
+
+
+def flag_of(field: str) -> str:
+    return FLAG_OF_FIELD.get(field, "--" + field.replace("_", "-"))
+
+
+def _with_flags(exc: PineSelectError) -> str:
+    from pine_select.options import OptionsError
+
+    if isinstance(exc, OptionsError):
+        return "; ".join(f"{flag_of(name)}: {message}" for name, message in exc.problems)
+    return str(exc)
 
 
 def call_arguments(command: F) -> F:
@@ -70,7 +87,7 @@ def weights_option(command: F) -> F:
 
 
 def what_if_options(alternatives: int) -> Callable[[F], F]:
-    """The what-if options shared by ``select`` and ``pack`` (see :func:`what_if_from`)."""
+    """The what-if options shared by ``select`` and ``pack`` (see :func:`run_options`)."""
     decorators = [
         weights_option,
         click.option("--size", type=click.IntRange(min=0),
@@ -102,18 +119,26 @@ def what_if_options(alternatives: int) -> Callable[[F], F]:
     return decorate
 
 
-def what_if_from(options: dict[str, Any], call: Call) -> WhatIf:
-    """The what-ifs given on the command line; ``--weights`` is checked against the rubric."""
-    from pine_select.pipeline import WhatIf
+def run_options(options: dict[str, Any], call: Call) -> RunOptions:
+    """The one place command-line values become the run's options (RunOptions).
+
+    Every command passes all its values; those it does not have are simply absent, and
+    ``--weights`` is read against the rubric. Raises OptionsError naming the field.
+    """
+    from pine_select.options import RunOptions
     from pine_select.scoring import parse_weights
 
     text = options.get("weights")
-    return WhatIf(
+    return RunOptions.build(
         weights=None if text is None else parse_weights(text, call.rubric),
         size=options.get("size"), budget=options.get("budget"),
         include=tuple(options.get("includes", ())), exclude=tuple(options.get("excludes", ())),
-        solver=options.get("solver"), alternatives=options.get("alternatives", 0),
-        min_swaps=options.get("min_swaps", 1), explain_limit=options.get("explain_limit"),
+        solver=options.get("solver"), alternatives=options.get("alternatives"),
+        min_swaps=options.get("min_swaps"), explain_limit=options.get("explain_limit"),
+        include_contacts=options.get("include_contacts"), member=options.get("member"),
+        sensitivity_samples=options.get("sensitivity_samples", options.get("samples")),
+        concentration=options.get("concentration"), seed=options.get("seed"),
+        breakpoint_limit=options.get("breakpoint_limit"),
     )
 
 
@@ -194,7 +219,7 @@ def score(fmt: str, **options: Any) -> None:
 
     with reporting_errors():
         call = open_call(options)
-        report, _ = score_with(call, what_if_from(options, call))
+        report, _ = score_with(call, run_options(options, call))
     echo_warnings(call.warnings)
     if fmt == "json":
         click.echo(json_text(score_json(report, call)))  # one application per line
@@ -228,7 +253,7 @@ def select(fmt: str, diff: bool, **options: Any) -> None:
         return
     with reporting_errors():
         call = open_call(options)
-        result = decide(call, what_if_from(options, call)).selection
+        result = decide(call, run_options(options, call)).selection
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(select_json(result))
@@ -243,9 +268,12 @@ def _select_diff(fmt: str, options: dict[str, Any]) -> None:
     from pine_select.report.sensitivity_output import diff_json, diff_table
     from pine_select.sensitivity import weight_diff
 
+    if options.get("weights") is None:
+        raise click.UsageError("--diff compares --weights with the rubric's weights; give "
+                               "--weights")
     with reporting_errors():
         call = open_call(options)
-        found = weight_diff(call, what_if_from(options, call))
+        found = weight_diff(call, run_options(options, call))
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(diff_json(found))
@@ -260,8 +288,7 @@ def _select_diff(fmt: str, options: dict[str, Any]) -> None:
 @click.option("--samples", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also draw N weight vectors around the rubric's (Dirichlet) and report "
                    "how often each application is selected.")
-@click.option("--concentration", type=click.FloatRange(min=0, min_open=True), default=50.0,
-              show_default=True,
+@click.option("--concentration", default="50", show_default=True, metavar="NUMBER",
               help="How tightly the drawn weights cluster around the rubric's (larger: closer).")
 @click.option("--seed", type=int, default=None,
               help="Seed of the weight draws [default: the rubric's tie_break_seed].")
@@ -269,8 +296,7 @@ def _select_diff(fmt: str, options: dict[str, Any]) -> None:
               help="Most breakpoints followed per criterion and direction for rank stability.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
-def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
-                breakpoint_limit: int, **options: Any) -> None:
+def sensitivity(fmt: str, **options: Any) -> None:
     """How far each rubric weight can move before the portfolio changes, and who moves.
 
     For each criterion, the exact interval of its weight (others unchanged) over which the
@@ -279,16 +305,12 @@ def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
     --samples, selection frequencies under weights drawn around the rubric's. Exits 1 when
     no portfolio satisfies the rules.
     """
-    from fractions import Fraction
-
     from pine_select.report.sensitivity_output import sensitivity_json, sensitivity_table
-    from pine_select.sensitivity import SensitivityOptions, weight_sensitivity
+    from pine_select.sensitivity import weight_sensitivity
 
-    settings = SensitivityOptions(samples=samples, concentration=Fraction(str(concentration)),
-                                  seed=seed, breakpoint_limit=breakpoint_limit)
     with reporting_errors():
         call = open_call(options)
-        result = weight_sensitivity(call, options=settings)
+        result = weight_sensitivity(call, options=run_options(options, call))
     echo_warnings(call.warnings)
     if fmt == "json":
         echo_json(sensitivity_json(result))
@@ -312,22 +334,19 @@ def sensitivity(fmt: str, samples: int, concentration: float, seed: int | None,
 @click.option("--member", metavar="REVIEWER",
               help="A copy for one panel member: applications they declared a conflict "
                    "with show only public facts.")
-def pack(out: Path, force: bool, include_contacts: bool, member: str | None,
-         sensitivity_samples: int, **options: Any) -> None:
+def pack(out: Path, force: bool, **options: Any) -> None:
     """Write the panel briefing pack: briefing.html, results.json, inputs/, manifest.json.
 
     The pack is built in a temporary folder and moved into place when complete. Exits 0
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
-    from pine_select.pack import PackParameters, build_pack
+    from pine_select.pack import build_pack
     from pine_select.report.call_output import pack_text
 
     with reporting_errors():
         call = open_call(options)
         echo_warnings(call.warnings)
-        params = PackParameters(what_if_from(options, call), include_contacts=include_contacts,
-                                member=member, sensitivity_samples=sensitivity_samples)
-        summary = build_pack(call, out, params, force=force,
+        summary = build_pack(call, out, run_options(options, call), force=force,
                              progress=lambda message: click.echo(f"pack: {message}", err=True))
     click.echo(pack_text(summary))
 

@@ -12,7 +12,8 @@ from helpers_pack import GOLDEN_CALL_ARGS, everything_under, files_of, golden
 
 from pine_select.errors import PackError
 from pine_select.loading.loader import load_call
-from pine_select.pack import PackParameters, build_pack, render
+from pine_select.options import RunOptions
+from pine_select.pack import build_pack, render
 from pine_select.pack.files import inside
 
 
@@ -89,7 +90,7 @@ def test_a_failure_mid_build_leaves_no_out_folder_and_no_temporary_folder(
     monkeypatch.setattr(render, "render_briefing", failure)
     call = load_call(golden.RUBRIC, golden.APPLICATIONS)
     with pytest.raises((Boom, MemoryError)):
-        build_pack(call, tmp_path / "parent" / "out", PackParameters())
+        build_pack(call, tmp_path / "parent" / "out", RunOptions())
     assert everything_under(tmp_path) == {"parent"}  # the parent may stay, empty
 
 

@@ -126,14 +126,13 @@ def test_hostile_text_survives_in_results_json_exactly(hostile_pack: Path) -> No
     assert results["score"]["call"] == hostile("call")
 
 
-def test_a_hostile_member_name_is_escaped_too(tmp_path: Path,
-                                              run_cli: Callable[..., Result]) -> None:
+def test_a_hostile_member_name_is_refused_before_anything_is_written(
+        tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     args = _hostile_call(tmp_path / "call")
     result = run_cli("pack", *args, "--out", tmp_path / "pack", "--member", hostile("reviewer"))
-    assert result.exit_code == 0, result.output
-    html = briefing(tmp_path / "pack")
-    assert "<script" not in html.lower()
-    assert f"{escape(hostile('reviewer'))} declared a conflict of interest" in html
+    assert result.exit_code == 2, result.output
+    assert "--member:" in result.stderr and "is not an identifier" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "pack").exists()
 
 
 # --- no external requests ----------------------------------------------------------------

@@ -26,8 +26,8 @@ from helpers_pack import (
 )
 
 from pine_select.loading.loader import load_call
-from pine_select.pack import PackParameters, build_pack, verify_pack
-from pine_select.pipeline import WhatIf
+from pine_select.options import RunOptions
+from pine_select.pack import build_pack, verify_pack
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def test_verify_does_not_write_into_the_pack(pack: Path) -> None:
 
 def test_two_builds_are_identical_but_for_the_manifest_time(tmp_path: Path) -> None:
     call = load_call(golden.RUBRIC, golden.APPLICATIONS)
-    params = PackParameters(WhatIf(alternatives=3))
+    params = RunOptions(alternatives=3)
     build_pack(call, tmp_path / "one", params)
     build_pack(call, tmp_path / "two", params)
     one, two = files_of(tmp_path / "one"), files_of(tmp_path / "two")
@@ -220,7 +220,8 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
                           "include": [], "exclude": ["TINY-003"], "solver": "highs",
                           "alternatives": 1, "min_swaps": 1, "explain_limit": None,
                           "include_contacts": True, "sensitivity_samples": 0,
-                          "member": "ben"}
+                          "member": "ben", "concentration": "50", "seed": None,
+                          "breakpoint_limit": 10}
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert "TINY-003" not in results["select"]["selected"]
     # A member's copy carries no inputs/ (they would show the withheld scores): it is
@@ -241,4 +242,4 @@ def test_a_manifest_edited_into_nonsense_is_refused_with_a_message(
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = run_cli("verify", out)
     assert result.exit_code == 2
-    assert "parameters.size" in result.stderr and "has it been edited?" in result.stderr
+    assert "parameters: size" in result.stderr and "been edited?" in result.stderr

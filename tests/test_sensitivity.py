@@ -18,10 +18,11 @@ from helpers_sensitivity import (
 from pine_select.errors import UsageError
 from pine_select.lottery import priorities
 from pine_select.model.call import Call
+from pine_select.options import RunOptions
 from pine_select.scoring import score_call
 from pine_select.selection.optimiser import SolverName
 from pine_select.selection.problem import build_problem
-from pine_select.sensitivity import SensitivityOptions, weight_sensitivity
+from pine_select.sensitivity import weight_sensitivity
 from pine_select.sensitivity.matrix import ScoreMatrix
 from pine_select.sensitivity.result import WeightInterval, WeightSensitivity
 from pine_select.sensitivity.robustness import dirichlet_weights
@@ -150,7 +151,7 @@ def test_who_enters_at_a_breakpoint_follows_the_lottery_with_either_solver(seed:
         (application("B1"), twins), (application("B2"), twins),
     ])
     winner = max(("B1", "B2"), key=priorities(seed, ["A", "B1", "B2"]).get)
-    results = [weight_sensitivity(call, options=SensitivityOptions(solver=solver))
+    results = [weight_sensitivity(call, options=RunOptions(solver=solver.value))
                for solver in (SolverName.CBC, SolverName.HIGHS)]
     assert results[0] == results[1]
     promise = results[0].intervals[0]
@@ -230,8 +231,8 @@ def test_dirichlet_draws_keep_the_total_and_zero_weights() -> None:
 
 def test_sampled_frequencies_are_deterministic_and_seeded() -> None:
     call = random_call(random.Random(3), 8)
-    first = weight_sensitivity(call, options=SensitivityOptions(samples=15, seed=4))
-    again = weight_sensitivity(call, options=SensitivityOptions(samples=15, seed=4))
+    first = weight_sensitivity(call, options=RunOptions(sensitivity_samples=15, seed=4))
+    again = weight_sensitivity(call, options=RunOptions(sensitivity_samples=15, seed=4))
     assert first.robustness is not None and first.robustness == again.robustness
     assert first.robustness.seed == 4 and first.robustness.samples == 15
     chosen = set(first.portfolio)
@@ -244,7 +245,7 @@ def test_sampled_frequencies_are_deterministic_and_seeded() -> None:
 
 def test_samples_default_to_the_rubric_seed() -> None:
     call = random_call(random.Random(3), 8)
-    result = weight_sensitivity(call, options=SensitivityOptions(samples=3))
+    result = weight_sensitivity(call, options=RunOptions(sensitivity_samples=3))
     assert result.robustness is not None
     assert result.robustness.seed == call.rubric.selection.tie_break_seed
 
@@ -252,10 +253,10 @@ def test_samples_default_to_the_rubric_seed() -> None:
 def test_bad_options_are_usage_errors() -> None:
     call = random_call(random.Random(3), 6)
     with pytest.raises(UsageError):
-        weight_sensitivity(call, options=SensitivityOptions(samples=2,
-                                                            concentration=Fraction(0)))
+        weight_sensitivity(call, options=RunOptions(sensitivity_samples=2,
+                                                    concentration=Fraction(0)))
     with pytest.raises(UsageError):
-        weight_sensitivity(call, options=SensitivityOptions(breakpoint_limit=0))
+        weight_sensitivity(call, options=RunOptions(breakpoint_limit=0))
 
 
 def rounding_call(seed: int) -> Call:
@@ -280,7 +281,7 @@ def test_intervals_use_exact_totals_when_rounding_decides_the_selection() -> Non
 
 
 def test_resampled_selection_is_what_select_gives_for_those_weights() -> None:
-    from pine_select.pipeline import WhatIf, decide
+    from pine_select.pipeline import decide
     from pine_select.selection.explain import portfolio_ids
     from pine_select.selection.optimiser import Optimiser
 
@@ -294,7 +295,7 @@ def test_resampled_selection_is_what_select_gives_for_those_weights() -> None:
         drawn = dirichlet_weights(rng, [report.weights[c] for c in matrix.criteria],
                                   Fraction(5))
         weights = dict(zip(matrix.criteria, drawn, strict=True))
-        expected = decide(call, WhatIf(weights=weights)).selection
+        expected = decide(call, RunOptions(weights=weights)).selection
         again = optimiser.best_with_scores(matrix.cents(drawn))
         assert sorted(expected.selected) == sorted(portfolio_ids(problem, again.chosen))
     assert optimiser.best().chosen == Optimiser(problem).best().chosen  # model restored

@@ -18,11 +18,12 @@ from pathlib import Path
 from pine_select.errors import InputError, PackError, PineSelectError, UsageError
 from pine_select.loading.loader import load_call
 from pine_select.model.call import Call
+from pine_select.options import RunOptions
 from pine_select.pack import files
-from pine_select.pack.manifest import MANIFEST, Manifest, PackParameters, read_manifest
+from pine_select.pack.manifest import MANIFEST, Manifest, read_manifest
 from pine_select.pipeline import Decision, decide
 
-__all__ = ["PackParameters", "PackSummary", "VerifyReport", "build_pack", "verify_pack"]
+__all__ = ["PackSummary", "VerifyReport", "build_pack", "verify_pack"]
 
 BRIEFING = "briefing.html"
 RESULTS = "results.json"
@@ -57,7 +58,7 @@ class VerifyReport:
 def build_pack(
     call: Call,
     out: Path,
-    params: PackParameters = PackParameters(),
+    params: RunOptions = RunOptions(),
     *,
     force: bool = False,
     progress: Progress | None = None,
@@ -81,7 +82,7 @@ def build_pack(
         copied = _load_inputs(staging / files.INPUTS)
         input_hashes = _input_hashes(staging / files.INPUTS)
         say(f"scoring and selecting {len(copied.applications)} applications")
-        decision = decide(copied, params.what_if)
+        decision = decide(copied, params)
         say("rendering the briefing")
         outputs = render_outputs(decision, params, input_hashes)
         for name, content in outputs.items():
@@ -101,7 +102,7 @@ def build_pack(
     return PackSummary(out, decision, (*sorted(outputs), MANIFEST))
 
 
-def render_outputs(decision: Decision, params: PackParameters,
+def render_outputs(decision: Decision, params: RunOptions,
                    input_hashes: dict[str, str]) -> dict[str, bytes]:
     """The reproducible files of a pack, by name."""
     from pine_select.pack.render import render_briefing
@@ -142,7 +143,7 @@ def verify_pack(folder: Path, inputs: Path | None = None) -> VerifyReport:
                         "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
     report = _check_hashes(folder, inputs, manifest)
     try:
-        decision = decide(_load_inputs(inputs), manifest.parameters.what_if)
+        decision = decide(_load_inputs(inputs), manifest.parameters)
         rerun = render_outputs(decision, manifest.parameters, _input_hashes(inputs))
     except InputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:3])

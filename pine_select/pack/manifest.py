@@ -8,84 +8,29 @@ from __future__ import annotations
 
 import json
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from pine_select import __version__
 from pine_select.errors import PackError
-from pine_select.model.base import AsTuple, Strict
-from pine_select.pipeline import WhatIf
+from pine_select.model.base import Strict
+from pine_select.options import OptionsError, RunOptions
 
 MANIFEST = "manifest.json"
 
 
-@dataclass(frozen=True)
-class PackParameters:
-    """Every choice that shapes a pack's content; a re-run with these gives the same pack.
-
-    The decision's what-ifs, plus who the pack is for. The manifest records them as one
-    flat mapping (``weights``, ``size``, ... ``include_contacts``, ``member``).
-    """
-
-    what_if: WhatIf = WhatIf()
-    include_contacts: bool = False
-    member: str | None = None
-    sensitivity_samples: int = 0  # weight draws for the robustness table (0: none)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self.what_if)
-        data["include"], data["exclude"] = list(self.what_if.include), list(self.what_if.exclude)
-        weights = self.what_if.weights
-        # Exact fractions as text ("100/3"): a float would not re-run to the same bytes.
-        data["weights"] = None if weights is None else {k: str(v) for k, v in weights.items()}
-        return {**data, "include_contacts": self.include_contacts, "member": self.member,
-                "sensitivity_samples": self.sensitivity_samples}
-
-    @classmethod
-    def from_recorded(cls, recorded: RecordedParameters) -> PackParameters:
-        weights = recorded.weights
-        what_if = WhatIf(
-            weights=None if weights is None else {k: Fraction(v) for k, v in weights.items()},
-            size=recorded.size, budget=recorded.budget, include=recorded.include,
-            exclude=recorded.exclude, solver=recorded.solver, alternatives=recorded.alternatives,
-            min_swaps=recorded.min_swaps, explain_limit=recorded.explain_limit,
-        )
-        return cls(what_if, recorded.include_contacts, recorded.member,
-                   recorded.sensitivity_samples)
-
-
-Count = Annotated[int, Field(ge=0)]
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-FractionText = Annotated[str, StringConstraints(pattern=r"^\d+(/\d+)?$")]
-
-
-class RecordedParameters(Strict):
-    """``parameters`` as a manifest records them: checked strictly, since packs travel."""
-
-    weights: dict[str, FractionText] | None = None
-    size: Count | None = None
-    budget: Count | None = None
-    include: Annotated[tuple[str, ...], AsTuple] = ()
-    exclude: Annotated[tuple[str, ...], AsTuple] = ()
-    solver: Literal["highs", "cbc"] | None = None
-    alternatives: Count = 0
-    min_swaps: Annotated[int, Field(ge=1)] = 1
-    explain_limit: Count | None = None
-    include_contacts: bool = False
-    member: str | None = None
-    sensitivity_samples: Count = 0
 
 
 class RecordedManifest(Strict):
     tool: dict[str, str]
     python: str
     solver: dict[str, str]
-    parameters: RecordedParameters
+    parameters: dict[str, Any]  # checked by RunOptions.from_recorded
     seed: int
     inputs: dict[str, Digest]
     inputs_included: bool = True
@@ -96,7 +41,7 @@ class RecordedManifest(Strict):
 
 @dataclass(frozen=True)
 class Manifest:
-    parameters: PackParameters
+    parameters: RunOptions
     seed: int
     solver: dict[str, str]
     inputs: dict[str, str]  # relative path -> SHA-256
@@ -112,7 +57,7 @@ class Manifest:
             "tool": self.tool,
             "python": platform.python_version(),
             "solver": self.solver,
-            "parameters": self.parameters.as_dict(),
+            "parameters": self.parameters.as_recorded(),
             "seed": self.seed,
             "inputs": self.inputs,
             "inputs_included": self.inputs_included,
@@ -139,8 +84,13 @@ def read_manifest(folder: Path) -> Manifest:
                           for e in exc.errors())
         raise PackError(f"{path}: {wrong}; expected the manifest as pine-select wrote it "
                         "(has it been edited?)") from exc
+    try:
+        parameters = RunOptions.from_recorded(recorded.parameters)
+    except OptionsError as exc:
+        raise PackError(f"{path}: parameters: {exc}; expected the parameters as pine-select "
+                        "recorded them (has the manifest been edited?)") from exc
     return Manifest(
-        parameters=PackParameters.from_recorded(recorded.parameters),
+        parameters=parameters,
         seed=recorded.seed, solver=recorded.solver, inputs=recorded.inputs,
         outputs=recorded.outputs, redacted=recorded.redacted_originals,
         inputs_included=recorded.inputs_included, tool=recorded.tool,

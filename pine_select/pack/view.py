@@ -13,8 +13,8 @@ from fractions import Fraction
 from typing import Any
 
 from pine_select.model.application import Application, categories_of
+from pine_select.options import RunOptions
 from pine_select.pack import charts
-from pine_select.pack.manifest import PackParameters
 from pine_select.pipeline import Decision
 from pine_select.report.cells import points, points_text
 from pine_select.scoring.result import ApplicationScore
@@ -42,7 +42,7 @@ class Audience:
         return not self.hides_sums and not any(self.conflicted & set(g) for g in groups)
 
 
-def audience_for(decision: Decision, params: PackParameters) -> Audience:
+def audience_for(decision: Decision, params: RunOptions) -> Audience:
     conflicted = frozenset(c.application_id for c in decision.call.conflicts
                            if params.member is not None and c.reviewer == params.member)
     return Audience(params.member, conflicted, params.include_contacts,
@@ -96,7 +96,7 @@ def _withheld_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def briefing_view(
-    decision: Decision, params: PackParameters, input_hashes: dict[str, str]
+    decision: Decision, params: RunOptions, input_hashes: dict[str, str]
 ) -> dict[str, Any]:
     """Everything briefing.html shows, as plain values."""
     audience = audience_for(decision, params)
@@ -125,12 +125,11 @@ def briefing_view(
 SENSITIVITY_MAX_CANDIDATES = 200  # beyond this the section costs more than the pack itself
 
 
-def sensitivity_view(decision: Decision, params: PackParameters) -> dict[str, Any]:
+def sensitivity_view(decision: Decision, params: RunOptions) -> dict[str, Any]:
     """The weight-sensitivity section, or why it is not in this pack."""
-    from pine_select.sensitivity import SensitivityOptions, sensitivity_section, weight_sensitivity
+    from pine_select.sensitivity import sensitivity_section, weight_sensitivity
 
-    what_if = params.what_if
-    if what_if.weights or what_if.size is not None or what_if.budget is not None:
+    if params.weights or params.size is not None or params.budget is not None:
         return {"skipped": "This pack was made with what-if weights, size or budget; weight "
                            "sensitivity is computed for the published rules only: run "
                            "pine-select sensitivity on the call."}
@@ -139,7 +138,7 @@ def sensitivity_view(decision: Decision, params: PackParameters) -> dict[str, An
         return {"skipped": f"Not computed for a call with {selectable} selectable applications "
                            f"(over {SENSITIVITY_MAX_CANDIDATES}): run pine-select sensitivity."}
     result = weight_sensitivity(decision.call, overrides=decision.overrides,
-                                options=SensitivityOptions(samples=params.sensitivity_samples))
+                                options=params)
     section: dict[str, Any] = dict(sensitivity_section(result))
     withheld = audience_for(decision, params).conflicted
     section["stability"] = [r for r in section["stability"] if r["id"] not in withheld]
@@ -402,7 +401,7 @@ def _overrides(decision: Decision) -> list[dict[str, str]]:
                for o in decision.overrides.exclude])
 
 
-def _method(decision: Decision, params: PackParameters) -> dict[str, Any]:
+def _method(decision: Decision, params: RunOptions) -> dict[str, Any]:
     rubric = decision.call.rubric
     return {
         "aggregate": rubric.aggregate,
@@ -413,8 +412,7 @@ def _method(decision: Decision, params: PackParameters) -> dict[str, Any]:
         "solver": decision.selection.solver,
         "gates": [{"id": g.id, "field": g.field, "conditions": ", ".join(g.conditions())}
                   for g in rubric.eligibility],
-        "parameters": [(k, v) for k, v in params.as_dict().items()
-                       if v not in (None, (), [], False, 0) and k != "min_swaps"],
+        "parameters": list(params.as_recorded(changed_only=True).items()),
     }
 
 

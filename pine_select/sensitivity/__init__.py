@@ -15,7 +15,7 @@ Every re-selection re-uses one solver model and changes only its objective.
 
 from __future__ import annotations
 
-from pine_select.sensitivity.analysis import SensitivityOptions, weight_sensitivity
+from pine_select.sensitivity.analysis import weight_sensitivity
 from pine_select.sensitivity.diff import weight_diff
 from pine_select.sensitivity.result import (
     Crossing,
@@ -33,7 +33,6 @@ __all__ = [
     "Frequency",
     "RankStability",
     "Robustness",
-    "SensitivityOptions",
     "WeightDiff",
     "WeightInterval",
     "WeightSensitivity",

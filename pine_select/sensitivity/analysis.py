@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pine_select.errors import SolverError, UsageError
+from pine_select.errors import SolverError
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
+from pine_select.options import RunOptions
 from pine_select.scoring import score_call
 from pine_select.selection.explain import portfolio_ids, strong_left_out
 from pine_select.selection.optimiser import Optimiser, SolverName, SolveStatus, default_solver
@@ -30,18 +31,6 @@ from pine_select.sensitivity.result import (
 )
 from pine_select.sensitivity.robustness import sample_frequencies
 
-DEFAULT_CONCENTRATION = Fraction(50)
-DEFAULT_BREAKPOINT_LIMIT = 10
-
-
-@dataclass(frozen=True)
-class SensitivityOptions:
-    samples: int = 0  # weight vectors drawn for robustness (0: none)
-    concentration: Fraction = DEFAULT_CONCENTRATION
-    seed: int | None = None  # None: the rubric's tie_break_seed
-    breakpoint_limit: int = DEFAULT_BREAKPOINT_LIMIT  # per criterion and direction
-    solver: SolverName | None = None
-
 
 @dataclass(frozen=True)
 class _Traces:
@@ -53,17 +42,16 @@ class _Traces:
 
 
 def weight_sensitivity(call: Call, overrides: Overrides | None = None,
-                       options: SensitivityOptions = SensitivityOptions()) -> WeightSensitivity:
-    """Intervals, rank stability and (with ``options.samples``) robustness of the portfolio.
+                       options: RunOptions = RunOptions()) -> WeightSensitivity:
+    """Intervals, rank stability and (with sensitivity samples) robustness of the portfolio.
 
     Raises UsageError for bad options, SolverError when a solve fails. A call whose rules
     cannot all hold gives ``status == "infeasible"`` and nothing else.
     """
-    if options.breakpoint_limit < 1:
-        raise UsageError("--breakpoint-limit must be >= 1")
     report = score_call(call, None, overrides)
     problem = build_problem(call, report, overrides=overrides)
-    solver = options.solver or default_solver(len(problem.candidates))
+    solver = (SolverName(options.solver) if options.solver
+              else default_solver(len(problem.candidates)))
     optimiser = Optimiser(problem, solver)
     base = optimiser.best()
     weights = dict(report.weights)
@@ -76,10 +64,10 @@ def weight_sensitivity(call: Call, overrides: Overrides | None = None,
     portfolio, notes = _exact_optimum(optimiser, matrix, ordered, base.chosen)
     traces = _trace_all(optimiser, matrix, ordered, portfolio, options.breakpoint_limit)
     robustness = None
-    if options.samples:
+    if options.sensitivity_samples:
         seed = call.rubric.selection.tie_break_seed if options.seed is None else options.seed
-        robustness = sample_frequencies(optimiser, matrix, ordered, portfolio, options.samples,
-                                        options.concentration, seed)
+        robustness = sample_frequencies(optimiser, matrix, ordered, portfolio,
+                                        options.sensitivity_samples, options.concentration, seed)
     if traces.cut_short:
         notes += (f"breakpoint limit reached ({options.breakpoint_limit} per criterion and "
                   "direction): applications shown without a change may move further out",)

@@ -7,25 +7,25 @@ the weights did, and each side is exactly what ``select`` prints on its own.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pine_select.errors import UsageError
 from pine_select.model.call import Call
-from pine_select.pipeline import WhatIf, decide
+from pine_select.options import RunOptions
+from pine_select.pipeline import decide
 from pine_select.selection.result import SelectionResult
 from pine_select.sensitivity.result import WeightDiff
 
 
-def weight_diff(call: Call, what_if: WhatIf) -> WeightDiff:
+def weight_diff(call: Call, what_if: RunOptions) -> WeightDiff:
     """Select with ``what_if`` and with the same but the rubric's weights; what changed.
 
     Raises UsageError when ``what_if`` has no weights (there would be nothing to compare),
     and whatever :func:`decide` raises.
     """
     if not what_if.weights:
-        raise UsageError("--diff compares --weights with the rubric's weights; give --weights")
+        raise UsageError("a weight diff compares what-if weights with the rubric's; no weights "
+                         "were given")
     after = decide(call, what_if).selection
-    before = decide(call, replace(what_if, weights=None)).selection
+    before = decide(call, what_if.replaced(weights=None)).selection
     return compare(before, after)
 
 

@@ -1,0 +1,207 @@
+"""The one options model of a run: every choice, besides the call's files, that shapes an answer.
+
+``select``, ``score``, ``sensitivity``, ``pack`` and ``verify`` all take a :class:`RunOptions`:
+the CLI maps its flags to one in one place (``cli.run_options``), a pack's manifest records
+it (:meth:`RunOptions.as_recorded`) and ``verify`` reads it back
+(:meth:`RunOptions.from_recorded`) through the same checks. A received manifest is
+untrusted, so every count has a ceiling here: a pack cannot ask ``verify`` for a billion
+weight draws.
+
+Messages name the option by its field (``size``, ``sensitivity_samples``); the CLI, which
+knows its own flags, translates them (:class:`OptionsError` carries the field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+)
+
+from pine_select.errors import UsageError
+from pine_select.model.base import CRITERION_ID_PATTERN, ID_PATTERN, MAX_POUNDS, AsTuple
+
+# Ceilings: far above any real use, low enough that no option can make a run hang.
+MAX_COUNT = 10**6  # portfolio size
+MAX_ALTERNATIVES = 50
+MAX_EXPLAIN_LIMIT = 100_000
+MAX_SAMPLES = 100_000  # weight draws (each is a solve)
+MAX_BREAKPOINT_LIMIT = 1_000
+MAX_SEED = 2**63 - 1
+MAX_NUMBER_DIGITS = 30  # in an exact number's numerator or denominator
+DEFAULT_CONCENTRATION = Fraction(50)
+DEFAULT_BREAKPOINT_LIMIT = 10
+
+
+def exact_number(value: Any) -> Fraction:
+    """A finite, non-negative exact number from a Fraction, an int or text: "40", "2.5", "100/3".
+
+    Floats are refused: they would not re-run to the same bytes. Text is bounded in length
+    before it is converted (Python refuses integers of more than 4,300 digits with a
+    traceback of its own).
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, Fraction | int):
+        number = Fraction(value)
+    elif isinstance(value, str):
+        number = _fraction_text(value)
+    else:
+        raise ValueError(f"expected an exact number such as 40 or 100/3, not {value!r}")
+    if number < 0:
+        raise ValueError("expected a number >= 0")
+    if max(len(str(number.numerator)), len(str(number.denominator))) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"expected at most {MAX_NUMBER_DIGITS} digits")
+    return number
+
+
+def _fraction_text(text: str) -> Fraction:
+    numerator, _, denominator = text.strip().partition("/")
+    if not denominator and _is_decimal(numerator):
+        return Fraction(numerator)
+    parts = [numerator] + ([denominator] if denominator else [])
+    if not all(_is_whole(p) for p in parts):
+        shown = text if len(text) <= 20 else text[:20] + "..."
+        raise ValueError(f"expected a whole number or a fraction such as 100/3, not {shown!r}")
+    if denominator and int(denominator) == 0:
+        raise ValueError(f"{text!r} divides by zero")
+    return Fraction(int(numerator), int(denominator) if denominator else 1)
+
+
+def _is_whole(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= MAX_NUMBER_DIGITS
+
+
+def _is_decimal(text: str) -> bool:
+    whole, dot, places = text.partition(".")
+    return bool(dot) and _is_whole(whole or "0") and _is_whole(places)
+
+
+def _recorded_number(value: Fraction) -> str:
+    return str(value)  # "100/3": exact, so a re-run gives the same bytes
+
+
+def _above_zero(number: Fraction) -> Fraction:
+    if number == 0:
+        raise ValueError("expected a number above 0")
+    return number
+
+
+ExactNumber = Annotated[Fraction, BeforeValidator(exact_number), PlainSerializer(_recorded_number)]
+PositiveNumber = Annotated[ExactNumber, AfterValidator(_above_zero)]
+WeightKey = Annotated[str, Field(pattern=CRITERION_ID_PATTERN)]
+ApplicationId = Annotated[str, Field(pattern=ID_PATTERN)]
+Ids = Annotated[tuple[ApplicationId, ...], AsTuple]
+
+
+def _count(high: int, low: int = 0) -> Any:
+    return Field(ge=low, le=high)
+
+
+class RunOptions(BaseModel):
+    """Every option of a run; the defaults are the published rules, shown to the whole panel."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True,
+                              arbitrary_types_allowed=True)
+
+    # What-ifs: changes to the published rules (see is_what_if).
+    weights: dict[WeightKey, ExactNumber] | None = None  # some or all criteria
+    size: Annotated[int, _count(MAX_COUNT)] | None = None
+    budget: Annotated[int, _count(MAX_POUNDS)] | None = None
+    include: Ids = ()
+    exclude: Ids = ()
+    # How the answer is found and explained (never what it is).
+    solver: Literal["highs", "cbc"] | None = None  # None: by the call's size
+    alternatives: Annotated[int, _count(MAX_ALTERNATIVES)] = 0
+    min_swaps: Annotated[int, _count(MAX_COUNT, low=1)] = 1
+    explain_limit: Annotated[int, _count(MAX_EXPLAIN_LIMIT)] | None = None  # None: by size
+    # Who a pack is for.
+    include_contacts: bool = False
+    member: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    # Weight sensitivity: draws around the rubric's weights.
+    sensitivity_samples: Annotated[int, _count(MAX_SAMPLES)] = 0
+    concentration: PositiveNumber = DEFAULT_CONCENTRATION
+    seed: Annotated[int, Field(ge=-MAX_SEED, le=MAX_SEED)] | None = None  # None: the rubric's
+    breakpoint_limit: Annotated[int, _count(MAX_BREAKPOINT_LIMIT, low=1)] = (
+        DEFAULT_BREAKPOINT_LIMIT)
+
+    def __init__(self, **values: Any) -> None:
+        """Raises OptionsError (a UsageError naming each field) for values out of range."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise OptionsError.of(exc) from None
+
+    @classmethod
+    def build(cls, **values: Any) -> RunOptions:
+        """Options from plain values, ``None`` meaning the default; raises OptionsError."""
+        return cls(**{name: value for name, value in values.items() if value is not None})
+
+    @classmethod
+    def from_recorded(cls, recorded: Mapping[str, Any]) -> RunOptions:
+        """The options a manifest recorded, checked as strictly as the command line's."""
+        return cls.build(**recorded)
+
+    def as_recorded(self, *, changed_only: bool = False) -> dict[str, Any]:
+        """Every option (or those not at their default) as JSON values, for the manifest.
+
+        Exact numbers are recorded as text ("100/3"): a float would not re-run to the same
+        bytes.
+        """
+        return self.model_dump(mode="json", exclude_defaults=changed_only)
+
+    def replaced(self, **changes: Any) -> RunOptions:
+        """A copy with ``changes``, checked like any other."""
+        return RunOptions.build(**{**dict(self), **changes})
+
+    @property
+    def is_what_if(self) -> bool:
+        """Whether this run changes the published rules (weights, size, budget, overrides)."""
+        return bool(self.weights or self.size is not None or self.budget is not None
+                    or self.include or self.exclude)
+
+    def what_ifs(self) -> dict[str, Any]:
+        """The what-ifs this run applies, as recorded (empty for the published rules)."""
+        recorded = self.as_recorded()
+        return {name: recorded[name] for name in WHAT_IF_FIELDS
+                if recorded[name] not in (None, [], ())}
+
+
+WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude")
+
+
+class OptionsError(UsageError):
+    """Options that make no sense; ``problems`` pairs each field with what is wrong."""
+
+    def __init__(self, problems: tuple[tuple[str, str], ...]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+
+    @classmethod
+    def of(cls, exc: ValidationError) -> OptionsError:
+        return cls(tuple((_field_of(error["loc"]), _message_of(error))
+                         for error in exc.errors()))
+
+
+def _field_of(location: tuple[int | str, ...]) -> str:
+    return str(location[0]) if location else "options"
+
+
+def _message_of(error: Any) -> str:
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "is not an option"
+    if error["type"] == "string_pattern_mismatch":
+        return (f"{error['input']!r} is not an identifier (ASCII letters, digits, "
+                ". _ - only)")
+    return message[0].lower() + message[1:] if message else "invalid"
