@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -31,6 +32,18 @@ CriterionId = Annotated[str, StringConstraints(pattern=CRITERION_ID_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 Scalar = str | int | float | bool | None
 Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
+
+def _iso_date(value: Any) -> Any:
+    # The loader reads `2019-03-01` as text (it resolves no timestamps): read it as a date.
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 # A tuple field that also accepts a list (files give lists; models stay immutable).
 AsTuple = BeforeValidator(_list_to_tuple)

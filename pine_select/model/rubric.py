@@ -16,6 +16,7 @@ from pine_select.model.base import (
     AsTuple,
     CriterionId,
     Id,
+    IsoDate,
     Names,
     NonEmptyText,
     Pounds,
@@ -109,6 +110,7 @@ class Rule(Strict):
     share_at_least: Share | None = None
     share_at_most: Share | None = None
     distinct_at_least: Count | None = None
+    description: str = ""  # the rule in words, for the panel (SPEC 7)
 
     @model_validator(mode="after")
     def _has_bound(self) -> Self:
@@ -171,6 +173,30 @@ class Rubric(Strict):
     criteria: Annotated[tuple[Criterion, ...], AsTuple, Field(min_length=1)]
     eligibility: Annotated[tuple[Gate, ...], AsTuple] = ()
     selection: Selection
+    labels: dict[str, NonEmptyText] = {}  # words for people (SPEC 7), by identifier
+    published_on: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _labels_name_what_is_declared(self) -> Self:
+        unknown = sorted(set(self.labels) - self.labelled_names())
+        if unknown:
+            raise ValueError(f"labels for undeclared names: {', '.join(map(repr, unknown))}; "
+                             "expected declared category values, fields, criteria, gates or "
+                             "rules")
+        return self
+
+    def labelled_names(self) -> set[str]:
+        """Every identifier the rubric declares that a label may give words for."""
+        names = {value for values in self.categories.values() for value in values}
+        names |= set(self.categories) | {"age_groups", "practice_type", "organisation.type",
+                                         "organisation.region"}
+        names |= {c.id for c in self.criteria} | {g.id for g in self.eligibility}
+        names |= {g.field for g in self.eligibility}
+        return names | {r.id for r in self.selection.rules if r.id}
+
+    def label(self, name: str) -> str:
+        """The words for ``name`` a person reads: its label, else the name as it stands."""
+        return self.labels.get(name, name)
 
     @field_validator("criteria")
     @classmethod
