@@ -5,7 +5,6 @@ Slow (a browser start-up) and skipped where Chromium is not installed.
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import zlib
@@ -15,15 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from helpers_browser import require_chromium
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, GOLDEN_CALL_ARGS
 
 WIDTH, HEIGHT = 1200, 1600
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def _chromium() -> str | None:
-    return shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if Path("/usr/bin/chromium").is_file() else None)
 
 
 def png_pixels(png: bytes) -> tuple[int, int, bytes]:
@@ -69,9 +64,7 @@ def looks_drawn(scanlines: bytes) -> bool:
 @pytest.mark.slow
 def test_the_example_pack_renders_in_headless_chromium(
         run_cli: Callable[..., Result], tmp_path: Path) -> None:
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed")
+    chromium = require_chromium()
     call = [EXAMPLE_RUBRIC, EXAMPLE_APPS] if EXAMPLE_RUBRIC.is_file() else GOLDEN_CALL_ARGS
     assert run_cli("pack", *call, "--out", tmp_path / "pack").exit_code == 0
     shot = tmp_path / "first-page.png"

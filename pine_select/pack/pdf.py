@@ -1,0 +1,93 @@
+"""briefing.pdf: the briefing as headless Chromium prints it (the one module importing Playwright).
+
+Chromium is the engine the browser tests already use, and it paginates the briefing's
+print stylesheet as a panel member's own browser would; page numbers come from its print
+footer. Playwright drives the system's Chromium (``/usr/bin/chromium`` on Debian): it never
+downloads a browser. The page is loaded from a string with JavaScript off and every request
+refused, so applicant text can reach nothing outside the document.
+
+Chromium stamps each PDF with the time it was made; those stamps are set to a fixed date, so
+the same HTML printed by the same Chromium gives the same bytes. Another Chromium version
+may lay out bytes differently: :func:`same_content` then compares the text of each page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pine_select.errors import PackError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import PdfMargins
+
+A4_MARGINS: PdfMargins = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
+FOOTER = ('<div style="font: 8pt sans-serif; width: 100%; text-align: center; color: #555">'
+          'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+# Without these, Chromium's background services try the network at every start.
+CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic")
+_STAMP = re.compile(rb"D:\d{14}(?:[+-]\d{2}'\d{2}'|Z)?")
+FIXED_STAMP = b"D:19700101000000+00'00'"
+
+
+def find_chromium() -> str | None:
+    """The system Chromium: ``PINE_CHROMIUM``, else ``chromium`` on the PATH, else None."""
+    named = os.environ.get("PINE_CHROMIUM")
+    if named:
+        return named if Path(named).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def render_pdf(html: str) -> bytes:
+    """``html`` printed on A4 with page numbers; raises PackError when it cannot be printed."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        raise PackError("a PDF needs Playwright: pip install 'pine-select[pdf]'") from None
+    chromium = find_chromium()
+    if chromium is None:
+        raise PackError("a PDF needs Chromium, and none was found; install it (Debian: "
+                        "apt-get install chromium) or name it in PINE_CHROMIUM")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium,
+                                                 args=list(CHROMIUM_FLAGS))
+            try:
+                page = browser.new_page(java_script_enabled=False)
+                page.route("**/*", lambda route: route.abort())
+                page.set_content(html, wait_until="load")
+                pdf = page.pdf(format="A4", print_background=True, margin=A4_MARGINS,
+                               display_header_footer=True, header_template="<div></div>",
+                               footer_template=FOOTER)
+            finally:
+                browser.close()
+    except Error as exc:
+        raise PackError(f"Chromium ({chromium}) could not print the briefing: "
+                        f"{str(exc).splitlines()[0]}") from None
+    return _STAMP.sub(FIXED_STAMP, pdf)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page (for comparing two printings of the same briefing)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise PackError(f"not a readable PDF ({exc})") from None
+
+
+def same_content(first: bytes, second: bytes) -> bool:
+    """Whether two PDFs are the same bytes, or failing that hold the same text on every page."""
+    return first == second or page_texts(first) == page_texts(second)

@@ -1,0 +1,101 @@
+"""briefing.pdf: printed by the system Chromium, A4, numbered pages, same bytes every time."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers_browser import require_chromium
+from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
+from pypdf import PdfReader
+
+from pine_select.errors import PackError
+from pine_select.loading.loader import load_call
+from pine_select.pack import render_outputs
+from pine_select.pack.pdf import page_texts, render_pdf, same_content
+from pine_select.pipeline import decide
+
+A4_POINTS = (595.3, 841.9)  # 210 x 297 mm
+
+
+@pytest.fixture(scope="module")
+def example_html() -> str:
+    decision = decide(load_call(EXAMPLE_RUBRIC, EXAMPLE_APPS))
+    return render_outputs(decision, decision.options, {})["briefing.html"].decode()
+
+
+@pytest.fixture(scope="module")
+def example_pdf(example_html: str) -> bytes:
+    require_chromium()
+    return render_pdf(example_html)
+
+
+def test_every_page_is_a4_and_numbered(example_pdf: bytes, tmp_path: Path) -> None:
+    (tmp_path / "b.pdf").write_bytes(example_pdf)
+    pages = PdfReader(tmp_path / "b.pdf").pages
+    assert len(pages) > 3
+    for page in pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert all(abs(got - a4) < 1.5 for got, a4 in zip(size, A4_POINTS, strict=True))
+    texts = page_texts(example_pdf)
+    for number, text in enumerate(texts, start=1):
+        assert f"page {number} of {len(texts)}" in text
+
+
+def test_the_same_briefing_prints_to_the_same_bytes(example_pdf: bytes,
+                                                    example_html: str) -> None:
+    assert render_pdf(example_html) == example_pdf
+    assert b"D:19700101000000" in example_pdf  # Chromium's time stamps are fixed
+
+
+def test_text_comparison_sees_a_changed_figure(example_pdf: bytes, example_html: str) -> None:
+    changed = render_pdf(example_html.replace("608.66", "618.66", 1))
+    assert changed != example_pdf and not same_content(changed, example_pdf)
+
+
+@pytest.fixture
+def listening() -> Iterator[tuple[int, list[str]]]:
+    requests: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_printing_requests_nothing_and_runs_no_script(
+        listening: tuple[int, list[str]]) -> None:
+    require_chromium()
+    port, requests = listening
+    base = f"http://127.0.0.1:{port}"
+    html = (f'<h1>Hostile</h1><img src="{base}/img"><link rel="stylesheet" href="{base}/css">'
+            f'<iframe src="{base}/frame"></iframe>'
+            f'<script>document.body.append("ran"); fetch("{base}/js")</script>')
+    texts = page_texts(render_pdf(html))
+    assert requests == []
+    assert "ran" not in "".join(texts)
+
+
+def test_without_chromium_a_pdf_is_refused_with_a_sentence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINE_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(PackError, match="needs Chromium"):
+        render_pdf("<p>x</p>")
+
+
+def test_a_file_that_is_not_a_pdf_is_a_pack_error() -> None:
+    with pytest.raises(PackError, match="not a readable PDF"):
+        page_texts(b"%PDF-1.4 nonsense")
