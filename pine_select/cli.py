@@ -41,6 +41,12 @@ def reporting_errors() -> Iterator[None]:
     except PineSelectError as exc:
         click.echo(f"error: {_with_flags(exc)}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # The library turns the file errors it expects into PineSelectErrors; this is the
+        # last net (a disk that fills, a folder made unreadable mid-run): a sentence, exit 2.
+        place = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {place}{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INVALID)
 
 
 # The library names an option by its RunOptions field; the command line by its flag.
