@@ -43,7 +43,7 @@ class Problem:
     def __str__(self) -> str:
         place = self.file if self.line is None else f"{self.file}:{self.line}"
         text = f"{place}: {self.message}"
-        return f"{text}; expected {self.expected}" if self.expected else text
+        return escaped(f"{text}; expected {self.expected}" if self.expected else text)
 
     def sort_key(self) -> tuple[str, int, str]:
         """File, then line (a whole-file problem first), then message."""
@@ -58,6 +58,25 @@ class Problem:
             "message": self.message,
             "expected": self.expected,
         }
+
+
+def escaped(text: str) -> str:
+    """``text`` on one line, safe for a terminal: control and format characters escaped.
+
+    A file name may hold a newline (which would split a problem over two lines), a bidi
+    mark or a byte that is not UTF-8 (a lone surrogate, which cannot be printed at all).
+    """
+    if text.isprintable():
+        return text
+    return "".join(map(_escaped_character, text))
+
+
+def _escaped_character(char: str) -> str:
+    if char.isprintable():
+        return char
+    if 0xDC80 <= ord(char) <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's escape)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
 
 
 def display_path(path: Path | str) -> str:

@@ -184,7 +184,11 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     plain = yaml.ScalarNode("tag:yaml.org,2002:str", text, style=None)
-    style = None if _scalar(plain) == text and isinstance(_scalar(plain), str) else '"'
+    try:
+        as_text = _scalar(plain) == text and isinstance(_scalar(plain), str)
+    except Exception:  # refused when read plain (a number of 5,000 digits): quote it
+        as_text = False
+    style = None if as_text else '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 

@@ -42,16 +42,17 @@ QUOTES = '"quotes" & ampersands'
 def hostile(place: str) -> str:
     """Every hostile piece, between markers naming the field it was put in.
 
-    A reviewer's name is at most 100 characters, so it gets all but ``{% raw %}``.
+    A reviewer is an id (model/ids.py): markup there is refused when the call is loaded.
     """
-    if place == "reviewer":
-        return f"[rev] {SCRIPT} {IMG} {TEMPLATE} {QUOTES}"
     return f"[{place}] {SCRIPT} {IMG} {TEMPLATE} {RAW} {QUOTES} [/{place}]"
 
 
 HOSTILE_PLACES = ("call", "criterion", "title", "summary", "answer", "answer key",
-                  "fact key", "fact", "organisation", "comment", "reviewer", "conflict",
+                  "fact key", "fact", "organisation", "comment", "conflict",
                   "override", "contact")
+
+
+REVIEWER = "rev.hostile"
 
 
 def _hostile_call(folder: Path) -> list[str]:
@@ -65,7 +66,7 @@ def _hostile_call(folder: Path) -> list[str]:
         answers={"theory_of_change": hostile("answer"), hostile("answer key"): "text"},
         facts={hostile("fact key"): 1, "story": hostile("fact")},
         contact={"name": hostile("contact"), "email": "x@example.org"})
-    reviewer = hostile("reviewer")
+    reviewer = REVIEWER
     reviews = tiny_reviews(["APP-1", "APP-2", "APP-3", "APP-4"])
     reviews += tiny_reviews(["APP-1", "APP-2", "APP-4"], reviewers=[reviewer])
     for row in reviews:
@@ -133,6 +134,16 @@ def test_a_hostile_member_name_is_refused_before_anything_is_written(
     assert result.exit_code == 2, result.output
     assert "--member:" in result.stderr and "is not an identifier" in result.stderr
     assert "Traceback" not in result.output and not (tmp_path / "pack").exists()
+
+
+def test_a_member_copy_of_a_hostile_call_stays_inert(tmp_path: Path,
+                                                     run_cli: Callable[..., Result]) -> None:
+    args = _hostile_call(tmp_path / "call")
+    result = run_cli("pack", *args, "--out", tmp_path / "pack", "--member", REVIEWER)
+    assert result.exit_code == 0, result.output
+    html = briefing(tmp_path / "pack")
+    assert "<script" not in html.lower()
+    assert f"{REVIEWER} declared a conflict of interest" in html
 
 
 # --- no external requests ----------------------------------------------------------------

@@ -7,6 +7,8 @@ so files are named as the user typed them (``apps/APP-1.yaml``).
 from __future__ import annotations
 
 import json
+import os
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ from conftest import (
 )
 
 from pine_select.loading import csv_source
+from pine_select.model.ids import ID_EXPECTED
 
 IDS = ["APP-1", "APP-2", "APP-3"]
 REPO = Path(__file__).resolve().parents[1]
@@ -242,10 +245,6 @@ HOSTILE = [
     Hostile("reviews over the size cap", lambda: {},
             "apps/reviews.csv", None, "file is too large", "at most 100 bytes",
             monkeypatch={"MAX_CSV_BYTES": 100}),
-    Hostile("reviews not in UTF-8",
-            lambda: {"reviews": b"application_id,reviewer,criterion,score\n"
-                     + b"APP-1,Ren\xe9e,promise,3\n"},
-            "apps/reviews.csv", None, "not UTF-8 text", "UTF-8"),
     Hostile("unterminated quote in reviews",
             lambda: {"reviews": csv_text(REVIEW_HEADER, tiny_reviews(IDS)[:6])
                      + 'APP-2,carol,promise,3,"unterminated\n' + csv_body(tiny_reviews(IDS)[6:])},
@@ -304,6 +303,85 @@ HOSTILE = [
             lambda: {"rubric": tiny_rubric(eligibility=[{"id": "g", "field": "facts.x"}])},
             "rubric.yaml", "- id: g", "a gate needs a condition",
             "one of equals, in, at_least, at_most or not_empty"),
+    # Issue 11: look-alike reviewer ids, numbers beyond any sense, empty lists, YAML tricks.
+    *[Hostile(f"reviewer with {what}", lambda name=name: {"reviews": reviews_with(
+        row(reviewer=name))}, "apps/reviews.csv", f"APP-1,{name},", "reviewer: ",
+        ID_EXPECTED) for what, name in [("a zero-width space", "carol\u200b"),
+                                           ("a Cyrillic a", "c\u0430rol"),
+                                           ("a bidi mark", "car\u202eol"),
+                                           ("markup", "<b>carol</b>")]],
+    Hostile("conflict with a look-alike reviewer",
+            lambda: {"conflicts": [{"reviewer": "\u0430lice", "application_id": "APP-2"}]},
+            "apps/conflicts.csv", "lice,APP-2", "(character 1 is U+0430, not allowed)",
+            ID_EXPECTED),
+    Hostile("conflict declared in another case",
+            lambda: {"conflicts": [{"reviewer": "Alice", "application_id": "APP-2"}]},
+            "apps/reviews.csv", "APP-2,alice,promise",
+            "alice scored APP-2 but declared a conflict with it (apps/conflicts.csv:2)",
+            "no scores from a conflicted reviewer"),
+    Hostile("score by a reviewer in another case",
+            lambda: {"conflicts": [{"reviewer": "alice", "application_id": "APP-2"}],
+                     "reviews": [{**r, "reviewer": "ALICE"} if r["reviewer"] == "alice" else r
+                                 for r in tiny_reviews(IDS)]},
+            "apps/reviews.csv", "APP-2,ALICE,promise",
+            "alice scored APP-2 but declared a conflict with it", "no scores from"),
+    Hostile("a 5,000-digit amount",
+            lambda: {"applications": apps_with(app_text(1).replace(
+                "requested_amount: 10000", "requested_amount: " + "9" * 5000))},
+            "apps/app-1.yaml", "requested_amount:", "a number of 5,000 characters",
+            "a number of at most 100 characters"),
+    Hostile("a 5,000-digit score", lambda: {"reviews": reviews_with(row(score="7" * 5000))},
+            "apps/reviews.csv", "APP-1,carol,promise,777",
+            "score: input should be a valid integer, got '7777", "a whole number"),
+    Hostile("a 5,000-digit descriptor",
+            lambda: {"rubric": merged(tiny_rubric(), {"criteria": [
+                {"id": "promise", "name": "P", "weight": 1, "descriptors": {"1" * 5000: "x"}}]})},
+            "rubric.yaml", "11111", "is not a score", "whole numbers from 1 to 5"),
+    Hostile("an infinite weight",
+            lambda: {"rubric": yaml_text(tiny_rubric()).replace("weight: 60", "weight: 1e309")},
+            "rubric.yaml", "weight: 1e309", "the number 1e309 is too large (it would be infinite)",
+            "a number below 1e308"),
+    Hostile("a weight that underflows",
+            lambda: {"rubric": yaml_text(tiny_rubric()).replace("weight: 60", "weight: 1e-400")},
+            "rubric.yaml", "weight: 1e-400", "the number 1e-400 is too small (it would be 0)",
+            "0, or a number above 1e-300"),
+    Hostile("a weight above the ceiling",
+            lambda: {"rubric": merged(tiny_rubric(), {"criteria": [
+                {"id": "promise", "name": "P", "weight": 10**7}]})},
+            "rubric.yaml", "weight:", "criteria.0.weight: 10000000 is above 1,000,000",
+            "a number at most 1,000,000"),
+    Hostile("an empty each",
+            lambda: {"rubric": tiny_rubric(selection={"rules": [
+                {"field": "practice_type", "each": [], "at_most": 1}]})},
+            "rubric.yaml", "each:", "each: the value is empty", "a list of at least one item"),
+    *[Hostile(f"YAML {what}", lambda text=text: {"applications": apps_with(
+        app_text(1).replace("title: Project 1", f"title: {text}"))},
+        "apps/app-1.yaml", "title:", message, expected)
+      for what, text, message, expected in [
+          ("bare anchor", "&t Project 1", "anchors and aliases are not allowed (anchor &t)",
+           "plain values written out"),
+          ("binary tag", "!!binary aGVsbG8=", "YAML tag 'tag:yaml.org,2002:binary' is not "
+           "allowed", "plain values, no tags"),
+          ("timestamp tag", "!!timestamp 2001-12-14", "YAML tag 'tag:yaml.org,2002:timestamp' "
+           "is not allowed", "plain values, no tags"),
+          ("str tag", "!!str Project 1", "YAML tag 'tag:yaml.org,2002:str' is not allowed",
+           "plain values, no tags")]],
+    Hostile("ids differing only in case",
+            lambda: {"applications": {"a.yaml": tiny_application(1),
+                                      "b.yaml": tiny_application(1, id="app-1")},
+                     "reviews": tiny_reviews(["APP-1"])},
+            "apps/b.yaml", "id: app-1",
+            "id 'app-1' differs only in case from 'APP-1' in apps/a.yaml",
+            "a unique id per application"),
+    Hostile("a comment over the CSV field limit",
+            lambda: {"reviews": reviews_with({**row(), "comment": "x" * (128 * 1024 + 1)})},
+            "apps/reviews.csv", "APP-1,carol,promise,3,xxx",
+            "a value is longer than 131,072 characters",
+            "values of at most 131,072 characters (a comment of at most 128 KiB)"),
+    Hostile("a NUL byte in reviews",
+            lambda: {"reviews": csv_text(REVIEW_HEADER, tiny_reviews(IDS)).encode()
+                     + b"APP-1,car\x00ol,promise,3,\n"},
+            "apps/reviews.csv", "APP-1,car", "a NUL byte (character #x0000)", "CSV text"),
     Hostile("a control character in YAML",
             lambda: {"applications": apps_with(app_text(1).replace("Project 1", "Pro\x00ject"))},
             "apps/app-1.yaml", "title:", "malformed YAML: character #x0000",
@@ -619,6 +697,8 @@ def test_files_that_are_not_read_are_named(make_call: Callable[..., CallPaths],
     result = validate(call, monkeypatch, run_cli)
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
+        "warning: apps: hidden files not read: .gitkeep; expected no hidden files (macOS ._* "
+        "copies and .DS_Store may be deleted)",
         "warning: apps/APP-4.YAML: not read: file names are case-sensitive; expected *.yaml "
         "or *.yml in lower case (rename it to APP-4.yaml)",
         "warning: apps/Conflicts.csv: not read: file names are case-sensitive; expected the "
@@ -663,3 +743,87 @@ def test_a_reason_over_several_lines_with_commas_loads(
                  'carol,APP-1,"Trustee until 2018.\nFormer colleague, friend, neighbour"\n')
     result = validate(make_call(conflicts=conflicts), monkeypatch, run_cli)
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_latin1_byte_in_reviews_is_named_with_its_line(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    call = make_call(reviews=b"application_id,reviewer,criterion,score\n"
+                     + b"APP-1,alice,promise,3\nAPP-1,Ren\xe9e,promise,3\n")
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("apps/reviews.csv:3: not UTF-8 text (invalid continuation "
+                                    "byte: byte 0xe9); expected UTF-8")
+
+
+def test_with_an_invalid_rubric_every_other_problem_is_still_listed(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    call = make_call(rubric=tiny_rubric(aggregate="average"),
+                     reviews=reviews_with(row("APP-9"), row(score=2), row(score=4)),
+                     conflicts=[{"reviewer": "alice", "application_id": "APP-8"},
+                                {"reviewer": "bob", "application_id": "APP-1"}],
+                     overrides={"include": [{"id": "APP-7", "reason": "panel"}]})
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    for text in ["rubric.yaml:", "apps/reviews.csv:14: application_id 'APP-9' is not an "
+                 "application of this call",
+                 "apps/reviews.csv:16: carol scored APP-1 on promise twice",
+                 "apps/conflicts.csv:2: application_id 'APP-8' is not an application",
+                 "apps/reviews.csv:",
+                 "apps/overrides.yaml:2: include: 'APP-7' is not an application"]:
+        assert any(line.startswith(text) for line in lines), (text, lines)
+    assert any("bob scored APP-1 but declared a conflict" in line for line in lines)
+
+
+def test_odd_entries_of_the_applications_folder_are_named_never_opened(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    call = make_call(extra_files={"._APP-1.yaml": b"\x00\x05\x16\x07Mac OS X",
+                                  ".DS_Store": b"\x00\x00"})
+    os.symlink("nowhere.yaml", call.apps / "dangling.yaml")
+    (call.apps / "folder.yaml").mkdir()
+    os.mkfifo(call.apps / "pipe.yaml")  # opening it would block the run for ever
+    (call.apps / "line\nbreak.txt").write_text("x")
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: apps: hidden files not read: .DS_Store, ._APP-1.yaml; expected no hidden "
+        "files (macOS ._* copies and .DS_Store may be deleted)",
+        "warning: apps/dangling.yaml: not read: a symbolic link to nothing (its target is "
+        "missing); expected one *.yaml file per application",
+        "warning: apps/folder.yaml: not read: a folder; expected one *.yaml file per "
+        "application",
+        "warning: apps/line\\nbreak.txt: not read; expected *.yaml or *.yml for an "
+        "application, or reviews.csv, conflicts.csv, overrides.yaml",
+        "warning: apps/pipe.yaml: not read: not a regular file (a FIFO, socket or device); "
+        "expected one *.yaml file per application",
+    ]
+
+
+def test_an_application_name_that_is_not_utf8_is_a_sentence(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    call = make_call()
+    os.rename(call.app("APP-3"), os.path.join(os.fsencode(call.apps), b"APP-\xe9.yaml"))
+    result = validate(call, monkeypatch, run_cli)
+    assert result.exit_code == 2
+    assert ("apps/APP-\\xe9.yaml: the file name is not UTF-8 text; expected a UTF-8 file name "
+            "(rename the file)") in result.stderr.splitlines()
+
+
+@pytest.mark.slow
+def test_a_huge_file_of_nul_bytes_is_refused_from_its_first_bytes(tmp_path: Path) -> None:
+    """200 MB of NUL bytes: refused with a line, reading only a prefix (not 2 GB of memory)."""
+    reviews = tmp_path / "reviews.csv"
+    with reviews.open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # a sparse file of NUL bytes
+    tracemalloc.start()
+    table = csv_source.open_csv(reviews, "reviews.csv", ("application_id",))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [str(p) for p in table.problems] == [
+        "reviews.csv:1: a NUL byte (character #x0000): this is not a text file; expected CSV "
+        "text, as a spreadsheet saves it ('CSV UTF-8')"]
+    assert peak < 1024 * 1024

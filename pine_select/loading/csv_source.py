@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pine_select.errors import Problem
+from pine_select.model.ids import ID_BODY
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 
@@ -56,106 +57,80 @@ def open_csv(
     path: Path, label: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> CsvTable:
     """``path`` as a :class:`CsvTable` (without records if unreadable or its header is wrong)."""
+    text = read_text(path, label)
+    if isinstance(text, Problem):
+        return unreadable(text)
+    return parse_text(text, label, required, optional)
+
+
+def read_text(path: Path, label: str) -> str | Problem:
+    """The text of ``path`` (UTF-8, a byte-order mark dropped), or why it cannot be had."""
     try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            return _unreadable(Problem(label, None, "file is too large",
-                                       f"at most {MAX_CSV_BYTES:,} bytes", code="too_large"))
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = _read_text_bytes(path, label)
     except OSError as exc:
-        return _unreadable(Problem(label, None, f"cannot read the file ({exc.strerror})",
-                                   "a file you may read", code="io"))
+        return Problem(label, None, f"cannot read the file ({exc.strerror})",
+                       "a file you may read", code="io")
+    if isinstance(raw, Problem):
+        return raw
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return _unreadable(Problem(label, None, f"not UTF-8 text ({exc.reason})",
-                                   "UTF-8, as Excel's 'CSV UTF-8' saves it", code="encoding"))
-    return _parse(text, label, required, optional)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return Problem(label, line, f"not UTF-8 text ({exc.reason}: byte "
+                       f"0x{raw[exc.start]:02x})", "UTF-8, as Excel's 'CSV UTF-8' saves it",
+                       code="encoding")
 
 
-def _unreadable(problem: Problem) -> CsvTable:
+# How much of a file is looked at for a NUL byte before the rest is read.
+TEXT_PREFIX_BYTES = 64 * 1024
+
+
+def _read_text_bytes(path: Path, label: str) -> bytes | Problem:
+    """The bytes of ``path``, or the problem that stops it being read as CSV text.
+
+    A NUL byte is never in text: a file of them (or a spreadsheet saved in a binary
+    format) is refused from its first bytes, before the rest is read into memory.
+    """
+    if path.stat().st_size > MAX_CSV_BYTES:
+        return Problem(label, None, "file is too large", f"at most {MAX_CSV_BYTES:,} bytes",
+                       code="too_large")
+    with path.open("rb") as handle:
+        raw = handle.read(TEXT_PREFIX_BYTES)
+        if b"\0" not in raw:
+            raw += handle.read(MAX_CSV_BYTES + 1 - len(raw))
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        return Problem(label, raw.count(b"\n", 0, nul) + 1, "a NUL byte (character #x0000): "
+                       "this is not a text file", "CSV text, as a spreadsheet saves it "
+                       "('CSV UTF-8')", code="encoding")
+    if len(raw) > MAX_CSV_BYTES:  # grew while being read
+        return Problem(label, None, "file is too large", f"at most {MAX_CSV_BYTES:,} bytes",
+                       code="too_large")
+    return raw
+
+
+def unreadable(problem: Problem) -> CsvTable:
+    """A table with no header and no rows, and the problem that stopped its reading."""
     return CsvTable((), iter(()), [problem])
 
 
-def _parse(
+def parse_text(
     text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> CsvTable:
-    lines = _plain_lines(text)
-    if lines is None:
-        return _parse_quoted(text, label, required, optional)
-    if not lines:
-        return _empty(label, required)
-    header = [h.strip() for h in _plain_fields(lines[0])]
-    trimmed = _EDGE_SPACE.search("\n".join(lines)) is None
-    return _table(header, label, required, optional,
-                  lambda problems: _plain_records(lines, len(header), label, problems,
-                                                  trimmed))
-
-
-def _plain_lines(text: str) -> list[str] | None:
-    """The lines of ``text`` if the csv module would read each as one row split at commas.
-
-    That holds without a quote character, the only way a value can hold a comma or a line
-    break, and with no line longer than the csv module's field limit (an error there). The
-    csv module then adds nothing but its cost (0.3 s for 180,000 reviews, splitting 0.2 s
-    with the checks of each row). None: read ``text`` with the csv module. A line ends at
-    CR LF, CR or LF, as the csv module reads them; a break at the end does not start one.
-    """
-    if '"' in text:
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    if lines and max(map(len, lines)) > csv.field_size_limit():
-        return None
-    return lines
-
-
-def _plain_fields(line: str) -> list[str]:
-    # The csv module reads an empty line as no values at all, not as one empty value.
-    return line.split(",") if line else []
-
-
-# Whitespace (but a line break) at the edge of a value: next to a comma, or at either end
-# of a line. What str.strip would remove: both follow str.isspace.
-_SPACE = r"[^\S\n]"
-_EDGE_SPACE = re.compile(f"{_SPACE},|,{_SPACE}|^{_SPACE}|{_SPACE}$", re.MULTILINE)
-
-
-def _plain_records(
-    lines: list[str], width: int, label: str, problems: list[Problem], trimmed: bool
-) -> Records:
-    """The rows of ``lines`` after the header; ``trimmed``: no value has space to strip.
-
-    Then a row of the header's width whose first value is not empty is already what
-    :func:`_checked` would make of it (not blank, nothing to strip), and skips it: most of
-    the cost of 180,000 review rows.
-    """
-    for line, text in enumerate(lines[1:], 2):
-        values = _plain_fields(text)
-        if trimmed and len(values) == width and values[0]:
-            yield line, values
-            continue
-        checked = _checked(values, line, width, label, problems)
-        if checked is not None:
-            yield line, checked
-
-
-def _parse_quoted(
-    text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...]
-) -> CsvTable:
+    """``text`` read with the csv module: quotes, commas and line breaks inside values."""
     # strict: a quote left open at the end of the file is an error, not one long last field.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        return _empty(label, required)
+        return empty(label, required)
     except csv.Error as exc:
-        return _unreadable(_malformed(text, 1, reader.line_num, str(exc), label))
-    return _table(header, label, required, optional,
+        return unreadable(_malformed(text, 1, reader.line_num, str(exc), label))
+    return table(header, label, required, optional,
                   lambda problems: _records(reader, len(header), label, problems, text))
 
 
-def _table(header: list[str], label: str, required: tuple[str, ...],
+def table(header: list[str], label: str, required: tuple[str, ...],
            optional: tuple[str, ...], records: Callable[[list[Problem]], Records]) -> CsvTable:
     """The table under ``header``; ``records(problems)`` reads its rows if the header is right."""
     problems = _check_header(header, label, required, optional)
@@ -164,8 +139,8 @@ def _table(header: list[str], label: str, required: tuple[str, ...],
     return CsvTable(tuple(header), records(problems), problems)
 
 
-def _empty(label: str, required: tuple[str, ...]) -> CsvTable:
-    return _unreadable(Problem(label, 1, "the file is empty",
+def empty(label: str, required: tuple[str, ...]) -> CsvTable:
+    return unreadable(Problem(label, 1, "the file is empty",
                                f"a header: {','.join(required)}", code="csv_header"))
 
 
@@ -179,14 +154,21 @@ def _records(
             if line != start:  # a quoted value ran over several lines
                 problems.extend(_rows_inside_quotes(values, start, width, label))
             start = line + 1
-            checked = _checked(values, line, width, label, problems)
+            checked = checked_values(values, line, width, label, problems)
             if checked is not None:
                 yield line, checked
     except csv.Error as exc:
         problems.append(_malformed(text, start, reader.line_num, str(exc), label))
 
 
-def _checked(values: list[str], line: int, width: int, label: str,
+def _too_long(line: int, label: str) -> Problem:
+    limit = csv.field_size_limit()
+    return Problem(label, line, f"a value is longer than {limit:,} characters",
+                   f"values of at most {limit:,} characters (a comment of at most "
+                   f"{limit // 1024} KiB)", code="csv_row")
+
+
+def checked_values(values: list[str], line: int, width: int, label: str,
              problems: list[Problem]) -> list[str] | None:
     """A record's values stripped; None for a blank line, or (a problem) the wrong width."""
     strip = str.strip
@@ -202,11 +184,13 @@ def _checked(values: list[str], line: int, width: int, label: str,
 
 UNCLOSED_QUOTE = 'a closing "'
 # The start of a row: an id (of an application or a reviewer) and its comma.
-_ROW_START = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}\s*,")
+_ROW_START = re.compile(rf"\s*{ID_BODY}\s*,")
 
 
 def _malformed(text: str, start: int, line: int, reason: str, label: str) -> Problem:
     """What is wrong with the record that starts on line ``start`` and failed on ``line``."""
+    if "field larger than field limit" in reason:
+        return _too_long(start, label)
     opened = _unclosed_quote_line(text, start)
     if opened is None:
         return Problem(label, line, f"malformed CSV ({reason})",

@@ -1,24 +1,24 @@
 """Read one YAML file safely and strictly, remembering the line of every value.
 
 This is the only module that imports ``yaml``. It parses with PyYAML's C parser when it is
-available (about ten times faster than pure Python, which matters at 10,000 files) but
+available (far faster than pure Python: benchmarks/RESULTS.md) but
 builds the Python values itself from the node tree, so that:
 
 - plain scalars follow the YAML 1.2 core schema: only ``true``/``false`` are booleans,
   ``yes``, ``NO`` and ``on`` stay strings, dates stay strings;
 - a duplicate key is an error (PyYAML silently keeps the last one);
-- tags (``!!python/object`` and friends) are refused: no Python objects from files;
-- anchors and aliases are refused, so an alias bomb cannot expand;
+- every tag (``!!python/object``, ``!!binary``, ``!!timestamp``, ``!!str``, ``!custom``)
+  is refused: no Python objects from files, and no value typed other than as written;
+- anchors (even one never used) and aliases are refused, so an alias bomb cannot expand;
+- a number too long, too large or too small to hold exactly (``1e309``, ``1e-400``) is
+  refused rather than read as infinity, zero or a Python error;
 - every value's line is recorded, keyed by its path, for error messages.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import math
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     """The C parser with a trivial tag resolver: values are typed by :func:`_scalar`.
 
     PyYAML's resolver runs a list of regexes on every untagged scalar (a third of the
-    parse time at 10,000 files) only to find tags that are thrown away here. Explicit tags
+    parse time of a large call) only to find tags that are thrown away here. Explicit tags
     (``!!python/object``) never reach the resolver, so they are still refused; ``<<`` still
     resolves to a merge key, so that it is refused with its own message.
     """
@@ -59,26 +59,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
-# Parallel parsing (read_many): measured on 2 cores, forking and collecting results costs
-# about as much as parsing a few hundred files in-process, so smaller calls stay in one.
-PARALLEL_FROM = 2000
-MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 4
 
 PathKey = tuple[str | int, ...]
 
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:binary",
-    "tag:yaml.org,2002:merge",
-}
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _INT_OCT = re.compile(r"^0o[0-7]+$")
@@ -118,7 +101,7 @@ class YamlDocument:
 
 
 class _Reject(Exception):
-    def __init__(self, line: int, message: str, expected: str = "") -> None:
+    def __init__(self, line: int | None, message: str, expected: str = "") -> None:
         super().__init__(message)
         self.line, self.message, self.expected = line, message, expected
 
@@ -167,13 +150,15 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem
                               code="yaml")]
     if node is None:
         return YamlDocument(None, {(): 1}), []
-    if _may_be_plain(text):
-        try:
-            return YamlDocument(_plain_value(node, 0), text=text), []
-        except _NotPlain:
-            pass  # the full builder below finds what is wrong and where
-    builder = _Builder()
     try:
+        if _may_be_plain(text):
+            try:
+                return YamlDocument(_plain_value(node, 0), text=text), []
+            except _NotPlain:
+                pass  # the full builder below finds what is wrong and where
+        else:
+            _refuse_anchors_and_tags(text)
+        builder = _Builder()
         data = builder.value(node, (), 0)
     except _Reject as exc:
         return None, [Problem(label, exc.line, exc.message, exc.expected, code="yaml")]
@@ -184,59 +169,6 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem
 Results = list[tuple[YamlDocument | None, list[Problem]]]
 
 
-def read_many(files: Sequence[tuple[Path, str]]) -> Results:
-    """:func:`read_yaml` of every ``(path, label)``, in order; in parallel when it pays.
-
-    Parsing is most of the cost of loading a large call and each file is independent, so
-    above :data:`PARALLEL_FROM` files the work is shared out over the machine's cores,
-    in contiguous chunks whose results come back in order: the same answer as one process.
-    """
-    with reading_many(files) as results:
-        return results()
-
-
-@contextmanager
-def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Results]]:
-    """:func:`read_many` started in the background: the block gets a function that waits.
-
-    The caller can do other work (read reviews.csv) while the worker processes parse.
-    When parsing stays in this process, it happens when the results are asked for.
-    """
-    workers = _workers_for(len(files))
-    if workers <= 1:
-        yield lambda: [read_yaml(path, label) for path, label in files]
-        return
-    size = -(-len(files) // (workers * CHUNKS_PER_WORKER))
-    chunks = [files[start:start + size] for start in range(0, len(files), size)]
-    # The pool forks its workers before it starts its own threads, so this process is
-    # still single-threaded when it forks; the caller works while those threads run.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending = pool.map_async(_read_chunk, chunks, chunksize=1)
-        yield lambda: [result for part in pending.get() for result in part]
-
-
-def _read_chunk(files: Sequence[tuple[Path, str]]) -> Results:
-    return [read_yaml(path, label) for path, label in files]
-
-
-def _workers_for(files: int) -> int:
-    """How many processes to parse ``files`` files with (1: in this process).
-
-    Only by forking: a new interpreter would cost more than it saves. Forking a process
-    that runs other threads (a solver's, say) is unsafe and deprecated since Python 3.12,
-    so a process with more than one thread, or a system without fork, parses alone.
-    """
-    if (files < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods()
-            or multiprocessing.current_process().daemon):  # a pool's worker may not fork
-        return 1
-    try:
-        threads = len(os.listdir("/proc/self/task"))
-        cores = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError):  # not Linux: no cheap, sure way to count threads
-        return 1
-    return min(cores, MAX_WORKERS) if threads == 1 else 1
-
-
 def _may_be_plain(text: str) -> bool:
     """Whether the fast path can hold: no anchors, tags or merge keys are even possible.
 
@@ -244,6 +176,26 @@ def _may_be_plain(text: str) -> bool:
     characters (maybe only inside a string) goes through the full builder.
     """
     return "&" not in text and "!" not in text and "<<" not in text
+
+
+def _refuse_anchors_and_tags(text: str) -> None:
+    """Raise :class:`_Reject` at the first anchor, alias or tag of ``text`` (composed fine).
+
+    Judged on the parser's events: the node tree forgets an anchor that is never used, and
+    holds a resolved tag whether or not the file wrote one.
+    """
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent):
+            raise _Reject(line, f"anchors and aliases are not allowed (alias *{anchor})",
+                          "plain values written out")
+        if anchor is not None:
+            raise _Reject(line, f"anchors and aliases are not allowed (anchor &{anchor})",
+                          "plain values written out")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise _Reject(line, f"YAML tag {tag!r} is not allowed", "plain values, no tags")
 
 
 class _NotPlain(Exception):
@@ -302,7 +254,6 @@ class _Builder:
 
     def __init__(self) -> None:
         self.lines: dict[PathKey, int] = {}
-        self.seen: set[int] = set()
         # Problems that still let the rest of the file be read (and checked) are kept here.
         self.rejects: list[_Reject] = []
 
@@ -318,13 +269,7 @@ class _Builder:
         return _scalar(node)
 
     def _check_node(self, node: yaml.Node, line: int, depth: int) -> None:
-        # The composer hands back the same node object for every alias of an anchor.
-        if id(node) in self.seen:
-            raise _Reject(line, "anchors and aliases are not allowed (this anchor is used again)",
-                          "plain values written out")
-        self.seen.add(id(node))
-        if node.tag not in _STANDARD_TAGS:
-            raise _Reject(line, f"YAML tag {node.tag!r} is not allowed", "plain values, no tags")
+        # Anchors, aliases and tags were refused before (_refuse_anchors_and_tags).
         if depth > MAX_DEPTH:
             raise _Reject(line, "values are nested too deeply", f"at most {MAX_DEPTH} levels")
 
@@ -367,6 +312,11 @@ _LITERALS: dict[str, Any] = {
 _NUMBER_STARTS = frozenset("0123456789+-.")
 
 
+# The longest number a file may write: far beyond any amount (at most 13 digits), weight
+# or count, and far below Python's limit on converting text to int (4,300 digits).
+MAX_NUMBER_CHARACTERS = 100
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     text: str = node.value
     if node.style:  # quoted or block scalars are strings (plain is None, or '' in libyaml)
@@ -375,6 +325,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return _LITERALS[text]
     if text[0] not in _NUMBER_STARTS:  # every number pattern below starts with one of these
         return text
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        return _long_text(node)
     if _INT.match(text):
         return int(text)
     if _INT_OCT.match(text):
@@ -382,9 +334,36 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if _INT_HEX.match(text):
         return int(text[2:], 16)
     if _FLOAT.match(text) and any(ch.isdigit() for ch in text):
-        return float(text)
+        return _finite_float(text, node)
     return text
 
+
+def _line(node: yaml.Node) -> int | None:
+    # Nodes made by hand (tests/conftest.py asks how a text would be read) have no mark.
+    return node.start_mark.line + 1 if node.start_mark is not None else None
+
+
+def _long_text(node: yaml.ScalarNode) -> str:
+    """A long plain scalar that starts like a number: text, unless it is a number."""
+    text: str = node.value
+    if any(pattern.match(text) for pattern in (_INT, _INT_OCT, _INT_HEX, _FLOAT)):
+        raise _Reject(_line(node), f"a number of {len(text):,} characters",
+                      f"a number of at most {MAX_NUMBER_CHARACTERS} characters")
+    return text
+
+
+def _finite_float(text: str, node: yaml.ScalarNode) -> float:
+    """``text`` as a float, refusing one that overflows to infinity or underflows to 0."""
+    value = float(text)
+    if math.isinf(value):
+        raise _Reject(_line(node),
+                      f"the number {text} is too large (it would be infinite)",
+                      "a number below 1e308")
+    if value == 0 and any(ch in "123456789" for ch in text.lower().partition("e")[0]):
+        raise _Reject(_line(node),
+                      f"the number {text} is too small (it would be 0)",
+                      "0, or a number above 1e-300")
+    return value
 
 
 def without_top_level_key(text: str, key: str) -> str:

@@ -1,18 +1,23 @@
-"""What every model shares: strict, frozen, no unknown keys, and the ID pattern."""
+"""What every model shares: strict, frozen, no unknown keys, and the id types (model/ids.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-CRITERION_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+from pine_select.model.ids import CRITERION_ID_PATTERN, ID_PATTERN
+
 # A ceiling on any amount of money: far above any real grant or budget, and far below
 # the sizes at which a solver's floating-point arithmetic stops being exact (a typo of
 # 1e22 pounds made the whole call "infeasible").
 MAX_POUNDS = 10**12
+# A whole number in ASCII digits, as a CSV cell or a descriptor key writes it. str.isdigit()
+# also accepts "²" (which int() refuses) and "٣" (which would pass as 3); at most 18 digits,
+# so that int() never meets Python's limit (4,300) and the value fits any integer column.
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
 class Strict(BaseModel):
@@ -28,10 +33,13 @@ def _list_to_tuple(value: Any) -> Any:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+# Canonical (lower case) once valid: see model/ids.py.
+ReviewerId = Annotated[str, StringConstraints(pattern=ID_PATTERN, to_lower=True)]
 CriterionId = Annotated[str, StringConstraints(pattern=CRITERION_ID_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 Scalar = str | int | float | bool | None
 Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
+
 
 def _iso_date(value: Any) -> Any:
     # The loader reads `2019-03-01` as text (it resolves no timestamps): read it as a date.

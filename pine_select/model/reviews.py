@@ -6,9 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from pine_select.model.base import AsTuple, CriterionId, Id, Strict
+from pine_select.model.base import AsTuple, CriterionId, Id, ReviewerId, Strict
 
-Reviewer = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Reason = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 
 
@@ -16,7 +15,7 @@ class Review(Strict):
     """One reviewer's score of one application on one criterion (a row of reviews.csv)."""
 
     application_id: Id
-    reviewer: Reviewer
+    reviewer: ReviewerId
     criterion: CriterionId
     score: int
     comment: str = ""
@@ -26,7 +25,7 @@ class Review(Strict):
 class Conflict(Strict):
     """A reviewer's declared conflict of interest with one application."""
 
-    reviewer: Reviewer
+    reviewer: ReviewerId
     application_id: Id
     reason: str = ""
     line: int = Field(default=0, exclude=True)

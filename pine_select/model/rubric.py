@@ -24,17 +24,25 @@ from pine_select.model.base import (
     Strict,
 )
 
-NonNegative = Annotated[int | float, Field(ge=0)]
+# Ceilings on numbers that would otherwise be unbounded: far above any real rubric (weights
+# are relative; a call has thousands of applications, a scale a handful of points), and
+# low enough that no arithmetic on them overflows or loses exactness.
+MAX_WEIGHT = 1_000_000
+MAX_COUNT = 10_000_000
+MAX_SCALE = 1_000
+
+NonNegative = Annotated[int | float, Field(ge=0, le=MAX_WEIGHT)]
 Share = Annotated[int | float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+ScalePoint = Annotated[int, Field(ge=-MAX_SCALE, le=MAX_SCALE)]
 
 
 Aggregate = Literal["mean", "median"]
 
 
 class Scale(Strict):
-    min: int
-    max: int
+    min: ScalePoint
+    max: ScalePoint
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -104,7 +112,8 @@ class Rule(Strict):
 
     id: Id | None = None
     field: NonEmptyText
-    each: Names | None = None
+    # An empty list would silently mean every category (as leaving it out does).
+    each: Annotated[Names, Field(min_length=1)] | None = None
     at_least: Count | None = None
     at_most: Count | None = None
     share_at_least: Share | None = None
@@ -167,8 +176,8 @@ class Rubric(Strict):
     version: NonEmptyText
     scale: Scale
     aggregate: Aggregate = "mean"
-    min_reviews: Annotated[int, Field(ge=1)] = 2
-    disagreement: Annotated[int, Field(ge=1)] | None = None
+    min_reviews: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 2
+    disagreement: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
     categories: dict[str, Annotated[Names, Field(min_length=1)]]
     criteria: Annotated[tuple[Criterion, ...], AsTuple, Field(min_length=1)]
     eligibility: Annotated[tuple[Gate, ...], AsTuple] = ()

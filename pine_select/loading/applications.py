@@ -1,0 +1,65 @@
+"""YAML files (applications, the rubric, overrides) made into models, with their problems."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pine_select.errors import Problem, display_path
+from pine_select.loading.messages import validation_problems
+from pine_select.loading.parsed import Parsed
+from pine_select.loading.yaml_source import Results, YamlDocument, read_yaml
+from pine_select.model.application import Application
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_applications(paths: Sequence[Path], labels: Sequence[str], docs: Results,
+                       problems: list[Problem], unloadable: set[str]) -> list[Parsed]:
+    """Every application file (``docs``, as read) validated; those not valid YAML are left out.
+
+    Adds to ``unloadable`` the ids that files with problems may have: the file name's stem,
+    and the ``id`` written in the file if it is text. Reviews naming them are not then
+    reported as naming an unknown application, an echo of the problem already reported.
+    """
+    parsed = []
+    for path, label, (doc, found) in zip(paths, labels, docs, strict=True):
+        problems.extend(found)
+        app = None if doc is None else validated(doc, label, Application, problems)
+        if app is not None:
+            parsed.append(app)
+        if found or app is None or app.model is None:
+            unloadable.update(_ids_it_may_have(path, doc))
+    return parsed
+
+
+def _ids_it_may_have(path: Path, doc: YamlDocument | None) -> set[str]:
+    raw_id = doc.data.get("id") if doc is not None and isinstance(doc.data, dict) else None
+    return {path.stem, raw_id} if isinstance(raw_id, str) else {path.stem}
+
+
+def parse_yaml_model(path: Path | None, model: type[M], problems: list[Problem]) -> Parsed | None:
+    """The model in the YAML file ``path`` (None: no file, or not YAML); problems added."""
+    if path is None:
+        return None
+    label = display_path(path)
+    doc, found = read_yaml(path, label)
+    problems.extend(found)
+    return None if doc is None else validated(doc, label, model, problems)
+
+
+def validated(doc: YamlDocument, label: str, model: type[M],
+              problems: list[Problem]) -> Parsed | None:
+    """``doc`` as ``model`` (a Parsed whose model is None if not valid); problems added."""
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(label, 1, "the file does not hold a mapping of keys",
+                                f"keys such as {', '.join(list(model.model_fields)[:3])}"))
+        return None
+    try:
+        return Parsed(model.model_validate(doc.data), label, doc)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, doc, label))
+        return Parsed(None, label, doc)

@@ -1,0 +1,80 @@
+"""reviews.csv and conflicts.csv made into models, the careful way: every row validated.
+
+The fast way for a large reviews.csv (fast_path.load_reviews) falls back on this for any
+batch holding a value that is not valid, so every problem is reported as this reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from sys import intern
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from pine_select.errors import Problem, display_path
+from pine_select.loading.csv_source import CsvRow, read_csv
+from pine_select.loading.messages import row_problems
+from pine_select.loading.parsed import Row
+from pine_select.model.base import WHOLE_NUMBER
+from pine_select.model.reviews import Conflict, Review
+
+REVIEW_COLUMNS = ("application_id", "reviewer", "criterion", "score")
+CONFLICT_COLUMNS = ("reviewer", "application_id")
+
+_REVIEW_BATCH: TypeAdapter[list[Review]] = TypeAdapter(list[Review])
+
+
+def score_value(text: str) -> int | str:
+    """The score a cell gives: whole numbers only; "3.0" or "" stay text, and fail as such."""
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else text
+
+
+def review_fields(header: tuple[str, ...]) -> Callable[[int, list[str]], dict[str, Any]]:
+    """A function from a row of reviews.csv (line, values) to the fields of its Review."""
+    app, reviewer, criterion, score = (header.index(column) for column in REVIEW_COLUMNS)
+    comment = header.index("comment") if "comment" in header else None
+
+    def fields(line: int, values: list[str]) -> dict[str, Any]:
+        # Ids repeat on every row: one string each, not one per row (a tenth of the memory).
+        result = {"application_id": intern(values[app]), "reviewer": intern(values[reviewer]),
+                  "criterion": intern(values[criterion]), "score": score_value(values[score]),
+                  "line": line}
+        if comment is not None:
+            result["comment"] = values[comment]
+        return result
+
+    return fields
+
+
+def validated_reviews(batch: list[dict[str, Any]], label: str,
+                      problems: list[Problem]) -> list[Review]:
+    """The valid reviews of ``batch`` (fields by :func:`review_fields`); problems of the rest."""
+    try:
+        return _REVIEW_BATCH.validate_python(batch)
+    except ValidationError:  # row by row, to say what is wrong where
+        rows = [CsvRow(fields.pop("line"), fields) for fields in batch]
+        return [row.model for row in rows_to_models(rows, label, Review, problems)]
+
+
+def load_conflicts(path: Path | None, problems: list[Problem]) -> list[Row]:
+    if path is None:
+        return []
+    label = display_path(path)
+    rows, found = read_csv(path, label, CONFLICT_COLUMNS, ("reason",))
+    problems.extend(found)
+    return rows_to_models(rows, label, Conflict, problems)
+
+
+def rows_to_models(rows: list[CsvRow], label: str, model: type[Review] | type[Conflict],
+                   problems: list[Problem]) -> list[Row]:
+    result = []
+    for row in rows:
+        try:
+            fields: dict[str, Any] = dict(row.values)  # a copy: adding the line is safe
+            fields["line"] = row.line
+            result.append(Row(model.model_validate(fields), label, row.line))
+        except ValidationError as exc:
+            problems.extend(row_problems(exc, label, row.line))
+    return result
