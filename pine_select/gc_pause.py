@@ -1,10 +1,10 @@
 """Pause Python's cyclic garbage collector while a large call is built or scored.
 
-Loading 10,000 applications and 180,000 reviews creates a few million small objects, none
-of them in reference cycles. The collector still runs every 700 allocations and, each time
-the old generation fills, walks every object built so far: measured on a 10,000-application
-call, that is 30-40% of the time of ``load_call`` and ``score_call``. Reference counting
-still frees everything as usual while the collector is paused.
+Loading a large call creates millions of small objects, none of them in reference cycles.
+The collector still runs every 700 allocations and, each time the old generation fills,
+walks every object built so far: a large share of the time of ``load_call`` and
+``score_call`` (benchmarks/RESULTS.md). Reference counting still frees everything as usual
+while the collector is paused. Loading uses it through loading/fast_path.py.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def _to_oldest_generation() -> None:
     """Move every tracked object to the oldest generation, without examining any.
 
     The objects made while the collector was paused are all in the youngest generation:
-    the first collection after it restarts would walk each of them (0.1 s after loading
-    10,000 applications), and walk them again as they age. ``freeze`` then ``unfreeze``
+    the first collection after it restarts would walk each of them, and walk them again as
+    they age. ``freeze`` then ``unfreeze``
     moves them to the oldest generation in constant time; full collections still examine
     them as usual. Skipped if the program froze objects itself: ``unfreeze`` would undo it.
     """

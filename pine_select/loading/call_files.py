@@ -185,7 +185,7 @@ def labels(folder: Path, paths: Sequence[Path]) -> list[str]:
 def _child_prefix(folder: Path) -> str:
     """What ``(folder / name).as_posix()`` puts before ``name``: "" for ".", "/" for "/".
 
-    Joined as text: a Path per file costs a third of building the labels.
+    Joined as text: a Path per file would cost more than the rest of building the labels.
     """
     return (folder / "_").as_posix()[:-1]
 

@@ -138,6 +138,20 @@ def _check_rubric(rubric: Rubric, parsed: Parsed) -> list[Problem]:
     def add(path: tuple[Any, ...], message: str, expected: str, code: str) -> None:
         problems.append(Problem(label, doc.line_of(path), message, expected, code=code))
 
+    _check_declared_categories(rubric, add)
+    for kind, ids in (("criteria", [c.id for c in rubric.criteria]),
+                      ("eligibility", [g.id for g in rubric.eligibility]),
+                      ("selection.rules", [r.name for r in rubric.selection.rules])):
+        for name, count in Counter(ids).items():
+            if count > 1:
+                add((kind.split(".")[0],), f"{kind}: {name!r} is used {count} times",
+                    "unique ids", "duplicate_id")
+    _check_descriptors(rubric, add)
+    _check_rules(rubric, add)
+    return problems
+
+
+def _check_declared_categories(rubric: Rubric, add: AddProblem) -> None:
     for field, values in rubric.categories.items():
         if not (field in CATEGORICAL_FIELDS or field.startswith("facts.")) or not is_known_field(
             field
@@ -152,16 +166,6 @@ def _check_rubric(rubric: Rubric, parsed: Parsed) -> list[Problem]:
         if field not in rubric.categories:
             add(("categories",), f"categories: {field} is not declared",
                 f"the allowed values of {field}", "missing_categories")
-    for kind, ids in (("criteria", [c.id for c in rubric.criteria]),
-                      ("eligibility", [g.id for g in rubric.eligibility]),
-                      ("selection.rules", [r.name for r in rubric.selection.rules])):
-        for name, count in Counter(ids).items():
-            if count > 1:
-                add((kind.split(".")[0],), f"{kind}: {name!r} is used {count} times",
-                    "unique ids", "duplicate_id")
-    _check_descriptors(rubric, add)
-    _check_rules(rubric, add)
-    return problems
 
 
 def _check_descriptors(rubric: Rubric, add: AddProblem) -> None:

@@ -116,24 +116,36 @@ SHOWN_CHARACTERS = 60
 def _expectation(error: dict[str, Any]) -> str:
     """What to write instead: never empty, so every problem says what was expected."""
     kind = error["type"]
-    ctx = error.get("ctx", {})
-    if kind == "extra_forbidden":
-        return "only the keys of the SPEC (see docs/formats.md)"
-    if kind == "missing":
-        return "this key to be given"
-    if _is_id_mismatch(error) and ctx["pattern"] == CRITERION_ID_PATTERN:
-        return CRITERION_ID_EXPECTED
-    if _is_id_mismatch(error):
-        return ID_EXPECTED
+    fixed = _FIXED_EXPECTATIONS.get(kind)
+    if fixed is not None:
+        return fixed
     if kind == "string_pattern_mismatch":
-        return "some text"
+        return _pattern_expected(error)
     key = str(error["loc"][-1]) if error["loc"] else ""
     if key in _MONEY_KEYS and kind in (*_OUT_OF_RANGE, "int_type", "int_from_float"):
         return f"a whole number of pounds, from 0 to {MAX_POUNDS:,}"
-    if kind in _OUT_OF_RANGE and key.startswith("share_"):
-        return "a fraction from 0 to 1"
     if kind in _OUT_OF_RANGE:
-        return _range_expected(error)
+        return "a fraction from 0 to 1" if key.startswith("share_") else _range_expected(error)
+    return _other_expected(error, key)
+
+
+_FIXED_EXPECTATIONS = {
+    "extra_forbidden": "only the keys of the SPEC (see docs/formats.md)",
+    "missing": "this key to be given",
+}
+
+
+def _pattern_expected(error: dict[str, Any]) -> str:
+    if not _is_id_mismatch(error):
+        return "some text"
+    return CRITERION_ID_EXPECTED if error["ctx"]["pattern"] == CRITERION_ID_PATTERN else (
+        ID_EXPECTED)
+
+
+def _other_expected(error: dict[str, Any], key: str) -> str:
+    """The expectation for a length, an allowed value, a model's own rule or a type."""
+    kind = error["type"]
+    ctx = error.get("ctx", {})
     if kind in ("string_too_short", "string_too_long"):
         return _length_expected(ctx, "character", "a reason in words" if key == "reason"
                                 else "some text, not left empty")

@@ -37,7 +37,7 @@ def review_fields(header: tuple[str, ...]) -> Callable[[int, list[str]], dict[st
     comment = header.index("comment") if "comment" in header else None
 
     def fields(line: int, values: list[str]) -> dict[str, Any]:
-        # Ids repeat on every row: one string each, not one per row (a tenth of the memory).
+        # Ids repeat on every row: one string each, not one per row (far less memory).
         result = {"application_id": intern(values[app]), "reviewer": intern(values[reviewer]),
                   "criterion": intern(values[criterion]), "score": score_value(values[score]),
                   "line": line}

@@ -39,7 +39,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """The C parser with a trivial tag resolver: values are typed by :func:`_scalar`.
 
-    PyYAML's resolver runs a list of regexes on every untagged scalar (a third of the
+    PyYAML's resolver runs a list of regexes on every untagged scalar (a large share of the
     parse time of a large call) only to find tags that are thrown away here. Explicit tags
     (``!!python/object``) never reach the resolver, so they are still refused; ``<<`` still
     resolves to a merge key, so that it is refused with its own message.
@@ -74,7 +74,7 @@ class YamlDocument:
     """The values of one YAML file and the line (1-based) where each one starts.
 
     Lines are only needed to report a problem, and recording the line of every value
-    costs three times as much as reading the values: a document read by the fast path
+    costs more than reading the values: a document read by the fast path
     keeps its ``text`` instead and works its lines out the first time they are asked for.
     """
 
