@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from pine_select.model.ids import CRITERION_ID_PATTERN, ID_PATTERN
+# Re-exported for code that imported them from here; their home is model/ids.py.
+from pine_select.model.ids import CRITERION_ID_PATTERN as CRITERION_ID_PATTERN
+from pine_select.model.ids import ID_PATTERN as ID_PATTERN
 
 # A ceiling on any amount of money: far above any real grant or budget, and far below
 # the sizes at which a solver's floating-point arithmetic stops being exact (a typo of
