@@ -28,7 +28,13 @@ from pydantic import (
 )
 
 from pine_select.errors import UsageError
-from pine_select.model.base import CRITERION_ID_PATTERN, ID_PATTERN, MAX_POUNDS, AsTuple
+from pine_select.model.base import (
+    CRITERION_ID_PATTERN,
+    ID_PATTERN,
+    MAX_POUNDS,
+    AsTuple,
+    ReviewerId,
+)
 
 # Ceilings: far above any real use, low enough that no option can make a run hang.
 MAX_COUNT = 10**6  # portfolio size
@@ -126,7 +132,7 @@ class RunOptions(BaseModel):
     explain_limit: Annotated[int, _count(MAX_EXPLAIN_LIMIT)] | None = None  # None: by size
     # Who a pack is for.
     include_contacts: bool = False
-    member: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    member: ReviewerId | None = None  # compared as reviewers are: in lower case
     # Weight sensitivity: draws around the rubric's weights.
     sensitivity_samples: Annotated[int, _count(MAX_SAMPLES)] = 0
     concentration: PositiveNumber = DEFAULT_CONCENTRATION

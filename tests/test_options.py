@@ -59,6 +59,10 @@ def test_a_received_record_is_checked_and_capped(recorded: dict[str, Any], field
     assert len(str(caught.value)) < 300  # a 5,000-digit number is not echoed back
 
 
+def test_a_member_is_named_as_reviewers_are_in_any_case() -> None:
+    assert RunOptions(member="Gareth.Evans").member == "gareth.evans"
+
+
 def test_decimal_text_is_exact() -> None:
     assert RunOptions.build(concentration="12.5").concentration == Fraction(25, 2)
 
