@@ -11,24 +11,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from html import unescape
 import io
 import json
 import shutil
 import tempfile
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
-from click.testing import Result
 from conftest import build_call, merged, tiny_application, tiny_rubric
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pine_select.loading.loader import load_call
+from pine_select.options import RunOptions
 from pine_select.pack import render_outputs
-from pine_select.pack.manifest import PackParameters
 from pine_select.pipeline import Decision, decide
 
 MEMBER = "mina"
@@ -64,7 +63,7 @@ def input_hashes(rubric: Path, apps: Path) -> dict[str, str]:
 
 def member_copy(rubric: Path, apps: Path, member: str) -> tuple[dict[str, str], dict[str, bytes]]:
     decision = decide(load_call(rubric, apps))
-    copy = render_outputs(decision, PackParameters(member=member), input_hashes(rubric, apps))
+    copy = render_outputs(decision, RunOptions(member=member), input_hashes(rubric, apps))
     return outcomes(decision), copy
 
 
@@ -188,7 +187,7 @@ def test_the_examples_member_copy_does_not_depend_on_the_withheld_reviews(
 def test_the_full_pack_does_change_with_those_reviews(tmp_path: Path) -> None:
     """The check above has teeth: without withholding the same change shows."""
     rubric = EXAMPLE_RUBRIC
-    full = [render_outputs(decide(load_call(rubric, apps)), PackParameters(),
+    full = [render_outputs(decide(load_call(rubric, apps)), RunOptions(),
                            input_hashes(rubric, apps))
             for apps in (_example_copy(tmp_path / "one", _unchanged),
                          _example_copy(tmp_path / "two", _perturbed))]

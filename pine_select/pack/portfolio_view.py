@@ -15,7 +15,7 @@ from pine_select.pack.formatting import size_text
 from pine_select.pack.outcomes import forced_fact, swap_fact
 from pine_select.pack.withhold import Disclosure
 from pine_select.report.cells import points
-from pine_select.report.select_output import if_forced_in
+from pine_select.report.select_output import category_bound, if_forced_in
 from pine_select.selection.result import CategoryCount, RuleOutcome, SelectionResult
 
 
@@ -98,16 +98,8 @@ def _coverage_row(rule: RuleOutcome, categories: Sequence[str]) -> dict[str, Any
 def _coverage_cell(count: CategoryCount | None, at_bound: bool) -> dict[str, Any] | None:
     if count is None:
         return None
-    return {"count": count.count, "bound": _bound_text(count), "ok": _within(count),
-            "at_bound": at_bound}
-
-
-def _bound_text(count: CategoryCount) -> str:
-    if count.low is not None and count.high is not None:
-        return f"{count.low}-{count.high}"
-    if count.low is not None:
-        return f"≥{count.low}"
-    return "" if count.high is None else f"≤{count.high}"
+    return {"count": count.count, "ok": _within(count), "at_bound": at_bound,
+            "bound": category_bound(count, "{low}-{high}", "≥{low}", "≤{high}")}
 
 
 def _within(count: CategoryCount) -> bool:

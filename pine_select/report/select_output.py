@@ -174,7 +174,7 @@ def _coverage_rows(rule: RuleOutcome) -> list[list[str]]:
         actual = "" if rule.actual is None else str(rule.actual)
         return [[rule.name, "", actual, rule.bound, status]]
     rows = [[rule.name, "", "", rule.bound, status]]
-    rows += [["", _category(c, rule), str(c.count), _category_bound(c), ""] for c in rule.counts]
+    rows += [["", _category(c, rule), str(c.count), category_bound(c), ""] for c in rule.counts]
     if rule.distinct is not None and "distinct_at_least" in rule.bound:
         mark = "*" if "distinct" in rule.at_bound else ""
         rows.append(["", f"(distinct){mark}", str(rule.distinct), "", ""])
@@ -185,12 +185,14 @@ def _category(count: CategoryCount, rule: RuleOutcome) -> str:
     return terminal_text(count.category) + ("*" if count.category in rule.at_bound else "")
 
 
-def _category_bound(count: CategoryCount) -> str:
+def category_bound(count: CategoryCount, between: str = "{low}..{high}",
+                   at_least: str = ">= {low}", at_most: str = "<= {high}") -> str:
+    """A category's bound in words (the pack writes them its own way: ``2-3``, ``≥1``)."""
     if count.low is not None and count.high is not None:
-        return f"{count.low}..{count.high}"
+        return between.format(low=count.low, high=count.high)
     if count.low is not None:
-        return f">= {count.low}"
-    return "" if count.high is None else f"<= {count.high}"
+        return at_least.format(low=count.low)
+    return "" if count.high is None else at_most.format(high=count.high)
 
 
 def _price_lines(result: SelectionResult) -> list[str]:
