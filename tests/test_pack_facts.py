@@ -81,3 +81,15 @@ def test_the_pack_keeps_the_swap_and_the_forced_in_facts_apart(
         said = row.split("Forced in,", 1)[1].split("points less")[0]
         assert f"{forced['loss']:.2f}" in said
         assert re.findall(r"PINE-2019-\d+", said.split("leaves out", 1)[1]) == forced["leaves"]
+
+
+def test_a_criterion_mean_ending_in_an_eighth_rounds_as_score_rounds_it() -> None:
+    """4.125 is 4.13 in the pack as in `score` (one half-up rounding, not float formatting)."""
+    from fractions import Fraction
+
+    from pine_select.pack.formatting import score_text
+    from pine_select.report.cells import fixed
+
+    for eighth in (Fraction(33, 8), Fraction(19, 8), Fraction(3, 8)):
+        assert score_text(eighth) == fixed(eighth, 2)
+    assert score_text(Fraction(33, 8)) == "4.13"
