@@ -271,10 +271,19 @@ def test_a_members_copy_still_shows_everything_else(golden_packs: dict[str, Path
 
 def test_an_unknown_member_is_refused_rather_than_given_the_full_pack(
         run_cli: Callable[..., Result], tmp_path: Path) -> None:
-    result = run_cli("pack", *GOLDEN_CALL_ARGS, "--out", tmp_path / "p", "--member", "Cal")
+    result = run_cli("pack", *GOLDEN_CALL_ARGS, "--out", tmp_path / "p", "--member", "Zed")
     assert result.exit_code == 2
-    assert "'Cal'" in result.stderr and "cal" in result.stderr
+    assert "'zed'" in result.stderr and "cal" in result.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_a_member_named_in_another_case_gets_their_own_copy(
+        run_cli: Callable[..., Result], tmp_path: Path,
+        golden_packs: dict[str, Path]) -> None:
+    result = run_cli("pack", *GOLDEN_CALL_ARGS, "--out", tmp_path / "p", "--member", "CAL")
+    assert result.exit_code == 0, result.output
+    for name in ("briefing.html", "results.json"):
+        assert (tmp_path / "p" / name).read_bytes() == (golden_packs["cal"] / name).read_bytes()
 
 
 def test_a_members_results_json_hides_scores_of_their_conflicts(
