@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from pine_select.cli import main
 from pine_select.loading.loader import load_call
 from pine_select.pack.render import _ENV
-from pine_select.sensitivity import sensitivity_section, weight_sensitivity
+from pine_select.pack.sensitivity_view import sensitivity_section
+from pine_select.sensitivity import weight_sensitivity
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny-call"
 ARGS = [str(GOLDEN / "rubric.yaml"), str(GOLDEN / "applications")]

@@ -104,29 +104,23 @@ def build_pack(
 
 def render_outputs(decision: Decision, params: RunOptions,
                    input_hashes: dict[str, str]) -> dict[str, bytes]:
-    """The reproducible files of a pack, by name."""
-    from pine_select.pack.render import render_briefing
-    from pine_select.pack.view import (
-        audience_for,
-        briefing_view,
-        sensitivity_view,
-        withhold_results,
-    )
-    from pine_select.report.score_output import score_json
-    from pine_select.report.select_output import select_json
+    """The reproducible files of a pack, by name, all made from one disclosure.
 
-    select = select_json(decision.selection)
-    del select["solver_version"]  # differs between machines; the manifest records it
-    results = withhold_results({
-        "score": score_json(decision.scores, decision.call),
-        "select": select,
-    }, audience_for(decision, params).conflicted)
-    view = briefing_view(decision, params, input_hashes)
-    view["sensitivity"] = sensitivity_view(decision, params)
-    html = render_briefing(view)
+    The withholding policy (pack/withhold.py) is applied once, here, before any output.
+    """
+    from pine_select.pack.render import render_briefing
+    from pine_select.pack.results import results_json
+    from pine_select.pack.sensitivity_view import sensitivity_view
+    from pine_select.pack.view import briefing_view
+    from pine_select.pack.withhold import Audience, disclose
+
+    disclosed = disclose(decision, Audience(params.member, params.include_contacts))
+    view = briefing_view(disclosed, params, input_hashes)
+    view["sensitivity"] = sensitivity_view(disclosed, params)
+    results = results_json(disclosed)
     return {
         RESULTS: (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode(),
-        BRIEFING: html.encode(),
+        BRIEFING: render_briefing(view).encode(),
     }
 
 

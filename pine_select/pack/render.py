@@ -3,6 +3,9 @@
 Templates ship inside the package and are the only template source: applicant text is
 always data, passed in a prepared view model, and autoescaped wherever it appears.
 ``StrictUndefined`` turns a misspelt variable into an error instead of an empty cell.
+Every value printed passes through the one neutraliser of applicant text first
+(``report.cells.neutralised``, as in the terminal): a bidi override in a title cannot
+reorder the page.
 """
 
 from __future__ import annotations
@@ -10,6 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
+
+from pine_select.report.cells import neutralised
+
+
+def _shown(value: Any) -> Any:
+    """Each ``{{ value }}`` before it is escaped (``|join`` gives markup: it has text too)."""
+    if isinstance(value, Markup):
+        return Markup(neutralised(str(value), keep="\n"))  # escaping adds no control
+    if isinstance(value, str):
+        return neutralised(value, keep="\n")
+    return value
+
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pine_select.pack", "templates"),
@@ -18,6 +34,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    finalize=_shown,
 )
 _ENV.filters["points"] = lambda value: "—" if value is None else f"{value:.2f}"
 _ENV.filters["pounds"] = lambda value: "—" if value is None else f"£{value:,}"

@@ -98,11 +98,23 @@ def exact_number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
+def neutralised(value: str, keep: str = "") -> str:
+    """``value`` with every control or format character and every space but " " as a space.
+
+    The one neutraliser of applicant text for display (terminal and HTML): escape codes,
+    bidi embeddings, overrides, isolates and marks (U+202A-202E, U+2066-2069, U+200E/F,
+    U+061C) and zero-width characters cannot reorder or hide what is shown. Characters in
+    ``keep`` (the HTML keeps line breaks) stay as they are.
+    """
+    if value.isprintable():  # false exactly when a C or Z character other than " " is in it
+        return value
+    return "".join(" " if ch not in keep and unicodedata.category(ch)[0] in "CZ" and ch != " "
+                   else ch for ch in value)
+
+
 def terminal_text(value: str, width: int | None = None) -> str:
     """Applicant text safe for a terminal (no escape codes or line breaks), cut to ``width``."""
-    clean = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch
-                    for ch in value)
-    clean = " ".join(clean.split())
+    clean = " ".join(neutralised(value).split())
     if width is not None and len(clean) > width:
         return clean[: width - 1] + "…"
     return clean

@@ -44,7 +44,7 @@ def select_json(result: SelectionResult) -> dict[str, object]:
                                for r in result.relaxations]
     else:
         data["price_of_balance"] = _price_json(result)
-        data["left_out"] = [_left_out_json(item) for item in result.left_out]
+        data["left_out"] = [_left_out_json(item, result.selected) for item in result.left_out]
         data["withdrawals"] = [_withdrawal_json(item) for item in result.withdrawals]
         data["alternatives"] = [_alternative_json(item) for item in result.alternatives]
     data.update({
@@ -82,11 +82,26 @@ def _price_json(result: SelectionResult) -> dict[str, object]:
     }
 
 
-def _left_out_json(item: LeftOut) -> dict[str, object]:
+def _left_out_json(item: LeftOut, selected: tuple[str, ...]) -> dict[str, object]:
     return {"id": item.id, "rank": item.rank, "total": points(item.total_cents),
             "kept_out_by": list(item.blocked_by), "swap_with": item.swap_with,
             "loss_if_forced_in": None if item.loss_if_forced is None
-            else points(item.loss_if_forced)}
+            else points(item.loss_if_forced),
+            "if_forced_in": if_forced_in(item, selected)}
+
+
+def if_forced_in(item: LeftOut, selected: tuple[str, ...]) -> dict[str, object] | None:
+    """The re-optimised portfolio with ``item`` forced in: what ``select --include ID`` gives.
+
+    ``enters`` and ``leaves`` against the chosen portfolio (rank order), ``loss`` in points;
+    None when no portfolio that keeps every rule can include it.
+    """
+    if item.loss_if_forced is None:
+        return None
+    forced, chosen = set(item.forced_portfolio), set(selected)
+    return {"enters": [i for i in item.forced_portfolio if i not in chosen],
+            "leaves": [i for i in selected if i not in forced],
+            "loss": points(item.loss_if_forced)}
 
 
 def _withdrawal_json(item: Withdrawal) -> dict[str, object]:
@@ -159,7 +174,7 @@ def _coverage_rows(rule: RuleOutcome) -> list[list[str]]:
         actual = "" if rule.actual is None else str(rule.actual)
         return [[rule.name, "", actual, rule.bound, status]]
     rows = [[rule.name, "", "", rule.bound, status]]
-    rows += [["", _category(c, rule), str(c.count), _category_bound(c), ""] for c in rule.counts]
+    rows += [["", _category(c, rule), str(c.count), category_bound(c), ""] for c in rule.counts]
     if rule.distinct is not None and "distinct_at_least" in rule.bound:
         mark = "*" if "distinct" in rule.at_bound else ""
         rows.append(["", f"(distinct){mark}", str(rule.distinct), "", ""])
@@ -170,12 +185,14 @@ def _category(count: CategoryCount, rule: RuleOutcome) -> str:
     return terminal_text(count.category) + ("*" if count.category in rule.at_bound else "")
 
 
-def _category_bound(count: CategoryCount) -> str:
+def category_bound(count: CategoryCount, between: str = "{low}..{high}",
+                   at_least: str = ">= {low}", at_most: str = "<= {high}") -> str:
+    """A category's bound in words (the pack writes them its own way: ``2-3``, ``≥1``)."""
     if count.low is not None and count.high is not None:
-        return f"{count.low}..{count.high}"
+        return between.format(low=count.low, high=count.high)
     if count.low is not None:
-        return f">= {count.low}"
-    return "" if count.high is None else f"<= {count.high}"
+        return at_least.format(low=count.low)
+    return "" if count.high is None else at_most.format(high=count.high)
 
 
 def _price_lines(result: SelectionResult) -> list[str]:

@@ -209,14 +209,17 @@ def explain_left_out(optimiser: Optimiser, best: Solution, ration: Rationing
         if not ration.take(f"why {candidate.id} was left out"):
             continue
         blocked, swap = evaluator.least_bad_swap(chosen, i)
-        forced = optimiser.best_total(BASE.also(fixed_in=[i]))
-        loss = (best.total or 0) - forced.total if forced.optimal and forced.total is not None \
-            else None
+        # Tie-broken like the selection itself, so that the forced portfolio is exactly
+        # what `select --include ID` chooses (who enters and who leaves, not just the loss).
+        forced = optimiser.best(BASE.also(fixed_in=[i]))
+        possible = forced.optimal and forced.total is not None
+        loss = (best.total or 0) - (forced.total or 0) if possible else None
         explained.append(LeftOut(
             id=candidate.id, rank=candidate.rank, total_cents=candidate.total_cents,
             blocked_by=blocked,
             swap_with=None if swap is None else problem.candidates[swap].id,
             loss_if_forced=loss,
+            forced_portfolio=portfolio_ids(problem, forced.chosen) if possible else (),
         ))
     return tuple(explained)
 

@@ -7,8 +7,7 @@
   smallest single-weight change that moves each application near the line, and, with
   samples, how often each application is chosen under weights drawn around the rubric's
   (``robustness``).
-* :func:`sensitivity_section`: plain data for the briefing pack's template
-  ``pack/templates/_sensitivity.html.j2``.
+The briefing pack's view of these results lives in ``pack/sensitivity_view.py``.
 
 Every re-selection re-uses one solver model and changes only its objective.
 """
@@ -26,7 +25,6 @@ from pine_select.sensitivity.result import (
     WeightInterval,
     WeightSensitivity,
 )
-from pine_select.sensitivity.section import sensitivity_section
 
 __all__ = [
     "Crossing",
@@ -36,7 +34,6 @@ __all__ = [
     "WeightDiff",
     "WeightInterval",
     "WeightSensitivity",
-    "sensitivity_section",
     "weight_diff",
     "weight_sensitivity",
 ]

@@ -1,5 +1,9 @@
 """The briefing pack's "weight sensitivity" section, as plain data for a template.
 
+:func:`sensitivity_view` decides whether the section is in a pack (and says why not);
+:func:`sensitivity_section` turns a weight-sensitivity result into what
+``_sensitivity.html.j2`` draws.
+
 Every number the template draws (bar positions and widths in SVG user units) is computed
 here, so ``_sensitivity.html.j2`` only loops and places values; weights are shown to two
 decimals, frequencies as whole percentages.
@@ -8,7 +12,10 @@ decimals, frequencies as whole percentages.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
+from pine_select.options import RunOptions
+from pine_select.pack.withhold import NOT_SHOWN_SENSITIVITY, Disclosure
 from pine_select.report.cells import fixed
 from pine_select.sensitivity.result import (
     RankStability,
@@ -20,6 +27,34 @@ from pine_select.sensitivity.result import (
 BAR_WIDTH = 240  # SVG user units of the interval and frequency bars
 BAR_HEIGHT = 14
 HEADROOM = Fraction(5, 4)  # the axis ends a quarter beyond the largest finite number shown
+SENSITIVITY_MAX_CANDIDATES = 200  # beyond this the section costs more than the pack itself
+
+
+def sensitivity_view(disclosed: Disclosure, params: RunOptions) -> dict[str, Any]:
+    """The weight-sensitivity section, or why it is not in this pack."""
+    from pine_select.sensitivity import weight_sensitivity
+
+    reason = _not_computed_because(disclosed, params)
+    if reason is not None:
+        return {"skipped": reason}
+    decision = disclosed.decision
+    result = weight_sensitivity(decision.call, overrides=decision.overrides,
+                                options=params)
+    return {"skipped": None, **sensitivity_section(result)}
+
+
+def _not_computed_because(disclosed: Disclosure, params: RunOptions) -> str | None:
+    if params.weights or params.size is not None or params.budget is not None:
+        return ("This pack was made with what-if weights, size or budget; weight "
+                "sensitivity is computed for the published rules only: run "
+                "pine-select sensitivity on the call.")
+    if not disclosed.shows_sensitivity:
+        return f"In this copy {NOT_SHOWN_SENSITIVITY}."
+    selectable = len(disclosed.decision.scores.selectable())
+    if selectable > SENSITIVITY_MAX_CANDIDATES:
+        return (f"Not computed for a call with {selectable} selectable applications "
+                f"(over {SENSITIVITY_MAX_CANDIDATES}): run pine-select sensitivity.")
+    return None
 
 
 def sensitivity_section(result: WeightSensitivity) -> dict[str, object]:

@@ -1,0 +1,193 @@
+"""The one withholding policy: what a panel member's copy of a pack may show.
+
+A member who declared a conflict of interest with some applications gets a copy that
+reveals, of those applications, only their public facts (id, title, organisation and the
+other fields of the application) and their outcome (recommended, reserve position, not
+chosen, not selectable). Everything else in the copy must be a function of inputs that do
+not involve the withheld applications' reviews, so that two calls that differ only in
+those reviews, and give the same outcomes, give byte-identical copies.
+
+:func:`disclose` applies the policy once, to the typed decision, before any output is
+made; briefing.html, results.json, the charts and the sensitivity section are all made
+from the :class:`Disclosure` it returns, never from the decision itself. Per item:
+
+* **recomputed** without the withheld applications: ranks (among the visible ones), tie
+  groups, reviewer leniency and agreement statistics (from the visible reviews only, by
+  the scoring library), review counts, and which strong applications were left out (those
+  above the lowest-ranked *visible* recommended one);
+* **not shown**, because they are sums, differences or optima over portfolios that may
+  hold a withheld total: the portfolio's sum of totals and the one-for-one swap facts
+  when a withheld application is recommended (its rank decides which swaps count); the
+  price of balance, each rule's gain if dropped (and so whether it binds by cost), the
+  cost of forcing a left-out application in, the withdrawals' replacements and the
+  next-best portfolios whenever a withheld application could be selected; weight
+  sensitivity in any copy that withholds a selectable application.
+
+:data:`FULL` (no member) withholds nothing and shows everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from pine_select.model.call import Call
+from pine_select.model.reviews import Review
+from pine_select.pipeline import Decision
+from pine_select.scoring.ranking import ranked
+from pine_select.scoring.result import ApplicationScore, CriterionScore, ScoreReport
+from pine_select.selection.result import LeftOut, RuleOutcome, SelectionResult
+
+# What a copy says, in its own words, about each kind of figure it does not show.
+NOT_SHOWN_SUMS = ("the portfolio's sum of totals and the one-for-one swap facts are not "
+                  "shown: a withheld application is recommended, and they would give its "
+                  "total or rank away")
+NOT_SHOWN_OPTIMA = ("the price of balance, the rules' gains if dropped (so whether a rule "
+                    "binds by cost), the cost of forcing a left-out application in, who "
+                    "would replace a withdrawal and the next-best portfolios are not shown: "
+                    "each is the best of portfolios that may hold a withheld application, "
+                    "so each depends on its scores")
+NOT_SHOWN_SENSITIVITY = ("weight sensitivity is not shown: every breakpoint weighs the "
+                         "withheld applications' criterion scores")
+TOO_FEW_REVIEWS = "fewer reviewers than the rubric's minimum on some criterion"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a pack is for: the whole panel (``member`` None), or one panel member."""
+
+    member: str | None = None
+    include_contacts: bool = False
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The decision as one audience may see it; every output of a pack is made from this.
+
+    ``decision`` has the withheld applications' scores, ranks and explanations taken out
+    and everything that depended on them recomputed; the flags say which of the figures
+    the types cannot leave empty are shown (see the module's docstring).
+    """
+
+    decision: Decision
+    audience: Audience
+    withheld: frozenset[str]  # application ids the member declared a conflict with
+    shows_sums: bool = True  # portfolio sum of totals, one-for-one swap facts
+    shows_optima: bool = True  # figures from re-optimisations (see NOT_SHOWN_OPTIMA)
+
+    @property
+    def shows_sensitivity(self) -> bool:
+        return self.shows_optima
+
+    def visible(self, application_id: str) -> bool:
+        return application_id not in self.withheld
+
+    def not_shown(self) -> list[str]:
+        """What this copy does not show, and why, in sentences for the reader."""
+        said = [NOT_SHOWN_SUMS] if not self.shows_sums else []
+        said += [NOT_SHOWN_OPTIMA, NOT_SHOWN_SENSITIVITY] if not self.shows_optima else []
+        return said
+
+
+def disclose(decision: Decision, audience: Audience) -> Disclosure:
+    """Apply the withholding policy to ``decision`` for ``audience`` (once per pack)."""
+    withheld = withheld_for(decision.call, audience.member)
+    if not withheld:
+        return Disclosure(decision, audience, withheld)
+    selectable = {s.id for s in decision.scores.applications if s.selectable}
+    shows_sums = not withheld & set(decision.selection.selected)
+    shows_optima = not withheld & selectable
+    scores = _withheld_scores(decision.scores, withheld)
+    selection = _withheld_selection(decision.selection, scores, withheld,
+                                    shows_sums=shows_sums, shows_optima=shows_optima)
+    call = replace(decision.call, reviews=visible_reviews(decision.call.reviews, withheld))
+    return Disclosure(replace(decision, call=call, scores=scores, selection=selection),
+                      audience, withheld, shows_sums, shows_optima)
+
+
+def withheld_for(call: Call, member: str | None) -> frozenset[str]:
+    """The applications ``member`` declared a conflict with (none for the full pack)."""
+    if member is None:
+        return frozenset()
+    return frozenset(c.application_id for c in call.conflicts if c.reviewer == member)
+
+
+def visible_reviews(reviews: Iterable[Review], withheld: frozenset[str]) -> tuple[Review, ...]:
+    return tuple(r for r in reviews if r.application_id not in withheld)
+
+
+# -- scores ------------------------------------------------------------------------------
+
+def _withheld_scores(report: ScoreReport, withheld: frozenset[str]) -> ScoreReport:
+    """Ranks and tie groups among the visible; withheld rows keep only public facts.
+
+    The assessment quality (a cached property of the report) is then worked out by the
+    scoring library from the visible applications' reviews alone.
+    """
+    visible, ties = ranked([s for s in report.applications if s.id not in withheld])
+    ranked_part = [s for s in visible if s.rank is not None]
+    rest = [s for s in visible if s.rank is None]
+    rest += [_public_row(s, report.criteria) for s in report.applications if s.id in withheld]
+    return replace(report, applications=(*ranked_part, *sorted(rest, key=lambda s: s.id)),
+                   tie_groups=ties)
+
+
+def _public_row(score: ApplicationScore, criteria: tuple[str, ...]) -> ApplicationScore:
+    """A withheld application's row: eligibility and selectability, no score of any kind."""
+    reasons = [r for r in score.reasons if not r.startswith("fewer than")]
+    if len(reasons) < len(score.reasons):
+        reasons.append(TOO_FEW_REVIEWS)  # how many reviews it had is not public
+    return replace(score, reasons=tuple(reasons), total=None, total_cents=None, rank=None,
+                   criteria={c: CriterionScore(c, None, 0) for c in criteria},
+                   flags=(), extreme_reviewers=())
+
+
+# -- selection ---------------------------------------------------------------------------
+
+def _withheld_selection(selection: SelectionResult, scores: ScoreReport,
+                        withheld: frozenset[str], *, shows_sums: bool,
+                        shows_optima: bool) -> SelectionResult:
+    rank = {s.id: s.rank for s in scores.applications}
+    chosen = _visible_first(selection.selected, rank, withheld)
+    left_out = tuple(_left_out(item, rank[item.id], shows_sums, shows_optima)
+                     for item in _strong_visible(selection, rank, withheld))
+    redacted = replace(selection, selected=chosen, left_out=left_out)
+    if shows_optima:
+        return redacted
+    return replace(redacted, unconstrained_cents=None, withdrawals=(), alternatives=(),
+                   rules=tuple(_without_gain(rule) for rule in selection.rules), notes=())
+
+
+def _visible_first(ids: tuple[str, ...], rank: dict[str, int | None],
+                   withheld: frozenset[str]) -> tuple[str, ...]:
+    """Visible ids by their visible rank, then withheld ones by id: order leaks no rank."""
+    visible = sorted((i for i in ids if i not in withheld), key=lambda i: rank[i] or 0)
+    return (*visible, *sorted(i for i in ids if i in withheld))
+
+
+def _strong_visible(selection: SelectionResult, rank: dict[str, int | None],
+                    withheld: frozenset[str]) -> list[LeftOut]:
+    """Left-out visible applications ranked above the lowest-ranked visible chosen one.
+
+    The library's list is measured against the lowest-ranked chosen application, which
+    may be a withheld one: this subset does not depend on where that one ranks.
+    """
+    chosen = [rank[i] for i in selection.selected if i not in withheld]
+    worst = max((r for r in chosen if r is not None), default=None)
+    return [item for item in selection.left_out if item.id not in withheld
+            and worst is not None and (rank[item.id] or 0) < worst]
+
+
+def _left_out(item: LeftOut, rank: int | None, shows_sums: bool, shows_optima: bool
+              ) -> LeftOut:
+    item = replace(item, rank=rank)
+    if not shows_sums:
+        item = replace(item, blocked_by=(), swap_with=None)
+    if not shows_optima:
+        item = replace(item, loss_if_forced=None, forced_portfolio=())
+    return item
+
+
+def _without_gain(rule: RuleOutcome) -> RuleOutcome:
+    """The rule without its gain if dropped; binding only as far as being at a bound says."""
+    return replace(rule, gain_if_dropped=None, binding=bool(rule.at_bound))
