@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pine_select import __version__
-from pine_select.errors import InputError, PineSelectError, Problem
+from pine_select.errors import InputError, PineSelectError, Problem, UsageError
 
 if TYPE_CHECKING:
     from pine_select.model.call import Call
@@ -340,19 +340,23 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @click.option("--member", metavar="REVIEWER",
               help="A copy for one panel member: applications they declared a conflict "
                    "with show only public facts.")
-def pack(out: Path, force: bool, **options: Any) -> None:
+@click.option("--key-file", type=click.Path(path_type=Path), metavar="KEY",
+              help="A secret the funder keeps outside the pack: the manifest then records "
+                   "an HMAC of each original whose contacts were cut (none without it).")
+def pack(out: Path, force: bool, key_file: Path | None, **options: Any) -> None:
     """Write the panel briefing pack: briefing.html, results.json, inputs/, manifest.json.
 
     The pack is built in a temporary folder and moved into place when complete. Exits 0
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
-    from pine_select.pack import build_pack
+    from pine_select.pack import build_pack, read_key
     from pine_select.report.call_output import pack_text
 
     with reporting_errors():
+        key = None if key_file is None else read_key(key_file)
         call = open_call(options)
         echo_warnings(call.warnings)
-        summary = build_pack(call, out, run_options(options, call), force=force,
+        summary = build_pack(call, out, run_options(options, call), force=force, key=key,
                              progress=lambda message: click.echo(f"pack: {message}", err=True))
     click.echo(pack_text(summary))
 
@@ -362,17 +366,29 @@ def pack(out: Path, force: bool, **options: Any) -> None:
 @click.option("--inputs", type=click.Path(path_type=Path),
               help="The inputs to re-run from [default: FOLDER/inputs]. A panel member's "
                    "copy carries none: give the full pack's inputs folder.")
-def verify(folder: Path, inputs: Path | None) -> None:
+@click.option("--key-file", type=click.Path(path_type=Path), metavar="KEY",
+              help="The funder's key the pack was made with: checks the manifest's HMACs "
+                   "of redacted originals.")
+@click.option("--originals", type=click.Path(path_type=Path), metavar="APPS",
+              help="With --key-file: the folder of the original (contact-bearing) "
+                   "applications, each checked against its redacted copy.")
+def verify(folder: Path, inputs: Path | None, key_file: Path | None,
+           originals: Path | None) -> None:
     """Re-run a briefing pack from its own inputs/ and check every file against its manifest.
 
-    Exits 0 when every file matches, 1 naming each file that differs, was altered, added
-    or is missing.
+    Exits 0 when every file and every claim of the manifest (tool, Python, solver, seed,
+    parameters) matches, 1 naming each file that differs, was altered, added, is missing
+    or may not be in a pack, and each claim that does not hold; 2 when FOLDER is no pack.
     """
-    from pine_select.pack import verify_pack
+    from pine_select.pack import Originals, read_key, verify_pack
     from pine_select.report.call_output import verify_lines
 
     with reporting_errors():
-        report = verify_pack(folder, inputs)
+        if originals is not None and key_file is None:
+            raise UsageError("--originals needs --key-file: the originals are checked "
+                             "against HMACs made with the funder's key")
+        auditor = None if key_file is None else Originals(read_key(key_file), originals)
+        report = verify_pack(folder, inputs, auditor)
     click.echo("\n".join(verify_lines(report)))
     if not report.ok:
         sys.exit(EXIT_NEGATIVE)

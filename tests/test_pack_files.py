@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,13 +44,33 @@ def test_an_existing_empty_out_folder_is_refused_too(
 def test_force_replaces_an_existing_pack_completely(
         run_cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an older pack\n")
+    assert _pack(run_cli, out, "--member", "ben").exit_code == 0  # no inputs/ in it
     result = _pack(run_cli, out, "--force")
     assert result.exit_code == 0, result.output
-    assert not (out / "stale.txt").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["member"] is None and (out / "inputs").is_dir()
     assert run_cli("verify", out).exit_code == 0
     assert everything_under(tmp_path) - {"out"} == {f"out/{n}" for n in everything_under(out)}
+
+
+@pytest.mark.parametrize("unrelated", [
+    pytest.param({"thesis.tex": b"chapter one\n", "photos/cat.jpg": b"\xff\xd8"}, id="no-manifest"),
+    pytest.param({"manifest.json": b'{"tool": {"name": "other"}}', "notes.txt": b"x"},
+                 id="someone-elses-manifest"),
+    pytest.param({"manifest.json": b'{"tool": {"name": "pine-select"}}',
+                  "briefing.html": b"", "thesis.tex": b"mine\n"}, id="a-pack-holding-more"),
+])
+def test_force_refuses_a_folder_that_is_not_a_pack_and_leaves_it_alone(
+        run_cli: Callable[..., Result], tmp_path: Path, unrelated: dict[str, bytes]) -> None:
+    out = tmp_path / "out"
+    for name, content in unrelated.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(content)
+    result = _pack(run_cli, out, "--force")
+    assert result.exit_code == 2
+    assert "is not a briefing pack" in result.stderr and "Traceback" not in result.output
+    assert files_of(out) == unrelated
+    assert everything_under(tmp_path) == {"out", *(f"out/{n}" for n in everything_under(out))}
 
 
 def test_an_existing_file_as_out_is_refused_even_with_force(

@@ -103,7 +103,7 @@ def test_an_added_file_is_named(run_cli: Callable[..., Result], pack: Path) -> N
     (pack / "inputs" / "applications" / "notes.txt").write_text("added later\n")
     result = run_cli("verify", pack)
     assert result.exit_code == 1
-    assert _named(result, "inputs/applications/notes.txt", "added (not in the manifest)")
+    assert _named(result, "inputs/applications/notes.txt", "not a file a briefing pack holds")
 
 
 def test_an_added_application_is_named_even_though_it_changes_the_rerun(

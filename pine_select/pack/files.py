@@ -1,41 +1,130 @@
-"""Files of a briefing pack: copying inputs, hashing, and writing the folder atomically.
+"""The files of a briefing pack: its layout, copying the inputs in, and reading it back safely.
 
-A pack is built in a temporary folder beside ``--out`` and moved into place only when
-complete, so a failure never leaves a half-written pack, and nothing is written outside
-the output folder: every name inside it is checked to stay inside it.
+A pack consists of ``briefing.html``, ``results.json``, ``manifest.json`` (and, later,
+``briefing.pdf``) plus ``inputs/`` in the layout :func:`copy_inputs` writes. That layout is
+written down once, in :func:`is_pack_file`, and both sides use it: ``pack --force``
+replaces only a folder made of such files, and ``verify`` refuses any other file.
+
+A received pack is untrusted: :func:`scan` lists it without following a symbolic link
+(a link is reported, never read through), and :func:`sha256_of` opens with
+``O_NOFOLLOW``, so verifying a pack never reads outside its folder.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from pine_select.errors import PackError
 from pine_select.loading.yaml_source import without_top_level_key
 from pine_select.model.call import CallFiles
 
+BRIEFING = "briefing.html"
+BRIEFING_PDF = "briefing.pdf"
+RESULTS = "results.json"
+MANIFEST = "manifest.json"
 INPUTS = "inputs"
 APPLICATIONS = "applications"
 RUBRIC_NAME = "rubric.yaml"
+CALL_EXTRAS = ("reviews.csv", "conflicts.csv", "overrides.yaml")
+
+OUTPUT_NAMES = frozenset({BRIEFING, RESULTS, BRIEFING_PDF})
+_FOLDERS = frozenset({INPUTS, f"{INPUTS}/{APPLICATIONS}"})
+_KEY_LABEL = b"pine-select key id"
+
+
+def is_pack_file(relative: str) -> bool:
+    """Whether a pack may hold a file at ``relative`` (a POSIX path inside the pack)."""
+    if relative in OUTPUT_NAMES or relative in (MANIFEST, f"{INPUTS}/{RUBRIC_NAME}"):
+        return True
+    folder, _, name = relative.rpartition("/")
+    return folder == f"{INPUTS}/{APPLICATIONS}" and (
+        name in CALL_EXTRAS or name.endswith((".yaml", ".yml")))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A folder's regular files by relative POSIX path, and what it holds that a pack may not."""
+
+    files: dict[str, Path]
+    refused: tuple[tuple[str, str], ...]  # (relative path, why a pack may not hold it)
+
+
+def scan(folder: Path, prefix: str = "") -> Listing:
+    """List ``folder`` as a pack (``prefix``: its path inside the pack, e.g. ``inputs/``).
+
+    Symbolic links, devices and FIFOs are refused, not followed or opened, as is any
+    file or folder outside the pack's layout.
+    """
+    found: dict[str, Path] = {}
+    refused: list[tuple[str, str]] = []
+    _scan_into(folder, prefix, found, refused)
+    return Listing(dict(sorted(found.items())), tuple(sorted(refused)))
+
+
+def _scan_into(folder: Path, prefix: str, found: dict[str, Path],
+               refused: list[tuple[str, str]]) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        refused.append((prefix or ".", f"cannot be listed ({exc.strerror or exc})"))
+        return
+    for entry in entries:
+        relative = f"{prefix}{entry.name}"
+        kind = _kind(entry)
+        if not relative.isprintable():
+            # A newline or an undecodable byte would forge or break a line of the report.
+            refused.append((ascii(relative), "a name with unprintable characters"))
+        elif kind == "folder" and relative in _FOLDERS:
+            _scan_into(Path(entry.path), f"{relative}/", found, refused)
+        elif kind == "file" and is_pack_file(relative):
+            found[relative] = Path(entry.path)
+        else:
+            refused.append((relative, _refusal(kind)))
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "link"
+    if entry.is_dir(follow_symlinks=False):
+        return "folder"
+    return "file" if entry.is_file(follow_symlinks=False) else "special"
+
+
+def _refusal(kind: str) -> str:
+    return {
+        "link": "a symbolic link (not followed: a pack holds only regular files)",
+        "special": "not a regular file (a pack holds only regular files)",
+        "folder": "a folder a briefing pack does not hold",
+    }.get(kind, "not a file a briefing pack holds")
 
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a regular file, refusing to open it through a symbolic link."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise PackError(f"{path}: not a regular file")
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def pack_files(folder: Path) -> dict[str, Path]:
-    """Every file in a pack folder, by its POSIX path relative to the folder, sorted."""
-    found = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-    return dict(sorted(found.items()))
+def original_digest(key: bytes, original: bytes) -> str:
+    """HMAC-SHA256 of a redacted application's original: checkable only with the key."""
+    return hmac.new(key, original, hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """Names a key without revealing it, so verify can tell a wrong key from an altered file."""
+    return hmac.new(key, _KEY_LABEL, hashlib.sha256).hexdigest()
 
 
 def inside(folder: Path, relative: str) -> Path:
@@ -46,35 +135,48 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def copy_inputs(files: CallFiles, folder: Path, *, redact_contacts: bool) -> dict[str, str]:
+@dataclass(frozen=True)
+class Redaction:
+    """Which copies lost their contact block, and (with a funder's key) their originals' HMACs."""
+
+    copies: tuple[str, ...] = ()
+    hmacs: tuple[tuple[str, str], ...] = ()
+
+
+def copy_inputs(files: CallFiles, folder: Path, *, redact_contacts: bool,
+                key: bytes | None = None) -> Redaction:
     """Copy the call's files into ``folder/inputs`` in the layout ``load_call`` defaults to.
 
     The rubric becomes ``inputs/rubric.yaml``; applications, reviews.csv, conflicts.csv and
     overrides.yaml go into ``inputs/applications/``, so a re-run needs no options. With
     ``redact_contacts`` an application's ``contact`` block is cut from its copy (personal
-    data stays out of packs); the SHA-256 of each original so redacted is returned, by the
-    copy's name, so an auditor holding the originals can still match them.
+    data stays out of packs). No plain digest of an original is kept (one could be matched
+    by guessing the contact); with a funder's ``key`` the HMAC of each original is.
     """
     apps = folder / INPUTS / APPLICATIONS
     apps.mkdir(parents=True)
     shutil.copyfile(files.rubric, folder / INPUTS / RUBRIC_NAME)
-    redacted: dict[str, str] = {}
+    copies: list[str] = []
+    hmacs: list[tuple[str, str]] = []
     for path in files.applications:
-        target = inside(apps, path.name)
         original = path.read_bytes()
-        copy = _without_contact(original) if redact_contacts else original
-        target.write_bytes(copy)
+        copy = redacted_copy(original) if redact_contacts else original
+        inside(apps, path.name).write_bytes(copy)
         if copy != original:
-            redacted[f"{INPUTS}/{APPLICATIONS}/{path.name}"] = hashlib.sha256(original).hexdigest()
-    extras = {"reviews.csv": files.reviews, "conflicts.csv": files.conflicts,
-              "overrides.yaml": files.overrides}
+            name = f"{INPUTS}/{APPLICATIONS}/{path.name}"
+            copies.append(name)
+            if key is not None:
+                hmacs.append((name, original_digest(key, original)))
+    extras = dict(zip(CALL_EXTRAS, (files.reviews, files.conflicts, files.overrides),
+                      strict=True))
     for name, source in extras.items():
         if source is not None:
             shutil.copyfile(source, apps / name)
-    return dict(sorted(redacted.items()))
+    return Redaction(tuple(sorted(copies)), tuple(sorted(hmacs)))
 
 
-def _without_contact(original: bytes) -> bytes:
+def redacted_copy(original: bytes) -> bytes:
+    """An application file without its top-level ``contact`` block (as is if not UTF-8)."""
     try:
         text = original.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -86,45 +188,3 @@ def write_bytes(folder: Path, relative: str, content: bytes) -> None:
     target = inside(folder, relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
-
-
-def check_destination(out: Path, force: bool) -> None:
-    """Refuse an existing --out (unless forced) before any work is done."""
-    if out.exists() and not force:
-        raise PackError(f"{out} already exists; choose another --out or pass --force")
-    if out.exists() and not out.is_dir():
-        raise PackError(f"{out} exists and is not a folder")
-
-
-def check_not_over_inputs(out: Path, files: CallFiles) -> None:
-    """Refuse an --out that holds the call's own files: --force would delete them."""
-    target = out.resolve()
-    for source in (files.applications_dir, *files.all()):
-        if source.resolve().is_relative_to(target):
-            raise PackError(f"{out} holds the call's input {source}; choose another --out")
-
-
-@contextmanager
-def staging_folder(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out``, removed unless :func:`publish` moved it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        yield staging
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(staging: Path, out: Path) -> None:
-    """Move a complete pack into place; an existing pack is replaced only at the end."""
-    os.chmod(staging, 0o755)  # mkdtemp makes it private; a pack is meant to be shared
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)

@@ -42,6 +42,10 @@ def verify_lines(report: VerifyReport) -> list[str]:
                                   ("added (not in the manifest)", report.added),
                                   ("differs when re-run from inputs/", report.differs_on_rerun))
              for name in names]
+    lines += [f"{folder / refused}" for refused in report.refused]
+    lines += [f"{folder / 'manifest.json'}: {claim}" for claim in report.claims]
     if report.rerun_error:
         lines.append(f"{folder}: could not re-run the pack: {report.rerun_error}")
-    return lines or [f"OK: {folder} verifies: every file matches its manifest and a re-run."]
+    if lines:
+        return [*lines, f"{folder}: does not verify."]
+    return [f"OK: {folder} verifies: every file and claim matches its manifest and a re-run."]

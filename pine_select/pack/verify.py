@@ -1,0 +1,212 @@
+"""Verifying a briefing pack: every file, every claim of its manifest, and a re-run.
+
+A received pack is untrusted. :func:`verify_pack` lists it without following links
+(:func:`files.scan`), refuses any file a pack does not consist of, checks every hash,
+re-runs the decision from the inputs with the recorded parameters (capped by
+``manifest.LIMITS``), compares every output byte for byte, then checks each claim of the
+manifest (tool, Python, solver, seed, outputs, redaction) against that re-run and this
+environment. A pack holding a link or a foreign file is not re-run at all.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pine_select.errors import InputError, PackError, PineSelectError
+from pine_select.pack import files
+from pine_select.pack.build import (
+    input_digests,
+    load_inputs,
+    render_outputs,
+    solver_claim,
+)
+from pine_select.pack.files import INPUTS, MANIFEST, Listing
+from pine_select.pack.manifest import Manifest, read_manifest, this_tool
+from pine_select.pack.originals import check_originals
+from pine_select.pipeline import Decision, decide
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: empty lists mean the pack is exactly what its inputs make."""
+
+    folder: Path
+    altered: tuple[str, ...] = ()  # hash differs from the manifest
+    missing: tuple[str, ...] = ()  # named in the manifest, not on disk
+    added: tuple[str, ...] = ()  # on disk, not in the manifest
+    refused: tuple[str, ...] = ()  # "PATH: why a pack may not hold it" (links, foreign files)
+    differs_on_rerun: tuple[str, ...] = ()  # re-running from inputs/ gives other bytes
+    claims: tuple[str, ...] = ()  # "CLAIM: what the manifest says, what was found"
+    rerun_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.altered or self.missing or self.added or self.refused
+                    or self.differs_on_rerun or self.claims or self.rerun_error)
+
+
+@dataclass(frozen=True)
+class Originals:
+    """An auditor's means to check redacted copies: the funder's key and the original files."""
+
+    key: bytes
+    folder: Path | None = None
+
+
+def verify_pack(folder: Path, inputs: Path | None = None,
+                originals: Originals | None = None) -> VerifyReport:
+    """Check every file and claim of a pack, then re-run it from its inputs.
+
+    ``inputs`` defaults to the pack's own ``inputs/``; a panel member's copy has none, so
+    it is verified against the inputs of the panel's full pack (``FULL/inputs``).
+    Raises PackError (exit 2) when ``folder`` is not a readable pack at all.
+    """
+    _check_folder(folder)
+    manifest = read_manifest(folder)
+    own = files.scan(folder)
+    given = _inputs_listing(folder, inputs, manifest, own)
+    report = _check_files(folder, own, given, manifest)
+    if given is None:
+        return replace(report, missing=(*report.missing, f"{INPUTS}/"),
+                       rerun_error="a full pack carries its inputs/ folder, and this one "
+                                   "has none, so it cannot be re-run")
+    claims = _static_claims(manifest)
+    if originals is not None:
+        claims += check_originals(manifest, originals.key, originals.folder)
+    report = replace(report, claims=claims)
+    if report.refused:
+        return replace(report, rerun_error="not re-run, since the pack holds files a pack "
+                                           "does not (named above)")
+    return _rerun(folder, inputs or folder / INPUTS, manifest, report)
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise PackError(f"{folder}: does not exist; expected a briefing pack folder")
+    if not folder.is_dir():
+        raise PackError(f"{folder}: is a file, not a folder; expected a briefing pack folder "
+                        f"(holding {MANIFEST})")
+
+
+def _inputs_listing(folder: Path, inputs: Path | None, manifest: Manifest,
+                    own: Listing) -> Listing | None:
+    """The inputs to check and re-run from (None: a full pack whose inputs/ is gone)."""
+    if inputs is not None:
+        if not inputs.is_dir():
+            raise PackError(f"{inputs}: not a folder; expected the inputs/ folder of the "
+                            "panel's full pack")
+        return files.scan(inputs, f"{INPUTS}/")
+    if not manifest.inputs_included:
+        raise PackError(f"{folder}: a panel member's copy carries no inputs; it is verified "
+                        "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
+    if not (folder / INPUTS).is_dir() or (folder / INPUTS).is_symlink():
+        return None
+    return Listing({n: p for n, p in own.files.items() if n.startswith(f"{INPUTS}/")}, ())
+
+
+def _check_files(folder: Path, own: Listing, given: Listing | None,
+                 manifest: Manifest) -> VerifyReport:
+    present = {n: p for n, p in own.files.items()
+               if n != MANIFEST and not n.startswith(f"{INPUTS}/")}
+    present |= given.files if given is not None else {}
+    recorded = dict(manifest.outputs)
+    recorded |= manifest.inputs if given is not None else {}
+    digests, unreadable = _digests(present)
+    refused = [f"{name}: {reason}" for name, reason in own.refused]
+    refused += [f"{name}: {reason}" for name, reason in (given.refused if given else ())]
+    if not manifest.inputs_included:
+        refused += [f"{n}: a panel member's copy holds no inputs" for n in own.files
+                    if n.startswith(f"{INPUTS}/")]
+    return VerifyReport(
+        folder=folder,
+        altered=tuple(n for n in sorted(recorded) if n in digests and digests[n] != recorded[n]),
+        missing=tuple(n for n in sorted(recorded) if n not in present),
+        added=tuple(n for n in sorted(present) if n not in recorded),
+        refused=tuple(sorted(refused + unreadable)),
+    )
+
+
+def _digests(present: dict[str, Path]) -> tuple[dict[str, str], list[str]]:
+    digests: dict[str, str] = {}
+    unreadable: list[str] = []
+    for name, path in present.items():
+        try:
+            digests[name] = files.sha256_of(path)
+        except (OSError, PackError) as exc:
+            unreadable.append(f"{name}: cannot be read ({getattr(exc, 'strerror', None) or exc})")
+    return digests, unreadable
+
+
+def _static_claims(manifest: Manifest) -> tuple[str, ...]:
+    """Claims the manifest makes that need no re-run: its own consistency, its tool."""
+    params = manifest.parameters
+    found = [f"outputs: lists {name}, which is not a file a pack's outputs hold"
+             for name in manifest.outputs if name not in files.OUTPUT_NAMES]
+    found += [f"inputs: lists {name}, which is not a file a pack's inputs/ holds"
+              for name in manifest.inputs
+              if not (name.startswith(f"{INPUTS}/") and files.is_pack_file(name))]
+    if manifest.inputs_included != (params.member is None):
+        found.append(f"inputs_included: says {manifest.inputs_included}, but the pack is "
+                     f"{'a member copy' if params.member else 'a full pack'}")
+    if params.include_contacts and manifest.redaction.copies:
+        found.append("redacted_originals: lists redacted copies, but include_contacts is true")
+    found += _tool_claims(manifest)
+    return tuple(found)
+
+
+def _tool_claims(manifest: Manifest) -> list[str]:
+    tool, here = manifest.tool, this_tool()
+    found = []
+    if tool["name"] != here["name"]:
+        found.append(f"tool.name: says {tool['name']!r}; only {here['name']} packs verify")
+    elif tool["version"] != here["version"]:
+        found.append(f"tool.version: says {tool['version']}, but this is {here['name']} "
+                     f"{here['version']}, whose re-run cannot confirm it; verify with "
+                     f"{here['name']} {tool['version']}")
+    if manifest.python != platform.python_version():
+        found.append(f"python: says {manifest.python}, but this is Python "
+                     f"{platform.python_version()}, which cannot confirm it; verify under "
+                     f"Python {manifest.python}")
+    return found
+
+
+def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport) -> VerifyReport:
+    try:
+        decision = decide(load_inputs(inputs), manifest.parameters)
+        rerun = render_outputs(decision, manifest.parameters, input_digests(inputs))
+    except InputError as exc:
+        shown = "; ".join(str(p) for p in exc.problems[:3])
+        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        return replace(report, rerun_error=f"its inputs are invalid: {shown}{more}")
+    except PineSelectError as exc:
+        return replace(report, rerun_error=str(exc))
+    differs = tuple(name for name, content in sorted(rerun.items())
+                    if _bytes_of(folder / name) != content)
+    claims = report.claims + _rerun_claims(manifest, decision, set(rerun))
+    return replace(report, differs_on_rerun=differs, claims=claims)
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _rerun_claims(manifest: Manifest, decision: Decision, made: set[str]) -> tuple[str, ...]:
+    found = []
+    if manifest.seed != decision.scores.seed:
+        found.append(f"seed: says {manifest.seed}, but the re-run's tie-break seed (the "
+                     f"rubric's) is {decision.scores.seed}")
+    rerun_solver = solver_claim(decision)
+    for part in ("name", "version"):
+        if manifest.solver.get(part) != rerun_solver[part]:
+            found.append(f"solver.{part}: says {manifest.solver.get(part)!r}, but the re-run "
+                         f"used {rerun_solver[part]!r}")
+    found += [f"outputs: lists {name}, which the re-run does not make"
+              for name in sorted(set(manifest.outputs) - made) if name in files.OUTPUT_NAMES]
+    found += [f"outputs: does not list {name}, which the re-run makes"
+              for name in sorted(made - set(manifest.outputs))]
+    return tuple(found)
