@@ -10,6 +10,7 @@ environment. A pack holding a link or a foreign file is not re-run at all.
 
 from __future__ import annotations
 
+import json
 import platform
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -98,12 +99,12 @@ def _inputs_listing(folder: Path, inputs: Path | None, manifest: Manifest,
             raise PackError(f"{inputs}: not a folder; expected the inputs/ folder of the "
                             "panel's full pack")
         return files.scan(inputs, f"{INPUTS}/")
-    if not manifest.inputs_included:
-        raise PackError(f"{folder}: a panel member's copy carries no inputs; it is verified "
-                        "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
-    if not (folder / INPUTS).is_dir() or (folder / INPUTS).is_symlink():
+    if (folder / INPUTS).is_dir() and not (folder / INPUTS).is_symlink():
+        return Listing({n: p for n, p in own.files.items() if n.startswith(f"{INPUTS}/")}, ())
+    if manifest.inputs_included:
         return None
-    return Listing({n: p for n, p in own.files.items() if n.startswith(f"{INPUTS}/")}, ())
+    raise PackError(f"{folder}: a panel member's copy carries no inputs; it is verified "
+                    "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
 
 
 def _check_files(folder: Path, own: Listing, given: Listing | None,
@@ -184,8 +185,26 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
         return replace(report, rerun_error=str(exc))
     differs = tuple(name for name, content in sorted(rerun.items())
                     if _bytes_of(folder / name) != content)
-    claims = report.claims + _rerun_claims(manifest, decision, set(rerun))
+    claims = (report.claims + _rerun_claims(manifest, decision, set(rerun))
+              + _results_claims(_bytes_of(folder / files.RESULTS), manifest))
     return replace(report, differs_on_rerun=differs, claims=claims)
+
+
+def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
+    """The manifest's tool and parameters against those results.json records (hash-covered)."""
+    try:
+        made_with = json.loads(results or b"{}").get("made_with") or {}
+        recorded = {part: dict(made_with.get(part) or {}) for part in ("tool", "parameters")}
+    except (ValueError, TypeError, RecursionError, AttributeError):
+        return ()  # results.json itself is reported as differing from the re-run
+    claimed = {"tool": manifest.tool, "parameters": manifest.parameters.as_dict()}
+    found = []
+    for part, values in claimed.items():
+        for key in sorted(set(values) | set(recorded[part])):
+            if values.get(key) != recorded[part].get(key):
+                found.append(f"{part}.{key}: says {values.get(key)!r}, but results.json "
+                             f"records {recorded[part].get(key)!r}")
+    return tuple(found)
 
 
 def _bytes_of(path: Path) -> bytes | None:
