@@ -16,9 +16,9 @@ from pathlib import Path
 from pine_select.errors import PackError, UsageError
 from pine_select.loading.loader import load_call
 from pine_select.model.call import Call
+from pine_select.options import RunOptions
 from pine_select.pack import destination, files
 from pine_select.pack.files import BRIEFING, MANIFEST, RESULTS
-from pine_select.options import RunOptions
 from pine_select.pack.manifest import Manifest, this_tool
 from pine_select.pipeline import Decision, decide
 
