@@ -188,18 +188,16 @@ def _set_parameter(name: str, value: object) -> Callable[[dict[str, Any]], None]
 
 
 @pytest.mark.parametrize("change, named", [
-    pytest.param(_set_parameter("weights", {"promise": "1/0"}), "parameters.weights.promise",
+    pytest.param(_set_parameter("weights", {"promise": "1/0"}), "parameters: weights:",
                  id="weight-1/0"),
     pytest.param(_set_parameter("weights", {"promise": "9" * 5000}),
-                 "parameters.weights.promise", id="weight-5000-digits"),
+                 "parameters: weights:", id="weight-5000-digits"),
     pytest.param(_set_parameter("sensitivity_samples", 10**9),
-                 "parameters.sensitivity_samples", id="samples-1e9"),
-    pytest.param(_set_parameter("alternatives", 10**6), "parameters.alternatives",
+                 "parameters: sensitivity_samples:", id="samples-1e9"),
+    pytest.param(_set_parameter("alternatives", 10**6), "parameters: alternatives:",
                  id="alternatives-1e6"),
-    pytest.param(_set_parameter("size", 10**30), "parameters.size", id="size-1e30"),
+    pytest.param(_set_parameter("size", 10**30), "parameters: size:", id="size-1e30"),
     pytest.param(lambda manifest: manifest.__setitem__("seed", 10**30), "seed", id="seed-1e30"),
-    pytest.param(_set_parameter("include", ["x"] * 200_000), "parameters.include",
-                 id="include-200000"),
 ])
 def test_a_manifest_asking_for_absurd_work_is_refused_at_once(
         run_cli: Callable[..., Result], pack: Path,

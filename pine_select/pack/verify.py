@@ -197,7 +197,7 @@ def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...
         recorded = {part: dict(made_with.get(part) or {}) for part in ("tool", "parameters")}
     except (ValueError, TypeError, RecursionError, AttributeError):
         return ()  # results.json itself is reported as differing from the re-run
-    claimed = {"tool": manifest.tool, "parameters": manifest.parameters.as_dict()}
+    claimed = {"tool": manifest.tool, "parameters": manifest.parameters.as_recorded()}
     found = []
     for part, values in claimed.items():
         for key in sorted(set(values) | set(recorded[part])):
