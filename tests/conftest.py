@@ -340,3 +340,21 @@ def run_cli() -> Callable[..., Result]:
         return result
 
     return run
+
+
+@pytest.fixture(scope="module")
+def built_golden_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden tiny call's pack, built once per module: copy it (``golden_pack``) to edit."""
+    from helpers_pack import golden
+
+    out = tmp_path_factory.mktemp("golden-pack") / "pack"
+    golden.build(out)
+    return out
+
+
+@pytest.fixture
+def golden_pack(built_golden_pack: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the golden pack, known to verify, for a test to tamper with."""
+    import shutil
+
+    return Path(shutil.copytree(built_golden_pack, tmp_path / "pack"))

@@ -15,19 +15,12 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from helpers_pack import GOLDEN_CALL_ARGS, copy_pack, golden
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("claims") / "pack"
-    golden.build(out)
-    return out
+from helpers_pack import GOLDEN_CALL_ARGS
 
 
 @pytest.fixture
-def pack(built: Path, tmp_path: Path) -> Path:
-    return copy_pack(built, tmp_path / "pack")
+def pack(golden_pack: Path) -> Path:
+    return golden_pack
 
 
 def _edit_manifest(pack: Path, change: Callable[[dict[str, Any]], None]) -> None:

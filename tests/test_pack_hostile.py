@@ -19,23 +19,15 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from helpers_pack import copy_pack, golden
 
 from pine_select.pack import files
 
 SECRET = "TOP-SECRET-4471 the target's contents"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("hostile") / "pack"
-    golden.build(out)
-    return out
-
-
 @pytest.fixture
-def pack(built: Path, tmp_path: Path) -> Path:
-    return copy_pack(built, tmp_path / "pack")
+def pack(golden_pack: Path) -> Path:
+    return golden_pack
 
 
 @pytest.fixture
@@ -150,34 +142,27 @@ def test_a_manifest_that_is_a_link_is_not_read(run_cli: Callable[..., Result], p
     _no_leak(result)
 
 
-def test_an_unreadable_manifest_is_one_sentence(run_cli: Callable[..., Result], pack: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Path.read_bytes
-
-    def denied(path: Path) -> bytes:
-        if path.name == "manifest.json":
+def _denied_for(name: str, real: Callable[[Path], Any]) -> Callable[[Path], Any]:
+    """``real``, but refusing ``name`` as an unreadable file would (the tests run as root)."""
+    def denied(path: Path) -> Any:
+        if path.name == name:
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)  # the tests run as root: chmod is moot
+    return denied
+
+
+@pytest.mark.parametrize("owner, attribute, name, code", [
+    pytest.param(Path, "read_bytes", "manifest.json", 2, id="the-manifest"),
+    pytest.param(files, "sha256_of", "reviews.csv", 1, id="a-file-of-the-pack"),
+])
+def test_an_unreadable_file_is_one_sentence(
+        run_cli: Callable[..., Result], pack: Path, monkeypatch: pytest.MonkeyPatch,
+        owner: object, attribute: str, name: str, code: int) -> None:
+    monkeypatch.setattr(owner, attribute, _denied_for(name, getattr(owner, attribute)))
     result = run_cli("verify", pack)
-    assert result.exit_code == 2
-    assert "manifest.json: cannot be read (Permission denied)" in result.stderr
-
-
-def test_an_unreadable_file_of_the_pack_is_named(run_cli: Callable[..., Result], pack: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    real = files.sha256_of
-
-    def denied(path: Path) -> str:
-        if path.name == "reviews.csv":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(files, "sha256_of", denied)
-    result = run_cli("verify", pack)
-    assert result.exit_code == 1
-    assert "reviews.csv: cannot be read (Permission denied)" in result.stdout
+    assert result.exit_code == code
+    assert f"{name}: cannot be read (Permission denied)" in result.output
 
 
 # --- manifests asking for what they may not ---------------------------------------------------

@@ -20,7 +20,6 @@ from helpers_pack import (
     EXAMPLE_RUBRIC,
     GOLDEN_CALL_ARGS,
     ROOT,
-    copy_pack,
     files_of,
     golden,
 )
@@ -30,16 +29,9 @@ from pine_select.options import RunOptions
 from pine_select.pack import build_pack, verify_pack
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("verify") / "pack"
-    golden.build(out)
-    return out
-
-
 @pytest.fixture
-def pack(built: Path, tmp_path: Path) -> Path:
-    return copy_pack(built, tmp_path / "pack")
+def pack(golden_pack: Path) -> Path:
+    return golden_pack
 
 
 def _flip_one_byte(path: Path, needle: bytes, replacement: bytes) -> None:
