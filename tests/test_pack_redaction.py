@@ -138,3 +138,18 @@ def test_originals_without_a_key_is_a_usage_error(run_cli: Callable[..., Result]
     assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out).exit_code == 0
     result = run_cli("verify", out, "--originals", golden.APPLICATIONS)
     assert result.exit_code == 2 and "--originals needs --key-file" in result.stderr
+
+
+def test_a_forged_redaction_entry_cannot_point_the_check_outside_the_originals(
+        run_cli: Callable[..., Result], tmp_path: Path, key: Path) -> None:
+    import json
+
+    out = tmp_path / "pack"
+    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--key-file", key).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_bytes())
+    manifest["redacted_originals"]["hmac_sha256"]["inputs/applications/.."] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = run_cli("verify", out, "--key-file", key, "--originals", golden.APPLICATIONS)
+    assert result.exit_code == 1
+    assert "lists inputs/applications/.., which is not an application of the pack" \
+        in result.stdout

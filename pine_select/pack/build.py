@@ -147,6 +147,8 @@ def check_key(key: bytes | None) -> None:
 def read_key(path: Path) -> bytes:
     """A funder's key file, as bytes (PackError with a sentence when it cannot be read)."""
     try:
+        if path.exists() and not path.is_file():  # a FIFO would block the read
+            raise PackError(f"{path}: not a regular file; expected a key file of random bytes")
         if path.stat().st_size > 1 << 16:
             raise PackError(f"{path}: larger than 64 KiB; expected a key file of random bytes")
         return path.read_bytes()

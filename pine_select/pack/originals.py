@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from pine_select.pack.files import key_id, original_digest, redacted_copy
+from pine_select.pack.files import is_pack_file, key_id, original_digest, redacted_copy
 from pine_select.pack.manifest import Manifest
 
 _CLAIM = "redacted_originals"
@@ -29,6 +29,11 @@ def check_originals(manifest: Manifest, key: bytes, folder: Path | None) -> tupl
     recorded = dict(manifest.redaction.hmacs)
     found = [f"{_CLAIM}: {name} has no HMAC recorded"
              for name in manifest.redaction.copies if name not in recorded]
+    foreign = {name for name in set(recorded) | set(manifest.redaction.copies)
+               if name not in manifest.inputs or not is_pack_file(name)}
+    found += [f"{_CLAIM}: lists {name}, which is not an application of the pack"
+              for name in sorted(foreign)]
+    recorded = {name: digest for name, digest in recorded.items() if name not in foreign}
     if folder is not None:
         found += [problem for name, digest in sorted(recorded.items())
                   for problem in _check_one(manifest, key, name, digest, folder)]
