@@ -32,8 +32,10 @@ _STAGING = ".staging-"
 
 
 def plain_out(out: Path) -> Path:
-    """``out`` made absolute with ``..`` resolved lexically (its last link is not followed)."""
-    return Path(os.path.abspath(out))
+    """``out`` made absolute, its folder's links resolved (one lock for one real place), its
+    own name kept as given (a link there is refused, not followed)."""
+    absolute = Path(os.path.abspath(out))
+    return absolute if absolute.parent == absolute else absolute.parent.resolve() / absolute.name
 
 
 def check_place(out: Path, shown: Path, files: CallFiles) -> None:
@@ -65,7 +67,8 @@ def check_replaceable(out: Path, shown: Path, force: bool) -> None:
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_symlink() or not out.is_dir():
-        raise PackError(f"{shown} exists and is not a folder; choose another --out")
+        raise PackError(f"{shown} exists and is not a folder (or is a symbolic link); "
+                        "choose another --out")
     if not force:
         raise PackError(f"{shown} already exists; choose another --out or pass --force")
     reason = not_a_pack(out)
