@@ -20,7 +20,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from pine_select.errors import PackError
+from pine_select.errors import PackError, escaped
 from pine_select.loading.yaml_source import without_top_level_key
 from pine_select.model.call import CallFiles
 
@@ -80,7 +80,7 @@ def _scan_into(folder: Path, prefix: str, found: dict[str, Path],
         kind = _kind(entry)
         if not relative.isprintable():
             # A newline or an undecodable byte would forge or break a line of the report.
-            refused.append((ascii(relative), "a name with unprintable characters"))
+            refused.append((escaped(relative), "a name with unprintable characters"))
         elif kind == "folder" and relative in _FOLDERS:
             _scan_into(Path(entry.path), f"{relative}/", found, refused)
         elif kind == "file" and is_pack_file(relative):
