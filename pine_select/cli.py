@@ -350,7 +350,7 @@ def pack(out: Path, force: bool, key_file: Path | None, **options: Any) -> None:
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
     from pine_select.pack import build_pack, read_key
-    from pine_select.report.call_output import pack_text
+    from pine_select.pack.summary import pack_text
 
     with reporting_errors():
         key = None if key_file is None else read_key(key_file)
@@ -381,7 +381,7 @@ def verify(folder: Path, inputs: Path | None, key_file: Path | None,
     or may not be in a pack, and each claim that does not hold; 2 when FOLDER is no pack.
     """
     from pine_select.pack import Originals, read_key, verify_pack
-    from pine_select.report.call_output import verify_lines
+    from pine_select.pack.summary import verify_lines
 
     with reporting_errors():
         if originals is not None and key_file is None:
