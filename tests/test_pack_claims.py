@@ -163,3 +163,23 @@ def test_a_member_copy_given_inputs_inside_it_does_not_verify(
     result = run_cli("verify", out, "--inputs", pack / "inputs")
     assert result.exit_code == 1
     assert "a panel member's copy holds no inputs" in result.stdout
+
+
+def test_results_json_without_its_record_of_the_run_is_one_claim_line(
+        run_cli: Callable[..., Result], pack: Path) -> None:
+    results = json.loads((pack / "results.json").read_bytes())
+    del results["made_with"]
+    (pack / "results.json").write_text(json.dumps(results))
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert _claim_lines(result) == ["made_with: results.json does not record the tool and "
+                                    "parameters the pack was made with"]
+
+
+def test_a_missing_results_json_is_named_once(run_cli: Callable[..., Result],
+                                              pack: Path) -> None:
+    (pack / "results.json").unlink()
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert _claim_lines(result) == []
+    assert "results.json: missing" in result.stdout

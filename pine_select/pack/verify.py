@@ -192,11 +192,14 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
 
 def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
     """The manifest's tool and parameters against those results.json records (hash-covered)."""
+    if results is None:
+        return ()  # reported as missing
     try:
-        made_with = json.loads(results or b"{}").get("made_with") or {}
-        recorded = {part: dict(made_with.get(part) or {}) for part in ("tool", "parameters")}
-    except (ValueError, TypeError, RecursionError, AttributeError):
-        return ()  # results.json itself is reported as differing from the re-run
+        made_with = json.loads(results).get("made_with")
+        recorded = {part: dict(made_with[part]) for part in ("tool", "parameters")}
+    except (ValueError, TypeError, KeyError, RecursionError, AttributeError):
+        return ("made_with: results.json does not record the tool and parameters the pack "
+                "was made with",)
     claimed = {"tool": manifest.tool, "parameters": manifest.parameters.as_recorded()}
     found = []
     for part, values in claimed.items():
