@@ -71,15 +71,15 @@ def verify_pack(folder: Path, inputs: Path | None = None,
     report = _check_files(folder, own, given, manifest)
     if given is None:
         return replace(report, missing=(*report.missing, f"{INPUTS}/"),
-                       rerun_error="a full pack carries its inputs/ folder, and this one "
-                                   "has none, so it cannot be re-run")
+                       rerun_error="a full pack carries its inputs/ folder, and this "
+                                   "one's is gone")
     claims = _static_claims(manifest)
     if originals is not None:
         claims += check_originals(manifest, originals.key, originals.folder)
     report = replace(report, claims=claims)
     if report.refused:
-        return replace(report, rerun_error="not re-run, since the pack holds files a pack "
-                                           "does not (named above)")
+        return replace(report, rerun_error="it holds files a pack does not (named above), "
+                                           "so it was not loaded")
     return _rerun(folder, inputs or folder / INPUTS, manifest, report)
 
 
