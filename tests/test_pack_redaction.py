@@ -23,11 +23,27 @@ ORIGINAL = golden.APPLICATIONS / "TINY-001.yaml"
 COPY = "inputs/applications/TINY-001.yaml"
 
 
-@pytest.fixture
-def key(tmp_path: Path) -> Path:
-    path = tmp_path / "funder.key"
+@pytest.fixture(scope="module")
+def key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("key") / "funder.key"
     path.write_bytes(bytes(range(32)))
     return path
+
+
+@pytest.fixture(scope="module")
+def built_keyed_pack(tmp_path_factory: pytest.TempPathFactory, key: Path) -> Path:
+    """The golden pack made with the funder's key, once per module."""
+    from pine_select.cli import main
+
+    out = tmp_path_factory.mktemp("keyed") / "pack"
+    main.main(["pack", *GOLDEN_CALL_ARGS, "--out", str(out), "--key-file", str(key)],
+              standalone_mode=False)
+    return out
+
+
+@pytest.fixture
+def keyed_pack(built_keyed_pack: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(built_keyed_pack, tmp_path / "keyed"))
 
 
 def _hex_strings_in(pack: Path) -> set[str]:
@@ -54,10 +70,8 @@ def _brute_force(pack: Path, guesses: int = 1_000) -> str | None:
 
 @pytest.mark.parametrize("with_key", [False, True], ids=["no-key", "funder-key"])
 def test_guessing_the_redacted_phone_number_finds_nothing(
-        run_cli: Callable[..., Result], tmp_path: Path, key: Path, with_key: bool) -> None:
-    out = tmp_path / "pack"
-    extra = ["--key-file", str(key)] if with_key else []
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, *extra).exit_code == 0
+        golden_pack: Path, keyed_pack: Path, with_key: bool) -> None:
+    out = keyed_pack if with_key else golden_pack
     assert PHONE not in "".join(p.read_text(errors="replace") for p in out.rglob("*")
                                 if p.is_file())
     assert _brute_force(out) is None
@@ -67,29 +81,26 @@ def test_guessing_the_redacted_phone_number_finds_nothing(
 
 
 def test_without_a_key_the_manifest_names_the_redacted_copies_and_keeps_no_digest(
-        run_cli: Callable[..., Result], tmp_path: Path) -> None:
+        golden_pack: Path) -> None:
     import json
 
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out).exit_code == 0
+    out = golden_pack
     redacted = json.loads((out / "manifest.json").read_bytes())["redacted_originals"]
     assert COPY in redacted["copies"]
     assert redacted["hmac_sha256"] == {} and redacted["key_id"] is None
 
 
 def test_an_auditor_with_the_key_checks_every_original(
-        run_cli: Callable[..., Result], tmp_path: Path, key: Path) -> None:
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--key-file", key).exit_code == 0
+        run_cli: Callable[..., Result], key: Path, keyed_pack: Path) -> None:
+    out = keyed_pack
     assert run_cli("verify", out).exit_code == 0  # the key is needed only for originals
     result = run_cli("verify", out, "--key-file", key, "--originals", golden.APPLICATIONS)
     assert result.exit_code == 0, result.output
 
 
 def test_an_altered_original_is_caught_with_the_key(
-        run_cli: Callable[..., Result], tmp_path: Path, key: Path) -> None:
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--key-file", key).exit_code == 0
+        run_cli: Callable[..., Result], tmp_path: Path, key: Path, keyed_pack: Path) -> None:
+    out = keyed_pack
     originals = tmp_path / "originals"
     shutil.copytree(golden.APPLICATIONS, originals)
     path = originals / "TINY-001.yaml"
@@ -100,9 +111,8 @@ def test_an_altered_original_is_caught_with_the_key(
 
 
 def test_a_wrong_key_is_named_as_such(run_cli: Callable[..., Result], tmp_path: Path,
-                                      key: Path) -> None:
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--key-file", key).exit_code == 0
+                                      key: Path, keyed_pack: Path) -> None:
+    out = keyed_pack
     wrong = tmp_path / "wrong.key"
     wrong.write_bytes(b"w" * 32)
     result = run_cli("verify", out, "--key-file", wrong, "--originals", golden.APPLICATIONS)
@@ -111,9 +121,8 @@ def test_a_wrong_key_is_named_as_such(run_cli: Callable[..., Result], tmp_path: 
 
 
 def test_a_pack_made_without_a_key_says_its_originals_cannot_be_checked(
-        run_cli: Callable[..., Result], tmp_path: Path, key: Path) -> None:
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out).exit_code == 0
+        run_cli: Callable[..., Result], key: Path, golden_pack: Path) -> None:
+    out = golden_pack
     result = run_cli("verify", out, "--key-file", key)
     assert result.exit_code == 1
     assert "made without a key" in result.stdout
@@ -133,19 +142,17 @@ def test_a_key_file_that_is_no_secret_is_refused(
 
 
 def test_originals_without_a_key_is_a_usage_error(run_cli: Callable[..., Result],
-                                                  tmp_path: Path) -> None:
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out).exit_code == 0
+                                                  golden_pack: Path) -> None:
+    out = golden_pack
     result = run_cli("verify", out, "--originals", golden.APPLICATIONS)
     assert result.exit_code == 2 and "--originals needs --key-file" in result.stderr
 
 
 def test_a_forged_redaction_entry_cannot_point_the_check_outside_the_originals(
-        run_cli: Callable[..., Result], tmp_path: Path, key: Path) -> None:
+        run_cli: Callable[..., Result], key: Path, keyed_pack: Path) -> None:
     import json
 
-    out = tmp_path / "pack"
-    assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--key-file", key).exit_code == 0
+    out = keyed_pack
     manifest = json.loads((out / "manifest.json").read_bytes())
     manifest["redacted_originals"]["hmac_sha256"]["inputs/applications/.."] = "0" * 64
     (out / "manifest.json").write_text(json.dumps(manifest))
