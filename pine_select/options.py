@@ -106,7 +106,8 @@ ExactNumber = Annotated[Fraction, BeforeValidator(exact_number), PlainSerializer
 PositiveNumber = Annotated[ExactNumber, AfterValidator(_above_zero)]
 WeightKey = Annotated[str, Field(pattern=CRITERION_ID_PATTERN)]
 ApplicationId = Annotated[str, Field(pattern=ID_PATTERN)]
-Ids = Annotated[tuple[ApplicationId, ...], AsTuple]
+MAX_OVERRIDES = 10_000  # ids one run may include or exclude
+Ids = Annotated[tuple[ApplicationId, ...], AsTuple, Field(max_length=MAX_OVERRIDES)]
 
 
 def _count(high: int, low: int = 0) -> Any:

@@ -48,6 +48,7 @@ def test_only_changed_options_and_what_ifs_are_listed() -> None:
     ({"seed": 2**70}, "seed", "less than or equal"),
     ({"breakpoint_limit": 0}, "breakpoint_limit", "greater than or equal"),
     ({"surprise": 1}, "surprise", "not an option"),
+    ({"include": ["A"] * 10_001}, "include", "at most 10000"),
 ])
 def test_a_received_record_is_checked_and_capped(recorded: dict[str, Any], field: str,
                                                  words: str) -> None:
