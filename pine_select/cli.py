@@ -142,6 +142,7 @@ def run_options(options: dict[str, Any], call: Call) -> RunOptions:
         solver=options.get("solver"), alternatives=options.get("alternatives"),
         min_swaps=options.get("min_swaps"), explain_limit=options.get("explain_limit"),
         include_contacts=options.get("include_contacts"), member=options.get("member"),
+        pdf=options.get("pdf"),
         sensitivity_samples=options.get("sensitivity_samples", options.get("samples")),
         concentration=options.get("concentration"), seed=options.get("seed"),
         breakpoint_limit=options.get("breakpoint_limit"),
@@ -337,6 +338,9 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @click.option("--sensitivity-samples", type=click.IntRange(min=0), default=0, show_default=True,
               help="Weight vectors to draw for the pack's selection-frequency table "
                    "(about 16 ms each on the example call).")
+@click.option("--pdf", is_flag=True,
+              help="Also write briefing.pdf: the same briefing on A4 with page numbers, "
+                   "printed by the system's Chromium.")
 @click.option("--member", metavar="REVIEWER",
               help="A copy for one panel member: applications they declared a conflict "
                    "with show only public facts.")

@@ -133,6 +133,7 @@ class RunOptions(BaseModel):
     explain_limit: Annotated[int, _count(MAX_EXPLAIN_LIMIT)] | None = None  # None: by size
     # Who a pack is for.
     include_contacts: bool = False
+    pdf: bool = False  # also briefing.pdf, printed by Chromium
     member: ReviewerId | None = None  # compared as reviewers are: in lower case
     # Weight sensitivity: draws around the rubric's weights.
     sensitivity_samples: Annotated[int, _count(MAX_SAMPLES)] = 0

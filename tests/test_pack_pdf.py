@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.server
+import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from helpers_browser import require_chromium
-from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
+from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, GOLDEN_CALL_ARGS, copy_pack
 from pypdf import PdfReader
 
+from pine_select.cli import main
 from pine_select.errors import PackError
 from pine_select.loading.loader import load_call
 from pine_select.pack import render_outputs
@@ -99,3 +103,54 @@ def test_without_chromium_a_pdf_is_refused_with_a_sentence(
 def test_a_file_that_is_not_a_pdf_is_a_pack_error() -> None:
     with pytest.raises(PackError, match="not a readable PDF"):
         page_texts(b"%PDF-1.4 nonsense")
+
+
+# --- pack --pdf and verify ---------------------------------------------------------------
+
+
+def _rehash(pack: Path, name: str) -> None:
+    """Record ``name``'s present bytes in the manifest, as a forger (or another machine) would."""
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"][name] = hashlib.sha256((pack / name).read_bytes()).hexdigest()
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pdf_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_chromium()
+    out = tmp_path_factory.mktemp("pdf") / "pack"
+    result = CliRunner().invoke(main, ["pack", *GOLDEN_CALL_ARGS, "--out", str(out), "--pdf"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_pack_pdf_is_listed_recorded_and_verifies(pdf_pack: Path,
+                                                  run_cli: Callable[..., Result]) -> None:
+    manifest = json.loads((pdf_pack / "manifest.json").read_text(encoding="utf-8"))
+    assert "briefing.pdf" in manifest["outputs"] and manifest["parameters"]["pdf"] is True
+    assert (pdf_pack / "briefing.pdf").read_bytes().startswith(b"%PDF-")
+    assert run_cli("verify", pdf_pack).exit_code == 0
+
+
+def test_a_pdf_printed_by_another_chromium_verifies_by_its_text(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "other")
+    pdf = (pack / "briefing.pdf").read_bytes()
+    assert b"/Producer (Skia/PDF m" in pdf
+    other = pdf.replace(b"/Producer (Skia/PDF m", b"/Producer (Skia/PDF n")
+    (pack / "briefing.pdf").write_bytes(other)
+    _rehash(pack, "briefing.pdf")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_pdf_whose_text_differs_does_not_verify(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "forged")
+    html = (pack / "briefing.html").read_text(encoding="utf-8")
+    (pack / "briefing.pdf").write_bytes(render_pdf(html.replace("Panel", "Panne", 1)))
+    _rehash(pack, "briefing.pdf")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert "briefing.pdf: differs when re-run" in result.stdout

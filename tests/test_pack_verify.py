@@ -211,7 +211,7 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
                           "size": None, "budget": 200000,
                           "include": [], "exclude": ["TINY-003"], "solver": "highs",
                           "alternatives": 1, "min_swaps": 1, "explain_limit": None,
-                          "include_contacts": True, "sensitivity_samples": 0,
+                          "include_contacts": True, "pdf": False, "sensitivity_samples": 0,
                           "member": "ben", "concentration": "50", "seed": None,
                           "breakpoint_limit": 10}
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))

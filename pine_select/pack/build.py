@@ -18,7 +18,7 @@ from pine_select.loading.loader import load_call
 from pine_select.model.call import Call
 from pine_select.options import RunOptions
 from pine_select.pack import destination, files
-from pine_select.pack.files import BRIEFING, MANIFEST, RESULTS
+from pine_select.pack.files import BRIEFING, BRIEFING_PDF, MANIFEST, RESULTS
 from pine_select.pack.manifest import Manifest, this_tool
 from pine_select.pipeline import Decision, decide
 
@@ -96,7 +96,7 @@ def _write_pack(call: Call, staging: Path, params: RunOptions, key: bytes | None
     input_hashes = input_digests(staging / files.INPUTS)
     say(f"scoring and selecting {len(copied.applications)} applications")
     decision = decide(copied, params)
-    say("rendering the briefing")
+    say("rendering the briefing" + (" and printing it to PDF" if params.pdf else ""))
     outputs = render_outputs(decision, params, input_hashes)
     for name, content in outputs.items():
         files.write_bytes(staging, name, content)
@@ -132,10 +132,16 @@ def render_outputs(decision: Decision, params: RunOptions,
     results = results_json(disclosed)
     # The claims a re-run can make again, hash-covered here (the manifest is not).
     results["made_with"] = {"tool": this_tool(), "parameters": params.as_recorded()}
-    return {
+    html = render_briefing(view)
+    outputs = {
         RESULTS: (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode(),
-        BRIEFING: render_briefing(view).encode(),
+        BRIEFING: html.encode(),
     }
+    if params.pdf:
+        from pine_select.pack.pdf import render_pdf
+
+        outputs[BRIEFING_PDF] = render_pdf(html)
+    return outputs
 
 
 def check_key(key: bytes | None) -> None:

@@ -184,7 +184,7 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
     except PineSelectError as exc:
         return replace(report, rerun_error=str(exc))
     differs = tuple(name for name, content in sorted(rerun.items())
-                    if _bytes_of(folder / name) != content)
+                    if not _same_output(name, _bytes_of(folder / name), content))
     claims = (report.claims + _rerun_claims(manifest, decision, set(rerun))
               + _results_claims(_bytes_of(folder / files.RESULTS), manifest))
     return replace(report, differs_on_rerun=differs, claims=claims)
@@ -208,6 +208,18 @@ def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...
                 found.append(f"{part}.{key}: says {values.get(key)!r}, but results.json "
                              f"records {recorded[part].get(key)!r}")
     return tuple(found)
+
+
+def _same_output(name: str, found: bytes | None, rerun: bytes) -> bool:
+    """Byte for byte; a PDF printed by another Chromium may differ in bytes, not in text."""
+    if found is None or name != files.BRIEFING_PDF or found == rerun:
+        return found == rerun
+    from pine_select.pack.pdf import same_content
+
+    try:
+        return same_content(found, rerun)
+    except PackError:
+        return False
 
 
 def _bytes_of(path: Path) -> bytes | None:
