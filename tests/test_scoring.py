@@ -266,7 +266,7 @@ def test_weights_in_every_accepted_form_are_exact() -> None:
 @pytest.mark.parametrize("weight", [float("nan"), float("inf"), True, "3", Fraction(10**7)])
 def test_weights_given_in_code_must_be_finite_numbers_in_range(weight: object) -> None:
     call = call_of({"A": both({"alice": 5, "bob": 4}, {"alice": 3, "bob": 2})})
-    with pytest.raises(UsageError, match="^weights: promise="):
+    with pytest.raises(UsageError, match=r"^weights: promise="):
         score_call(call, {"promise": weight})  # type: ignore[dict-item]
 
 

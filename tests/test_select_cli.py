@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import CallPaths, merged, tiny_application, tiny_rubric
+from conftest import CallPaths, merged, tiny_application, tiny_reviews, tiny_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,6 +168,28 @@ def test_explanations_do_not_depend_on_the_solver_when_every_score_ties(
         data.pop("solver"), data.pop("solver_version")
         outputs.append(json.dumps(data, indent=2, ensure_ascii=False))
     assert outputs[0] == outputs[1]
+
+
+def test_no_selectable_application_says_so_and_why(make_call: Callable[..., CallPaths],
+                                                   run_cli: Callable[..., Result]) -> None:
+    """Issue 11: with nothing selectable, select blamed a balance rule."""
+    rubric = tiny_rubric(selection={"size": 2, "budget": 100000, "rules": [
+        {"field": "age_groups", "each": ["early_years"], "at_least": 1}]})
+    apps = [tiny_application(1, facts={"based_in_england": False}), tiny_application(2),
+            tiny_application(3)]
+    reviews = [row for row in tiny_reviews(["APP-1", "APP-2", "APP-3"])
+               if not (row["application_id"] == "APP-2" and row["reviewer"] == "bob")]
+    call = make_call(rubric=rubric, applications=apps, reviews=reviews)
+    table = run_cli("select", *call.args, "--exclude", "APP-3")
+    assert table.exit_code == 1
+    assert table.stdout.strip() == (
+        "No application is selectable: of 3 application(s), 1 ineligible, 1 with too few "
+        "reviews, 1 excluded by the panel (one may have several reasons).")
+    data = json.loads(run_cli("select", *call.args, "--exclude", "APP-3", "--format",
+                              "json").stdout)
+    assert data["status"] == "infeasible" and data["conflicting_rules"] == []
+    assert data["unselectable"] == {"applications": 3, "ineligible": 1, "too_few_reviews": 1,
+                                    "excluded": 1}
 
 
 def test_bad_options_exit_2(make_call: Callable[..., CallPaths],

@@ -50,6 +50,7 @@ class ApplicationScore:
     failed_gates: tuple[str, ...] = ()
     excluded: bool = False  # excluded by a panel override (its reason is in ``reasons``)
     extreme_reviewers: tuple[str, ...] = ()  # who raised ``single_reviewer_extreme``
+    under_reviewed: bool = False  # fewer than min_reviews reviewers on some criterion
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,9 @@ def score_application(
     total = weighted_total(criteria, weights, rubric.scale)
     failures = gate_failures(app, rubric.eligibility)
     reasons = [f.reason for f in failures]
-    reasons += [f"fewer than {rubric.min_reviews} reviewers on criterion {c} ({s.n_reviews})"
-                for c, s in criteria.items() if s.n_reviews < rubric.min_reviews]
+    under = [f"fewer than {rubric.min_reviews} reviewers on criterion {c} ({s.n_reviews})"
+             for c, s in criteria.items() if s.n_reviews < rubric.min_reviews]
+    reasons += under
     if exclusion is not None:
         reasons.append(f"excluded by the panel: {exclusion}")
     extreme = single_reviewer_extremes(criteria, weights, rubric.scale)
@@ -102,6 +103,7 @@ def score_application(
         failed_gates=tuple(f.gate for f in failures),
         excluded=exclusion is not None,
         extreme_reviewers=extreme,
+        under_reviewed=bool(under),
     )
 
 

@@ -33,7 +33,7 @@ from pine_select.selection.optimiser import (
     default_solver,
 )
 from pine_select.selection.problem import SelectionProblem, build_problem
-from pine_select.selection.result import Alternative, SelectionResult
+from pine_select.selection.result import Alternative, SelectionResult, Unselectable
 
 DEFAULT_EXPLAIN_LIMIT = 60
 LARGE_CALL = 1000  # candidates; above this each re-solve takes seconds: none by default
@@ -74,7 +74,20 @@ def select_portfolio(call: Call, report: ScoreReport, *, overrides: Overrides | 
     _check_options(options)
     problem = build_problem(call, report, overrides=overrides, size=options.size,
                             budget=options.budget)
-    return solve_problem(problem, options, weights=report.weights)
+    result = solve_problem(problem, options, weights=report.weights)
+    return result if report.selectable() else _none_selectable(result, report)
+
+
+def _none_selectable(result: SelectionResult, report: ScoreReport) -> SelectionResult:
+    """With no application selectable, say so and why, rather than blame a rule."""
+    scores = report.applications
+    why = Unselectable(
+        applications=len(scores),
+        ineligible=sum(1 for s in scores if not s.eligible),
+        too_few_reviews=sum(1 for s in scores if s.under_reviewed),
+        excluded=sum(1 for s in scores if s.excluded),
+    )
+    return replace(result, unselectable=why, conflicting_rules=(), relaxations=())
 
 
 def solve_problem(problem: SelectionProblem, options: SelectOptions = SelectOptions(),
