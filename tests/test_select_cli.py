@@ -63,7 +63,7 @@ def test_include_of_an_unselectable_application_exits_2(make_call: Callable[...,
     call = make_call(applications=apps)
     result = run_cli("select", *call.args, "--include", "APP-3")
     assert result.exit_code == 2
-    assert "--include: include APP-3: the application is not selectable" in result.stderr
+    assert "what-if include: include APP-3: the application is not selectable" in result.stderr
     assert "Traceback" not in result.output
 
 

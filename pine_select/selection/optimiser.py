@@ -216,7 +216,7 @@ class Optimiser:
     def what_to_try(self) -> str:
         """Advice for a failed solve: the other backend, and the usual cause."""
         other = SolverName.CBC if self.solver is SolverName.HIGHS else SolverName.HIGHS
-        return f"try --solver {other}; check amounts and budget for extreme values"
+        return f"try the solver {other}; check amounts and budget for extreme values"
 
     def name(self) -> str:
         """The solver's name alone: what reproducible outputs (packs) may print."""
