@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 
 from pine_select.errors import UsageError
@@ -33,33 +33,24 @@ _RATIO = re.compile(r"(?P<top>\d{1,16})/(?P<bottom>\d{1,16})")
 EXPECTED_NUMBER = "a number from 0 to 1,000,000 such as 30, 0.5 or 1/3"
 
 
-class Weights(Mapping[str, Fraction]):
+class Weights(dict[str, Fraction]):
     """Resolved weights: every criterion of one rubric, in rubric order, each checked.
 
     What :func:`resolve_weights` returns. Scoring takes it as it is, so weights are
-    resolved (and checked) once per run, however many steps pass them on. Immutable.
+    resolved (and checked) once per run, however many steps pass them on. A dict (models
+    that hold weights accept it) that refuses changes.
     """
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Mapping[str, Fraction]) -> None:
-        self._items = dict(items)
-
-    def __getitem__(self, criterion: str) -> Fraction:
-        return self._items[criterion]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"Weights({self._items!r})"
 
     def fits(self, rubric: Rubric) -> bool:
         """Whether these are weights of ``rubric``'s criteria, in its order."""
-        return tuple(self._items) == tuple(rubric.criterion_ids())
+        return tuple(self) == tuple(rubric.criterion_ids())
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("resolved weights cannot be changed; resolve new ones")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
 
 
 def parse_weights(text: str, rubric: Rubric) -> Weights:
