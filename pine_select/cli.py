@@ -63,7 +63,12 @@ def _with_flags(exc: PineSelectError) -> str:
 
     if isinstance(exc, OptionsError):
         return "; ".join(f"{flag_of(name)}: {message}" for name, message in exc.problems)
-    return str(exc)
+    # A UsageError names its option as a field at its start (``weights: ...``).
+    text = str(exc)
+    option: str | None = getattr(exc, "option", None)
+    if option and text.startswith(option):
+        return flag_of(option) + text[len(option):]
+    return text
 
 
 def call_arguments(command: F) -> F:

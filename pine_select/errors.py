@@ -110,7 +110,15 @@ class InputError(PineSelectError):
 
 
 class UsageError(PineSelectError):
-    """An option or argument is wrong (the message says which and what was expected)."""
+    """An option or argument is wrong (the message says which and what was expected).
+
+    ``option`` names the run option at fault as a field (``weights``, ``size``,
+    ``explain_limit``), which the message starts with; the CLI says which flag that is.
+    """
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class SolverError(PineSelectError):

@@ -11,10 +11,11 @@ from helpers_scoring import application, both, call_of, rubric
 from pine_select.errors import UsageError
 from pine_select.lottery import lottery_number
 from pine_select.model.reviews import Conflict, Override, Overrides
+from pine_select.model.rubric import Rubric
 from pine_select.scoring import parse_weights, score_call
 from pine_select.scoring.aggregate import median
 from pine_select.scoring.eligibility import failed_gate_reason
-from pine_select.scoring.totals import scaled_half_up, to_cents
+from pine_select.scoring.rounding import scaled_half_up, to_cents
 
 
 def test_mean_total_by_hand() -> None:
@@ -222,12 +223,60 @@ def test_weights_are_exact_decimals() -> None:
     ("promise", "'promise' is not id=weight"),
     ("promise=1,,feasibility=2", "an empty entry"),
     ("promise=1,promise=2", "promise is given twice"),
-    ("", "--weights is empty"),
+    ("", "weights: nothing given"),
 ])
 def test_bad_weights_are_usage_errors(text: str, message: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_weights(text, rubric())
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("9" * 5000, "… (5,000 characters) is not a number"),
+    ("1/0", "promise='1/0' divides by zero"),
+    ("nan", "promise='nan' is not a number"),
+    ("inf", "promise='inf' is not a number"),
+    ("1e309", "promise=1e309 is above 1,000,000"),
+    ("1e999999999", "is not a number"),
+    ("-3", "promise=-3 is negative"),
+    ("1e-400", "promise=1e-400 is more precise than a millionth"),
+])
+def test_hostile_weights_get_one_sentence_naming_the_field(value: str, problem: str) -> None:
+    """Issue 11: a 5,000-digit number crashed; the message named a CLI flag."""
+    with pytest.raises(UsageError) as caught:
+        parse_weights(f"promise={value}", rubric())
+    message = str(caught.value)
+    assert message.startswith("weights: ") and problem in message
+    assert "--" not in message and "\n" not in message and len(message) < 200
+    assert caught.value.option == "weights"
+
+
+def test_unknown_criterion_names_the_field_not_a_flag() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_weights("nope=1", rubric())
+    assert str(caught.value).startswith("weights: 'nope' is not a criterion")
+    assert "--" not in str(caught.value)
+
+
+def test_weights_in_every_accepted_form_are_exact() -> None:
+    weights = parse_weights("promise=2.5e1, feasibility=0.000001", rubric())
+    assert weights == {"promise": Fraction(25), "feasibility": Fraction(1, 10**6)}
+
+
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), True, "3", Fraction(10**7)])
+def test_weights_given_in_code_must_be_finite_numbers_in_range(weight: object) -> None:
+    call = call_of({"A": both({"alice": 5, "bob": 4}, {"alice": 3, "bob": 2})})
+    with pytest.raises(UsageError, match=r"^weights: promise="):
+        score_call(call, {"promise": weight})  # type: ignore[dict-item]
+
+
+def test_resolved_weights_are_not_resolved_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    call = call_of({"A": both({"alice": 5, "bob": 4}, {"alice": 3, "bob": 2})})
+    weights = parse_weights("feasibility=0.5", call.rubric)
+    calls = []
+    monkeypatch.setattr(Rubric, "weights", lambda self: calls.append(self) or {})
+    report = score_call(call, weights)
+    assert calls == [] and report.weights is weights
 
 
 def test_every_bad_part_of_weights_is_named() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import CallPaths, merged, tiny_application, tiny_rubric
+from conftest import CallPaths, merged, tiny_application, tiny_reviews, tiny_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +63,7 @@ def test_include_of_an_unselectable_application_exits_2(make_call: Callable[...,
     call = make_call(applications=apps)
     result = run_cli("select", *call.args, "--include", "APP-3")
     assert result.exit_code == 2
-    assert "--include: include APP-3: the application is not selectable" in result.stderr
+    assert "what-if include: include APP-3: the application is not selectable" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -135,6 +137,59 @@ def test_example_call_end_to_end(run_cli: Callable[..., Result]) -> None:
         assert data["seed"] == 2019
     assert found[0]["selected"] == found[1]["selected"]
     assert found[0]["reserves"] == found[1]["reserves"]
+
+
+def _all_tied_example(folder: Path) -> tuple[Path, Path]:
+    """The example call with every review score 3: every application ties with every other."""
+    apps = folder / "apps"
+    shutil.copytree(EXAMPLE[1], apps)
+    with (apps / "reviews.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (apps / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "score": "3"} for row in rows)
+    return EXAMPLE[0], apps
+
+
+@pytest.mark.skipif(not EXAMPLE[1].is_dir(), reason="the example call is not there yet")
+def test_explanations_do_not_depend_on_the_solver_when_every_score_ties(
+        tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    """Issue 11: with every total tied, CBC and HiGHS explained withdrawals and alternatives
+    differently (portfolios with equal lottery priority sums were left to the solver)."""
+    rubric, apps = _all_tied_example(tmp_path)
+    outputs = []
+    for solver in ("cbc", "highs"):
+        result = run_cli("select", rubric, apps, "--size", "10", "--alternatives", "3",
+                         "--solver", solver, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert len(data["withdrawals"]) == 10 and len(data["alternatives"]) == 3
+        data.pop("solver"), data.pop("solver_version")
+        outputs.append(json.dumps(data, indent=2, ensure_ascii=False))
+    assert outputs[0] == outputs[1]
+
+
+def test_no_selectable_application_says_so_and_why(make_call: Callable[..., CallPaths],
+                                                   run_cli: Callable[..., Result]) -> None:
+    """Issue 11: with nothing selectable, select blamed a balance rule."""
+    rubric = tiny_rubric(selection={"size": 2, "budget": 100000, "rules": [
+        {"field": "age_groups", "each": ["early_years"], "at_least": 1}]})
+    apps = [tiny_application(1, facts={"based_in_england": False}), tiny_application(2),
+            tiny_application(3)]
+    reviews = [row for row in tiny_reviews(["APP-1", "APP-2", "APP-3"])
+               if not (row["application_id"] == "APP-2" and row["reviewer"] == "bob")]
+    call = make_call(rubric=rubric, applications=apps, reviews=reviews)
+    table = run_cli("select", *call.args, "--exclude", "APP-3")
+    assert table.exit_code == 1
+    assert table.stdout.strip() == (
+        "No application is selectable: of 3 application(s), 1 ineligible, 1 with too few "
+        "reviews, 1 excluded by the panel (one may have several reasons).")
+    data = json.loads(run_cli("select", *call.args, "--exclude", "APP-3", "--format",
+                              "json").stdout)
+    assert data["status"] == "infeasible" and data["conflicting_rules"] == []
+    assert data["unselectable"] == {"applications": 3, "ineligible": 1, "too_few_reviews": 1,
+                                    "excluded": 1}
 
 
 def test_bad_options_exit_2(make_call: Callable[..., CallPaths],

@@ -157,7 +157,7 @@ def test_a_conflict_is_never_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(optimiser, "feasible", lambda scenario: SolveStatus.INFEASIBLE)
     with pytest.raises(SolverError, match="numerical trouble") as error:
         diagnose(optimiser)
-    assert "try --solver highs; check amounts and budget for extreme values" in str(error.value)
+    assert "try the solver highs; check amounts and budget for extreme values" in str(error.value)
 
 
 @pytest.mark.parametrize(("solver", "crash", "other"), [
@@ -177,7 +177,7 @@ def test_a_solver_crash_says_what_to_try(monkeypatch: pytest.MonkeyPatch, solver
     with pytest.raises(SolverError) as error:
         optimiser.best()
     assert str(error.value) == (f"the {optimiser.name()} solver failed (HiGHS crashed); try "
-                                f"--solver {other}; check amounts and budget for extreme values")
+                                f"the solver {other}; check amounts and budget for extreme values")
 
 
 # -- relaxations move one bound, within the candidates (review finding 7) ---------------------

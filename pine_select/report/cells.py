@@ -1,30 +1,54 @@
 """Safe, exact cells for any output: decimals, spreadsheet cells and terminal text.
 
 Shared by every renderer so that a number shows the same way, and applicant text is made
-harmless the same way, in every output.
+harmless the same way, in every output. Numbers are rounded by ``scoring.rounding`` alone
+(half up on the exact value): :func:`fixed` for text, :func:`json_number` for JSON.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from pine_select.scoring.totals import scaled_half_up
+from pine_select.scoring.rounding import fixed, half_up, hundredths_text
+
+__all__ = ["FORMULA_STARTS", "columns", "csv_text", "exact_number", "fixed", "json_number",
+           "json_text", "points", "points_text", "spreadsheet_cell", "starts_a_formula",
+           "terminal_text"]
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection):
 # `=HYPERLINK(...)` in an organisation's name must stay text when the panel opens the file.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The full-width forms count (U+FF1D, U+FF0B, U+FF0D, U+FF20): spreadsheets set up for East
+# Asian input can take them for formula starts (input methods fold them to ASCII). A tab or
+# CR before a sign is dropped by some importers, and some trim leading spaces, leaving the
+# sign first: a sign after spaces, tabs or line breaks is a formula start too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n",
+                  "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_BLANKS = " \t\r\n\u3000"
+
+
+def starts_a_formula(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula (the one home of this rule).
+
+    Every writer of spreadsheet cells (CSV here, xlsx sheets) asks this, then neutralises
+    the cell with :func:`spreadsheet_cell`.
+    """
+    return text.startswith(FORMULA_STARTS) or text.lstrip(_BLANKS)[:1] in _SIGNS
 
 
 def spreadsheet_cell(value: object) -> str:
-    """``value`` as CSV cell text that Excel, LibreOffice and Sheets show as plain text."""
+    """``value`` as cell text that Excel, LibreOffice and Sheets show as plain text.
+
+    A cell that could start a formula gets a leading apostrophe, which every spreadsheet
+    reads as "this is text" and does not show.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if starts_a_formula(text) else text
 
 
 def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
@@ -75,22 +99,9 @@ def _compact(value: object) -> str:
     return _ENCODE(value)
 
 
-def fixed(value: Fraction | int, places: int) -> str:
-    """``value`` with exactly ``places`` decimals, rounded half up: 73.125 -> "73.13"."""
-    scaled = scaled_half_up(value, places)
-    sign = "-" if scaled < 0 else ""
-    whole, part = divmod(abs(scaled), 10**places)
-    return f"{sign}{whole}.{part:0{places}d}" if places else f"{sign}{whole}"
-
-
-def json_number(value: Fraction | int, places: int) -> float:
+def json_number(value: Fraction | int | float, places: int) -> float:
     """``value`` rounded half up to ``places`` decimals, as a JSON number."""
-    return _json_number(value.numerator, value.denominator, places)
-
-
-@functools.lru_cache(maxsize=4096)  # scores repeat: a mean of 3 reviewers has few values
-def _json_number(numerator: int, denominator: int, places: int) -> float:
-    return float(fixed(Fraction(numerator, denominator), places))
+    return half_up(value, places)
 
 
 def exact_number(value: Fraction) -> int | float:
@@ -134,10 +145,9 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
 
 def points(cents: int | None) -> float | None:
     """A score kept in hundredths (``total_cents``) as points, for JSON and templates."""
-    return None if cents is None else float(points_text(cents))
+    return None if cents is None else float(hundredths_text(cents))
 
 
 def points_text(cents: int) -> str:
     """A score kept in hundredths as text with 2 decimals (exact: no float on the way)."""
-    whole, part = divmod(abs(cents), 100)  # what fixed(Fraction(cents, 100), 2) gives
-    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+    return hundredths_text(cents)

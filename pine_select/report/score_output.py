@@ -6,7 +6,6 @@ say which weights made it) and the tie-break seed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -152,12 +151,7 @@ def _total(score: ApplicationScore) -> str:
 
 
 def _score(value: Fraction | None, places: int) -> str:
-    return "" if value is None else _fixed(value.numerator, value.denominator, places)
-
-
-@functools.lru_cache(maxsize=4096)  # scores repeat: a mean of 3 reviewers has few values
-def _fixed(numerator: int, denominator: int, places: int) -> str:
-    return fixed(Fraction(numerator, denominator), places)
+    return "" if value is None else fixed(value, places)
 
 
 def _weight(weight: Fraction) -> str:

@@ -21,6 +21,7 @@ from pine_select.selection.result import (
     LeftOut,
     RuleOutcome,
     SelectionResult,
+    Unselectable,
     Withdrawal,
 )
 
@@ -53,7 +54,24 @@ def select_json(result: SelectionResult) -> dict[str, object]:
         "weights": {c: exact_number(w) for c, w in result.weights.items()},
         "notes": list(result.notes),
     })
+    if result.unselectable is not None:
+        data["unselectable"] = _unselectable_json(result.unselectable)
     return data
+
+
+def _unselectable_json(why: Unselectable) -> dict[str, int]:
+    return {"applications": why.applications, "ineligible": why.ineligible,
+            "too_few_reviews": why.too_few_reviews, "excluded": why.excluded}
+
+
+def no_selectable_text(why: Unselectable) -> str:
+    """The sentence for a call where no application can be chosen, with counts by reason.
+
+    For every output that reports a selection (the terminal, the briefing pack).
+    """
+    return (f"No application is selectable: of {why.applications} application(s), "
+            f"{why.ineligible} ineligible, {why.too_few_reviews} with too few reviews, "
+            f"{why.excluded} excluded by the panel (one may have several reasons).")
 
 
 def _rule_json(rule: RuleOutcome) -> dict[str, object]:
@@ -122,6 +140,8 @@ def _size_json(size_range: tuple[int, int | None]) -> dict[str, int | None]:
 
 def select_table(result: SelectionResult, call: Call) -> str:
     """The portfolio, the coverage of every rule, the price of balance and the reasons."""
+    if result.unselectable is not None:
+        return no_selectable_text(result.unselectable)
     if not result.optimal:
         return "\n".join(_infeasible_lines(result))
     sections = [

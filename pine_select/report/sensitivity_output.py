@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from pine_select.report.cells import columns, exact_number, fixed, json_number
+from pine_select.report.cells import (
+    columns,
+    exact_number,
+    fixed,
+    json_number,
+    points,
+    points_text,
+)
 from pine_select.report.select_output import select_json
 from pine_select.sensitivity.result import (
     Crossing,
@@ -160,9 +167,9 @@ def diff_json(diff: WeightDiff) -> dict[str, object]:
         "enters": list(diff.enters),
         "leaves": list(diff.leaves),
         "stays": list(diff.stays),
-        "total_score": {"rubric": _points(before.total_cents),
-                        "what_if": _points(after.total_cents),
-                        "change": _points(diff.total_change_cents)},
+        "total_score": {"rubric": points(before.total_cents),
+                        "what_if": points(after.total_cents),
+                        "change": points(diff.total_change_cents)},
         "cost": {"rubric": before.cost, "what_if": after.cost, "change": diff.cost_change},
         "rules": {"became_binding": list(diff.became_binding),
                   "became_slack": list(diff.became_slack)},
@@ -179,7 +186,7 @@ def diff_table(diff: WeightDiff) -> str:
         f"Enters: {', '.join(diff.enters) or 'nobody'}",
         f"Leaves: {', '.join(diff.leaves) or 'nobody'}",
         f"Stays:  {', '.join(diff.stays) or 'nobody'}",
-        f"Total score: {_points_text(before.total_cents)} -> {_points_text(after.total_cents)} "
+        f"Total score: {points_text(before.total_cents)} -> {points_text(after.total_cents)} "
         f"({_signed(diff.total_change_cents)}; each side scored with its own weights)",
         f"Cost: £{before.cost:,} -> £{after.cost:,} ({'+' if diff.cost_change >= 0 else '-'}"
         f"£{abs(diff.cost_change):,})",
@@ -197,14 +204,6 @@ def _weights_text(weights: dict[str, Fraction]) -> str:
     return ",".join(f"{c}={exact_number(w)}" for c, w in weights.items())
 
 
-def _points(cents: int) -> float:
-    return json_number(Fraction(cents, 100), 2)
-
-
-def _points_text(cents: int) -> str:
-    return fixed(Fraction(cents, 100), 2)
-
-
 def _signed(cents: int) -> str:
-    return ("+" if cents >= 0 else "") + _points_text(cents)
+    return ("+" if cents >= 0 else "") + points_text(cents)
 

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from pine_select.model.rubric import Rubric, Scale
 from pine_select.scoring.result import CriterionScore
-from pine_select.scoring.totals import IntegerWeights
+from pine_select.scoring.totals import IntegerWeights, approximate_total, total_of
 
 EXTREME_GAP = Fraction(25)
 MIN_REVIEWERS_FOR_EXTREME = 3
@@ -45,9 +45,8 @@ def reviewer_totals(
     scale: Scale,
 ) -> dict[str, Fraction]:
     """Each reviewer's own total on 0..100 from their scores alone (sorted by reviewer)."""
-    span = scale.max - scale.min
     sums = _reviewer_sums(criteria, weights, scale)
-    return {r: Fraction(100 * weighted, weight_sum * span)
+    return {r: total_of(weighted, 1, weight_sum, scale)
             for r, (weighted, weight_sum) in sorted(sums.items()) if weight_sum > 0}
 
 
@@ -75,10 +74,9 @@ def single_reviewer_extremes(
     if max((s.n_reviews for s in criteria.values()), default=0) < MIN_REVIEWERS_FOR_EXTREME:
         return ()
     sums = _reviewer_sums(criteria, weights, scale)
-    span = scale.max - scale.min
     # Decided on floats (about 1e-14 from the exact totals, which stay on 0..100) unless a
     # margin is within FLOAT_DOUBT of the boundary: then exactly, with Fractions.
-    approximate = {r: 100 * weighted / (weight_sum * span)
+    approximate = {r: approximate_total(weighted, weight_sum, scale)
                    for r, (weighted, weight_sum) in sorted(sums.items()) if weight_sum > 0}
     decided = _extreme_by_floats(approximate)
     if decided is not None:

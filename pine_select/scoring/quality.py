@@ -10,18 +10,83 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Protocol
 
-from pine_select.scoring.result import (
-    AssessmentQuality,
-    CriterionQuality,
-    CriterionScore,
-    ReviewerQuality,
-)
+from pine_select.scoring.rounding import half_up
 
 TARGET_RELIABILITY = 0.7
+PLACES = 4  # decimals of the statistics in JSON
 
-Scored = Mapping[str, Mapping[str, CriterionScore]]  # application id -> criterion -> score
+
+class Scores(Protocol):
+    """What quality reads of a criterion score (``result.CriterionScore``): its pairs."""
+
+    @property
+    def scores(self) -> tuple[tuple[str, int], ...]: ...  # (reviewer, score)
+
+
+Scored = Mapping[str, Mapping[str, Scores]]  # application id -> criterion -> its scores
+
+
+@dataclass(frozen=True)
+class ReviewerQuality:
+    """How much one reviewer did, and how lenient they were against their co-reviewers.
+
+    ``leniency`` is the mean, over every score this reviewer gave where someone else also
+    scored the same application on the same criterion, of (their score - the mean of the
+    others' scores), in scale points: +0.5 means half a point kinder than colleagues.
+    None when they never shared an application and criterion with anyone.
+    """
+
+    reviewer: str
+    n_scores: int
+    n_applications: int
+    leniency: float | None
+    n_compared: int  # how many of their scores had co-reviewers (the leniency's sample)
+
+
+@dataclass(frozen=True)
+class CriterionQuality:
+    """How far reviewers agree on one criterion (inter-rater reliability).
+
+    ``icc`` is ICC(1), one-way random effects, single rater, over the applications with at
+    least two scores on the criterion (unbalanced groups use the usual k0 correction);
+    None when it cannot be estimated. ``reviewers_for_target`` is the number of reviewers
+    per application whose mean would reach ``target`` reliability by Spearman-Brown; None
+    when the ICC is not above 0 (no number of reviewers would do).
+    """
+
+    criterion: str
+    n_applications: int
+    n_scores: int
+    mean_reviewers: float | None
+    icc: float | None
+    reliability_of_mean: float | None  # Spearman-Brown at the mean number of reviewers
+    reviewers_for_target: int | None
+
+
+@dataclass(frozen=True)
+class AssessmentQuality:
+    method: str = "ICC(1), one-way random effects; Spearman-Brown"
+    target: float = 0.7
+    reviewers: tuple[ReviewerQuality, ...] = ()  # sorted by reviewer
+    criteria: tuple[CriterionQuality, ...] = ()  # in rubric order
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-able data (floats rounded to 4 decimals)."""
+        return {
+            "method": self.method,
+            "target": self.target,
+            "reviewers": [_rounded(asdict(r)) for r in self.reviewers],
+            "criteria": [_rounded(asdict(c)) for c in self.criteria],
+        }
+
+
+def _rounded(data: dict[str, object]) -> dict[str, object]:
+    return {k: half_up(v, PLACES) if isinstance(v, float) else v for k, v in data.items()}
+
+
 
 
 def assess_quality(scored: Scored, criteria: Sequence[str]) -> AssessmentQuality:

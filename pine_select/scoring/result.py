@@ -8,9 +8,20 @@ and the selection's objective use (SPEC 3: "equal totals at 2 decimals").
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+
+from pine_select.scoring.quality import (
+    AssessmentQuality,
+    CriterionQuality,
+    ReviewerQuality,
+    assess_quality,
+)
+
+__all__ = ["ApplicationScore", "AssessmentQuality", "CriterionQuality", "CriterionScore",
+           "ReviewerQuality", "ScoreReport"]
 
 
 @dataclass(frozen=True)
@@ -39,64 +50,7 @@ class ApplicationScore:
     failed_gates: tuple[str, ...] = ()
     excluded: bool = False  # excluded by a panel override (its reason is in ``reasons``)
     extreme_reviewers: tuple[str, ...] = ()  # who raised ``single_reviewer_extreme``
-
-
-@dataclass(frozen=True)
-class ReviewerQuality:
-    """How much one reviewer did, and how lenient they were against their co-reviewers.
-
-    ``leniency`` is the mean, over every score this reviewer gave where someone else also
-    scored the same application on the same criterion, of (their score - the mean of the
-    others' scores), in scale points: +0.5 means half a point kinder than colleagues.
-    None when they never shared an application and criterion with anyone.
-    """
-
-    reviewer: str
-    n_scores: int
-    n_applications: int
-    leniency: float | None
-    n_compared: int  # how many of their scores had co-reviewers (the leniency's sample)
-
-
-@dataclass(frozen=True)
-class CriterionQuality:
-    """How far reviewers agree on one criterion (inter-rater reliability).
-
-    ``icc`` is ICC(1), one-way random effects, single rater, over the applications with at
-    least two scores on the criterion (unbalanced groups use the usual k0 correction);
-    None when it cannot be estimated. ``reviewers_for_target`` is the number of reviewers
-    per application whose mean would reach ``target`` reliability by Spearman-Brown; None
-    when the ICC is not above 0 (no number of reviewers would do).
-    """
-
-    criterion: str
-    n_applications: int
-    n_scores: int
-    mean_reviewers: float | None
-    icc: float | None
-    reliability_of_mean: float | None  # Spearman-Brown at the mean number of reviewers
-    reviewers_for_target: int | None
-
-
-@dataclass(frozen=True)
-class AssessmentQuality:
-    method: str = "ICC(1), one-way random effects; Spearman-Brown"
-    target: float = 0.7
-    reviewers: tuple[ReviewerQuality, ...] = ()  # sorted by reviewer
-    criteria: tuple[CriterionQuality, ...] = ()  # in rubric order
-
-    def as_dict(self) -> dict[str, object]:
-        """Plain JSON-able data (floats rounded to 4 decimals)."""
-        return {
-            "method": self.method,
-            "target": self.target,
-            "reviewers": [_rounded(asdict(r)) for r in self.reviewers],
-            "criteria": [_rounded(asdict(c)) for c in self.criteria],
-        }
-
-
-def _rounded(data: dict[str, object]) -> dict[str, object]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in data.items()}
+    under_reviewed: bool = False  # fewer than min_reviews reviewers on some criterion
 
 
 @dataclass(frozen=True)
@@ -104,7 +58,7 @@ class ScoreReport:
     """The scores of every application of a call, ranked, with the weights used."""
 
     applications: tuple[ApplicationScore, ...]  # ranked first (by rank), then the rest by id
-    weights: dict[str, Fraction]
+    weights: Mapping[str, Fraction]  # every criterion, rubric order (scoring.weights.Weights)
     seed: int
     tie_groups: tuple[tuple[str, ...], ...] = ()  # ids sharing a total, in lottery order
     criteria: tuple[str, ...] = ()  # the rubric's criterion ids, in order
@@ -116,8 +70,6 @@ class ScoreReport:
         Worked out when first asked for: `select` never shows it, and at 10,000
         applications it costs a fifth of scoring.
         """
-        from pine_select.scoring.quality import assess_quality  # it imports this module
-
         return assess_quality({a.id: a.criteria for a in self.applications}, self.criteria)
 
     def by_id(self) -> dict[str, ApplicationScore]:

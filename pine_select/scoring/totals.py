@@ -1,20 +1,22 @@
-"""The weighted total of SPEC 3, exactly, and its rounding to cents.
+"""The weighted total of SPEC 3, exactly: the one home of the formula.
 
     n_ij    = (c_ij - scale.min) / (scale.max - scale.min)
     total_i = 100 * sum_j(w_j * n_ij) / sum_j(w_j)
 
-Everything stays exact until display; ``total_cents`` rounds half up (73.125 -> 73.13),
-which is what people expect of "2 decimals", unlike Python's round-half-to-even.
+Everything stays exact until display (rounding: ``rounding.py``). Every total of the tool
+comes from here: applications' totals (:func:`weighted_total`), each reviewer's own total
+(``flags.reviewer_totals``), the sensitivity matrix's totals under any weights and the
+pack's criterion profiles (:func:`normalised_mean`).
 
 The sums are done on whole numbers (weights scaled to integers, scores as numerator and
-denominator) and made a Fraction once at the end: the same exact value, ten times faster
-than Fraction arithmetic, which matters at 10,000 applications.
+denominator) and made a Fraction once at the end, by :func:`total_of`: the same exact value,
+ten times faster than Fraction arithmetic, which matters at 10,000 applications.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -25,6 +27,24 @@ from pine_select.scoring.result import CriterionScore
 def normalised(score: Fraction, scale: Scale) -> Fraction:
     """A criterion score on 0..1: the scale's minimum is 0, its maximum 1."""
     return (score - scale.min) / (scale.max - scale.min)
+
+
+def normalised_mean(scores: Iterable[Fraction | None], scale: Scale) -> Fraction | None:
+    """The mean of the scores given (None skipped) on 0..1; None when there are none."""
+    values = [normalised(score, scale) for score in scores if score is not None]
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+def total_of(excess: int, denominator: int, weight_sum: int, scale: Scale) -> Fraction:
+    """SPEC 3's total from whole numbers: ``excess / denominator`` is
+    ``sum_j w_j * (c_j - scale.min)`` and ``weight_sum`` is ``sum_j w_j`` (> 0)."""
+    return Fraction(100 * excess, denominator * weight_sum * (scale.max - scale.min))
+
+
+def approximate_total(excess: int, weight_sum: int, scale: Scale) -> float:
+    """:func:`total_of` (denominator 1) as a float, about 1e-14 off: for quick screens that
+    decide exactly whenever they are near a boundary."""
+    return 100 * excess / (weight_sum * (scale.max - scale.min))
 
 
 @dataclass(frozen=True)
@@ -57,17 +77,4 @@ def weighted_total(
             return None
         p, q = score.numerator - scale.min * score.denominator, score.denominator
         numerator, denominator = numerator * q + weight * p * denominator, denominator * q
-    return Fraction(100 * numerator, denominator * integer.total * (scale.max - scale.min))
-
-
-def scaled_half_up(value: Fraction | int, places: int) -> int:
-    """``value`` * 10**places rounded half away from zero, as a whole number."""
-    p: int = abs(value.numerator) * 10**places
-    q = value.denominator
-    rounded = (2 * p + q) // (2 * q)
-    return rounded if value.numerator >= 0 else -rounded
-
-
-def to_cents(total: Fraction) -> int:
-    """The total in hundredths, rounded half up: the value that ranking ties compare."""
-    return scaled_half_up(total, 2)
+    return total_of(numerator, denominator, integer.total, scale)

@@ -144,7 +144,9 @@ def unconstrained_best(optimiser: Optimiser, ration: Rationing) -> Solution | No
     problem = optimiser.problem
     if not problem.rules or not ration.take("price of balance"):
         return None
-    solution = optimiser.best_total(BASE.also(without=problem.balance_groups))
+    # Tie-broken (best, not best_total): which rules its portfolio breaks decides the
+    # shortcut below, hence how many re-solves are left, and must not be the solver's.
+    solution = optimiser.best(BASE.also(without=problem.balance_groups))
     return solution if solution.optimal else None
 
 

@@ -157,8 +157,10 @@ class Optimiser:
         Among all portfolios with total ``T*`` the one with the highest priority sum wins.
         Two best portfolios that differ by one swap always have different priority sums (the
         swap follows the ranking's tie-break). Portfolios that differ by two or more swaps can
-        have equal sums (positions 1+4 = 2+3): which of those is returned is then the
-        solver's. The first solve alone decides ``T*``, which is what is proven.
+        have equal sums (positions 1+4 = 2+3): those are settled by the lottery too, never by
+        the solver (:meth:`_settled_priority_ties`), so that every explanation built from these
+        solves is the same whichever solver ran. The first solve alone decides ``T*``, which
+        is what is proven.
         """
         return self._cached("best", scenario,
                             lambda: self._lexicographic(self.best_total(scenario), scenario))
@@ -214,7 +216,7 @@ class Optimiser:
     def what_to_try(self) -> str:
         """Advice for a failed solve: the other backend, and the usual cause."""
         other = SolverName.CBC if self.solver is SolverName.HIGHS else SolverName.HIGHS
-        return f"try --solver {other}; check amounts and budget for extreme values"
+        return f"try the solver {other}; check amounts and budget for extreme values"
 
     def name(self) -> str:
         """The solver's name alone: what reproducible outputs (packs) may print."""
@@ -250,7 +252,43 @@ class Optimiser:
                               f"{second.total}), numerical trouble; {self.what_to_try()}")
         if not second.tie_break_proven:
             return self._best_of_few_ties(first, narrowed) or second
-        return second
+        return self._settled_priority_ties(second, narrowed, first.total)
+
+    def _settled_priority_ties(self, found: Solution, scenario: Scenario, total: int
+                               ) -> Solution:
+        """``found``, or the portfolio the lottery prefers among those tying with it.
+
+        ``found`` has the best total and the highest priority sum. Another portfolio with
+        both (positions 1+4 = 2+3) is sought with a no-good cut per portfolio found; of all
+        of them, the one holding the better lottery positions wins (:meth:`_tie_break_key`).
+        Reduced-cost fixing first: when it decides every candidate, ``found`` is the only one
+        and no solve is needed. A search stopped at its work limit leaves the tie-break
+        unproven, as the priority solve's own would.
+        """
+        target = self._priority_sum(found)
+        narrowed = self._fixed_by_reduced_costs(self._priorities, scenario, found, total)
+        if len(narrowed.fixed_in | narrowed.fixed_out) == self._n:
+            return found
+        ties = [found]
+        while len(ties) <= MAX_LISTED_TIES:
+            other = self._another_tie(narrowed, ties, total)
+            if not other.optimal or self._priority_sum(other) < target:
+                settled = other.status is SolveStatus.INFEASIBLE or (
+                    other.optimal and other.tie_break_proven)
+                best = max(ties, key=self._tie_break_key)
+                return best if settled else replace(best, tie_break_proven=False)
+            ties.append(other)
+        return replace(max(ties, key=self._tie_break_key), tie_break_proven=False)
+
+    def _another_tie(self, scenario: Scenario, ties: Sequence[Solution], total: int) -> Solution:
+        """The highest priority sum at ``total`` among portfolios other than ``ties``."""
+        cuts = scenario.cuts + tuple((s.chosen, 1) for s in ties)
+        large = self._n > self.narrow_above
+        return self._solve_model(self._priorities, replace(scenario, cuts=cuts), total,
+                                 max_nodes=TIE_BREAK_NODES if large else None)
+
+    def _priority_sum(self, solution: Solution) -> int:
+        return sum(self._priorities[i] for i in solution.chosen)
 
     def _best_of_few_ties(self, first: Solution, scenario: Scenario) -> Solution | None:
         """The tie-break by listing every best portfolio, when there are only a few.

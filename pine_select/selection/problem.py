@@ -431,7 +431,7 @@ def _check_overrides(call: Call, report: ScoreReport, overrides: Overrides) -> N
 
 def _override_source(call: Call, item: Override, kind: str) -> str:
     if item.reason == WHAT_IF_REASON:
-        return f"--{kind}"
+        return f"what-if {kind}"  # the run's options, not a file
     if call.files is not None and call.files.overrides is not None:
         return display_path(call.files.overrides)
     return "overrides.yaml"

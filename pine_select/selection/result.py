@@ -88,6 +88,16 @@ class Relaxation:
 
 
 @dataclass(frozen=True)
+class Unselectable:
+    """Why no application can be chosen: how many have each reason (one may have several)."""
+
+    applications: int
+    ineligible: int
+    too_few_reviews: int
+    excluded: int
+
+
+@dataclass(frozen=True)
 class SelectionResult:
     status: str  # "optimal" | "infeasible"
     selected: tuple[str, ...]  # in rank order
@@ -109,6 +119,7 @@ class SelectionResult:
     weights: dict[str, Fraction] = field(default_factory=dict)
     solves: int = 0
     solver_version: str = ""  # e.g. "CBC (bundled with PuLP 3.3.2)": the manifest records it
+    unselectable: Unselectable | None = None  # set when no application is selectable
 
     @property
     def optimal(self) -> bool:

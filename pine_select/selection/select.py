@@ -33,7 +33,7 @@ from pine_select.selection.optimiser import (
     default_solver,
 )
 from pine_select.selection.problem import SelectionProblem, build_problem
-from pine_select.selection.result import Alternative, SelectionResult
+from pine_select.selection.result import Alternative, SelectionResult, Unselectable
 
 DEFAULT_EXPLAIN_LIMIT = 60
 LARGE_CALL = 1000  # candidates; above this each re-solve takes seconds: none by default
@@ -74,7 +74,20 @@ def select_portfolio(call: Call, report: ScoreReport, *, overrides: Overrides | 
     _check_options(options)
     problem = build_problem(call, report, overrides=overrides, size=options.size,
                             budget=options.budget)
-    return solve_problem(problem, options, weights=report.weights)
+    result = solve_problem(problem, options, weights=report.weights)
+    return result if report.selectable() else _none_selectable(result, report)
+
+
+def _none_selectable(result: SelectionResult, report: ScoreReport) -> SelectionResult:
+    """With no application selectable, say so and why, rather than blame a rule."""
+    scores = report.applications
+    why = Unselectable(
+        applications=len(scores),
+        ineligible=sum(1 for s in scores if not s.eligible),
+        too_few_reviews=sum(1 for s in scores if s.under_reviewed),
+        excluded=sum(1 for s in scores if s.excluded),
+    )
+    return replace(result, unselectable=why, conflicting_rules=(), relaxations=())
 
 
 def solve_problem(problem: SelectionProblem, options: SelectOptions = SelectOptions(),
@@ -170,19 +183,21 @@ def _notes(ration: Rationing, best: Solution) -> tuple[str, ...]:
                      "solver version give the same portfolio")
     if ration.skipped:
         notes.append(f"explanation limit reached: {len(ration.skipped)} re-solve(s) skipped "
-                     f"(first: {ration.skipped[0]}); raise --explain-limit to see them")
+                     f"(first: {ration.skipped[0]}); raise the explain_limit to see them")
     return tuple(notes)
 
 
+# (option, lowest allowed, what is expected): each named as a field of the run's options.
+_LOWEST = (("size", 0, "a whole number >= 0"), ("budget", 0, "a whole number of pounds >= 0"),
+           ("alternatives", 0, "a whole number >= 0"), ("min_swaps", 1, "a whole number >= 1"),
+           ("explain_limit", 0, "a whole number >= 0"))
+
+
 def _check_options(options: SelectOptions) -> None:
-    if options.size is not None and options.size < 0:
-        raise UsageError(f"--size {options.size}: expected a whole number >= 0")
-    if options.budget is not None and options.budget < 0:
-        raise UsageError(f"--budget {options.budget}: expected a whole number of pounds >= 0")
-    if options.alternatives < 0 or options.min_swaps < 1:
-        raise UsageError("--alternatives must be >= 0 and --min-swaps >= 1")
-    if options.explain_limit is not None and options.explain_limit < 0:
-        raise UsageError("--explain-limit must be >= 0")
+    for option, lowest, expected in _LOWEST:
+        value = getattr(options, option)
+        if value is not None and value < lowest:
+            raise UsageError(f"{option} {value}: expected {expected}", option=option)
 
 
 __all__ = ["SelectOptions", "select_options", "select_portfolio", "solve_problem"]

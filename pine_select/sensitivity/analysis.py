@@ -17,7 +17,7 @@ from pine_select.errors import SolverError
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
 from pine_select.options import RunOptions
-from pine_select.scoring import score_call
+from pine_select.scoring.score import score_call
 from pine_select.selection.explain import portfolio_ids, strong_left_out
 from pine_select.selection.optimiser import Optimiser, SolverName, SolveStatus, default_solver
 from pine_select.selection.problem import SelectionProblem, build_problem

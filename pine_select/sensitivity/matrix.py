@@ -1,10 +1,12 @@
 """Each candidate's criterion scores as whole numbers, so any weights give exact totals.
 
-With ``n_ij = a_ij / L`` (one common denominator ``L`` for the whole call), the total of
-SPEC 3 is ``total_i(w) = 100 * sum_j(w_j * a_ij) / (L * sum_j(w_j))``. For one criterion j
-moving, with the others fixed at sum ``S`` and ``A_i = sum_{k != j} w_k * a_ik``:
+With ``c_ij - scale.min = a_ij / L`` (one common denominator ``L`` for the whole call), the
+total of SPEC 3 is ``total_i(w) = 100 * sum_j(w_j * a_ij) / (L * sum_j(w_j) * span)``: the
+formula of ``scoring.totals`` (:func:`total_of`), which :meth:`ScoreMatrix.cents` calls.
+For one criterion j moving, with the others fixed at sum ``S`` and
+``A_i = sum_{k != j} w_k * a_ik``:
 
-    total_i(w) = 100 * (A_i + w * a_ij) / (L * (S + w))
+    total_i(w) = 100 * (A_i + w * a_ij) / (L * (S + w) * span)
 
 The denominator is the same positive number for every application, so comparing two
 portfolios at weight ``w`` compares ``sum(A_i) + w * sum(a_ij)``: a line in ``w``.
@@ -17,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pine_select.model.rubric import Rubric
+from pine_select.model.rubric import Rubric, Scale
 from pine_select.scoring.result import ScoreReport
-from pine_select.scoring.totals import scaled_half_up
+from pine_select.scoring.rounding import to_cents
+from pine_select.scoring.totals import total_of
 from pine_select.selection.problem import SelectionProblem
 
 
@@ -31,19 +34,17 @@ class ScoreMatrix:
     ids: tuple[str, ...]
     a: tuple[tuple[int, ...], ...]
     denominator: int  # L
+    scale: Scale
 
     @classmethod
     def of(cls, problem: SelectionProblem, report: ScoreReport, rubric: Rubric) -> ScoreMatrix:
         criteria = rubric.criterion_ids()
-        span = rubric.scale.max - rubric.scale.min
         scores = report.by_id()
-        rows: list[list[Fraction]] = []
-        for candidate in problem.candidates:
-            found = scores[candidate.id].criteria
-            rows.append([_normalised(found[c].score, rubric.scale.min, span) for c in criteria])
+        rows = [[_above_minimum(scores[c.id].criteria[j].score, rubric.scale) for j in criteria]
+                for c in problem.candidates]
         common = math.lcm(1, *(n.denominator for row in rows for n in row))
         a = tuple(tuple(int(n * common) for n in row) for row in rows)
-        return cls(criteria, tuple(c.id for c in problem.candidates), a, common)
+        return cls(criteria, tuple(c.id for c in problem.candidates), a, common, rubric.scale)
 
     def index(self, criterion: str) -> int:
         return self.criteria.index(criterion)
@@ -60,15 +61,15 @@ class ScoreMatrix:
         """Every candidate's ``total_cents`` under ``weights`` (rubric order), as scoring does."""
         scale = math.lcm(*(w.denominator for w in weights))
         whole = [int(w * scale) for w in weights]
-        bottom = self.denominator * sum(whole)
-        return [scaled_half_up(Fraction(100 * sum(w * x for w, x in zip(whole, row, strict=True)),
-                                        bottom), 2) for row in self.a]
+        weight_sum, common = sum(whole), self.denominator
+        return [to_cents(total_of(sum(w * x for w, x in zip(whole, row, strict=True)), common,
+                                  weight_sum, self.scale)) for row in self.a]
 
 
-def _normalised(score: Fraction | None, low: int, span: int) -> Fraction:
+def _above_minimum(score: Fraction | None, scale: Scale) -> Fraction:
     if score is None:  # candidates always have every score; kept for the type checker
         raise ValueError("a candidate without a criterion score")
-    return (score - low) / span
+    return score - scale.min
 
 
 def line_value(chosen: Iterable[int], rest: Sequence[Fraction], column: Sequence[int]

@@ -46,9 +46,10 @@ def sample_frequencies(optimiser: Optimiser, matrix: ScoreMatrix, weights: Seque
                        ) -> Robustness:
     """Re-select ``samples`` times under drawn weights; count who is chosen how often."""
     if samples < 0:
-        raise UsageError(f"--samples {samples}: expected a whole number >= 0")
+        raise UsageError(f"samples {samples}: expected a whole number >= 0", option="samples")
     if concentration <= 0:
-        raise UsageError(f"--concentration {concentration}: expected a number above 0")
+        raise UsageError(f"concentration {concentration}: expected a number above 0",
+                         option="concentration")
     rng = random.Random(seed)
     counts: Counter[int] = Counter()
     seen: Counter[tuple[int, ...]] = Counter()
