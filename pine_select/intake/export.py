@@ -1,0 +1,326 @@
+"""Read a form export (``.csv`` or ``.xlsx``) into rows of cells, never evaluating a cell.
+
+The only module that imports the spreadsheet library. An export is untrusted: it may
+hold formulas, macros, XML entity tricks or a zip that unpacks to gigabytes. So:
+
+- ``.xlsm`` (and an ``.xlsx`` that carries macros) is refused;
+- an ``.xlsx`` whose parts would unpack past :data:`MAX_UNPACKED_BYTES` is refused from
+  the sizes in its zip directory, before any part is read (zipfile stops at the declared
+  size of a part, so a directory that lies only makes the read fail);
+- openpyxl parses the XML through defusedxml (entity declarations refused); if that has
+  been switched off (``OPENPYXL_DEFUSEDXML=False``), no workbook is read at all;
+- a formula cell is refused, naming the cell: its cached value may not be what it shows.
+
+Row numbers are those a person sees: the spreadsheet's row in an ``.xlsx``, the record's
+place in a ``.csv`` (a quoted cell that spans lines is still one row, as Excel shows it).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pine_select.errors import InputError, Problem, UsageError, display_path
+from pine_select.loading.checks import closest
+from pine_select.loading.csv_source import MAX_CSV_BYTES
+
+CellValue = (str | int | float | bool | datetime.datetime | datetime.date | datetime.time
+             | datetime.timedelta | None)
+Progress = Callable[[str], None]
+
+MAX_UNPACKED_BYTES = 100_000_000
+PROGRESS_EVERY = 1000  # rows between two progress messages
+_MACRO_PARTS = ("xl/vbaProject.bin", "xl/vbaProjectSignature.bin")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One row of the export: the number a person sees, and its cells under the header."""
+
+    number: int
+    cells: tuple[CellValue, ...]
+
+
+@dataclass(frozen=True)
+class Export:
+    """The header and the non-blank rows under it; ``name`` is the file's own name."""
+
+    label: str
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[ExportRow, ...]
+    sheet: str | None = None
+
+    def cell_name(self, row: int, column: int) -> str:
+        """The spreadsheet's name of a cell (``C7``)."""
+        return f"{column_letter(column)}{row}"
+
+
+def column_letter(index: int) -> str:
+    """``A`` for the first column (index 0), ``AA`` for the 27th."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the mapping says about the layout of the export."""
+
+    sheet: str | None = None
+    header_row: int = 1
+    delimiter: str | None = None
+
+
+def read_export(path: Path, options: ReadOptions = ReadOptions(),
+                progress: Progress | None = None) -> Export:
+    """Read ``path``; raises InputError with every problem (a formula: each one)."""
+    label = display_path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError([Problem(label, None, "no such file", "a .csv or .xlsx form export")])
+    if suffix == ".csv":
+        return _read_csv(path, label, options)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, label, options, progress or (lambda _: None))
+    what = ("a macro-enabled workbook (macros are never run)" if suffix == ".xlsm"
+            else f"not a form export ({suffix or 'no extension'})")
+    raise InputError([Problem(label, None, what, "a .csv or .xlsx export (save as .xlsx)",
+                              code="export_type")])
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, label: str, options: ReadOptions) -> Export:
+    text = _csv_text(path, label)
+    delimiter = options.delimiter or _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: tuple[str, ...] = ()
+    rows: list[ExportRow] = []
+    problems: list[Problem] = []
+    number = 0
+    try:
+        for number, values in enumerate(reader, 1):
+            if number == options.header_row:
+                header = tuple(value.strip() for value in values)
+            elif number > options.header_row:
+                rows += _csv_row(number, values, header, label, problems)
+    except csv.Error as exc:
+        problems.append(Problem(label, number + 1, f"malformed CSV ({exc})",
+                                f'a {delimiter!r} after each closing quote, and "" for a quote '
+                                "inside quotes", code="csv_row"))
+    problems += _header_problems(header, label, options.header_row)
+    if problems:
+        raise InputError(problems)
+    return Export(label, path.name, header, tuple(rows))
+
+
+def _csv_text(path: Path, label: str) -> str:
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise InputError([Problem(label, None, "file is too large",
+                                      f"at most {MAX_CSV_BYTES:,} bytes", code="too_large")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(label, None, f"cannot read the file ({exc.strerror})",
+                                  "a file you may read", code="io")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem(label, line, f"not UTF-8 text ({exc.reason})",
+                                  "UTF-8, as Excel's 'CSV UTF-8' and Google Forms save it",
+                                  code="encoding")]) from None
+
+
+def _delimiter(text: str) -> str:
+    """``;`` when the first line has more of them than commas outside quotes, else ``,``.
+
+    Excel in much of Europe saves "CSV" with semicolons; the header decides, because a
+    question's wording may hold commas only inside quotes.
+    """
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    commas = len(first) - 1
+    semicolons = sum(value.count(";") for value in first)
+    return ";" if semicolons > commas else ","
+
+
+def _csv_row(number: int, values: list[str], header: tuple[str, ...], label: str,
+             problems: list[Problem]) -> list[ExportRow]:
+    if not any(value.strip() for value in values):
+        return []  # a blank row is not an application
+    extra = values[len(header):]
+    if any(value.strip() for value in extra):
+        problems.append(Problem(label, number, f"{len(values)} cells, the header has "
+                                f"{len(header)}", "a cell under each header and no more",
+                                code="csv_row"))
+        return []
+    cells = tuple(values[:len(header)]) + ("",) * (len(header) - len(values))
+    return [ExportRow(number, cells)]
+
+
+def _header_problems(header: tuple[str, ...], label: str, header_row: int) -> list[Problem]:
+    if not any(header):
+        return [Problem(label, header_row, "no header row here",
+                        "the questions as column headers (or set header_row: in the mapping)",
+                        code="export_header")]
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        return [Problem(label, header_row, f"repeated column(s) {', '.join(map(repr, repeated))}",
+                        "each header once (rename one of them in the export)",
+                        code="export_header")]
+    return []
+
+
+# --- XLSX -----------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, label: str, options: ReadOptions, progress: Progress) -> Export:
+    _check_package(path, label)
+    workbook = _open_workbook(path, label)
+    try:
+        sheet = _sheet(workbook, options.sheet, label)
+        sheet.reset_dimensions()  # read every cell, whatever size the file claims
+        return _sheet_export(path, label, sheet, options.header_row, progress)
+    except (InputError, UsageError):
+        raise
+    except Exception as exc:  # a malformed part: openpyxl may raise anything at all
+        raise _unreadable(label, exc) from None
+    finally:
+        workbook.close()
+
+
+def _check_package(path: Path, label: str) -> None:
+    """Refuse a file that is not a zip, carries macros, or would unpack too far."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+            types = _content_types(package, parts)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable(label, exc) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError([Problem(label, None, f"its parts would unpack to {unpacked:,} bytes",
+                                  f"a workbook that unpacks to at most {MAX_UNPACKED_BYTES:,} "
+                                  "bytes (100 MB)", code="zip_bomb")])
+    if any(part.filename in _MACRO_PARTS for part in parts) or b"macroEnabled" in types:
+        raise InputError([Problem(label, None, "a macro-enabled workbook saved as .xlsx "
+                                  "(macros are never run)", "an .xlsx without macros",
+                                  code="export_type")])
+
+
+def _content_types(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> bytes:
+    # Read only once its declared size is known to be small: it names the workbook's kind.
+    info = next((p for p in parts if p.filename == "[Content_Types].xml"), None)
+    if info is None or info.file_size > 1_000_000:
+        return b""
+    return package.read(info)
+
+
+def _open_workbook(path: Path, label: str) -> Any:
+    import openpyxl  # costly to import; only an .xlsx needs it
+
+    if not openpyxl.DEFUSEDXML:
+        raise UsageError("openpyxl is not parsing through defusedxml (is OPENPYXL_DEFUSEDXML "
+                         "set to False, or defusedxml missing?): refusing to read "
+                         f"{label}; unset it or install defusedxml")
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False,
+                                      keep_vba=False)
+    except Exception as exc:  # openpyxl raises many kinds for a malformed or hostile file
+        raise _unreadable(label, exc) from None
+
+
+def _unreadable(label: str, exc: BaseException) -> InputError:
+    kind = type(exc).__name__
+    what = ("unsafe XML inside the workbook (entities or a DTD)" if "Forbidden" in kind
+            else f"cannot be read as an .xlsx workbook ({kind}: {exc})")
+    return InputError([Problem(label, None, what, "an .xlsx saved by Excel, Microsoft Forms "
+                               "or Google Sheets", code="export_unreadable")])
+
+
+def _sheet(workbook: Any, name: str | None, label: str) -> Any:
+    if name is None:
+        return workbook.worksheets[0]
+    if name not in workbook.sheetnames:
+        raise InputError([Problem(label, None, f"no sheet {name!r}",
+                                  closest(name, workbook.sheetnames), code="export_sheet")])
+    return workbook[name]
+
+
+def _sheet_export(path: Path, label: str, sheet: Any, header_row: int,
+                  progress: Progress) -> Export:
+    problems: list[Problem] = []
+    header: tuple[str, ...] = ()
+    rows: list[ExportRow] = []
+    for number, cells in _numbered(sheet.iter_rows(), progress):
+        if number < header_row:
+            continue
+        values = _cell_values(cells, number, header, label, problems)
+        if number == header_row:
+            header = tuple("" if v is None else str(v).strip() for v in values)
+        elif any(v is not None and v != "" for v in values):
+            width = max(len(header), len(values))
+            rows.append(ExportRow(number, tuple(values) + (None,) * (width - len(values))))
+    problems += _header_problems(header, label, header_row)
+    problems += _cells_past_header(rows, header, label)
+    if problems:
+        raise InputError(problems)
+    return Export(label, path.name, header, tuple(rows), sheet.title)
+
+
+def _numbered(rows: Iterable[Any], progress: Progress) -> Iterator[tuple[int, Any]]:
+    for number, cells in enumerate(rows, 1):
+        if number % PROGRESS_EVERY == 0:
+            progress(f"read {number:,} rows")
+        yield number, cells
+
+
+def _cell_values(cells: Any, number: int, header: tuple[str, ...], label: str,
+                 problems: list[Problem]) -> list[CellValue]:
+    """The values of one row; a problem for each formula or error cell (never evaluated)."""
+    values: list[CellValue] = []
+    for index, cell in enumerate(cells):
+        kind = getattr(cell, "data_type", "n")
+        if kind in ("f", "e"):
+            problems.append(_cell_problem(kind, cell.value, number, index, header, label))
+            values.append(None)
+        else:
+            values.append(cell.value)
+    return values
+
+
+def _cell_problem(kind: str, value: Any, number: int, index: int, header: tuple[str, ...],
+                  label: str) -> Problem:
+    where = f"{column_letter(index)}{number}"
+    column = header[index] if index < len(header) and header[index] else column_letter(index)
+    shown = str(getattr(value, "text", value))[:60]
+    if kind == "f":
+        return Problem(label, number, f"{column}: cell {where} holds a formula ({shown}); "
+                       "formulas are never evaluated", "the value itself (paste as values)",
+                       code="formula")
+    return Problem(label, number, f"{column}: cell {where} holds an error value ({shown})",
+                   "the value itself", code="error_cell")
+
+
+def _cells_past_header(rows: list[ExportRow], header: tuple[str, ...],
+                       label: str) -> list[Problem]:
+    problems = []
+    for row in rows:
+        for index in range(len(header), len(row.cells)):
+            if row.cells[index] not in (None, ""):
+                problems.append(Problem(label, row.number, f"cell {column_letter(index)}"
+                                        f"{row.number} has no header above it",
+                                        "a header for every column that holds answers",
+                                        code="export_header"))
+    return problems
