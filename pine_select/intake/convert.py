@@ -166,7 +166,7 @@ class Vocabulary:
         declared = tuple(declared)
         lookup = {fold(c): c for c in (*declared, *values.values())}
         lookup.update({fold(export): value for export, value in values.items()})
-        choices = tuple(dict.fromkeys((*declared, *values)))
+        choices = tuple(dict.fromkeys((*declared, *values.values(), *values)))
         return cls(key, lookup, choices)
 
     def __call__(self, written: str) -> str:

@@ -25,7 +25,7 @@ from pine_select.model.base import ID_PATTERN
 from pine_select.model.rubric import Rubric
 
 SURE = 0.8  # a match at least this good is written without "# check"
-LIKELY = 0.5  # below this, a header is not matched to a key at all
+LIKELY = 0.6  # below this, a header is not matched to a key at all
 CATEGORY_LIKE = 30  # at most this many distinct answers: a column of choices
 LONG_TEXT = 40  # answers this long on average are free text (answers.NAME)
 
@@ -77,9 +77,14 @@ def draft_mapping(export_path: Path, rubric_path: Path) -> str:
     export = read_export(export_path)
     columns = [_column(export, i) for i, header in enumerate(export.header) if header]
     id_column = _id_column(columns)
-    others = [c for c in columns if c is not id_column]
+    # Columns a form adds itself (Start time, Timestamp) are ignored, never matched.
+    others = [c for c in columns if c is not id_column and not _form_metadata(c)]
     matches = _assign(others, _wordings(rubric), rubric)
-    return _render(export, id_column, matches, others, rubric)
+    return _render(export, id_column, matches, columns, rubric)
+
+
+def _form_metadata(column: Column) -> bool:
+    return name_score(column.header, IGNORED) >= SURE
 
 
 def _column(export: Export, index: int) -> Column:
@@ -206,10 +211,13 @@ def _render(export: Export, id_column: Column | None, matches: list[Match],
     by_key = {m.key: m for m in matches}
     for key in [*required_keys(), *(m.key for m in matches if m.key not in required_keys())]:
         lines += _field_lines(key, by_key.get(key), rubric)
-    matched = {m.column.header for m in matches}
-    lines += _answer_lines([c for c in columns if c.header not in matched])
-    lines += _ignore_lines([c for c in columns if c.header not in matched
-                            and c.mean_length < LONG_TEXT])
+    taken = {m.column.header for m in matches}
+    if id_column is not None:
+        taken.add(id_column.header)
+    left = [c for c in columns if c.header not in taken and not _form_metadata(c)]
+    extra, used = _extra_lines(left)
+    lines += extra
+    lines += _ignore_lines([c for c in columns if c.header not in taken and c.header not in used])
     return "\n".join(lines) + "\n"
 
 
@@ -231,11 +239,11 @@ def _field_lines(key: str, match: Match | None, rubric: Rubric) -> list[str]:
     mark = "" if match.score >= SURE else "  # check"
     options = _options(key, match.column)
     declared = rubric.categories.get(key)
-    if declared is None and not options:
+    values = _values_lines(match.column, declared) if declared is not None else []
+    if not values and not options:
         return [f"  {key}: {yaml_scalar(match.column.header)}{mark}"]
     lines = [f"  {key}:{mark}", f"    column: {yaml_scalar(match.column.header)}"]
-    lines += [f"    {name}: {yaml_scalar(value)}" for name, value in options]
-    return lines + (_values_lines(match.column, declared) if declared is not None else [])
+    return lines + [f"    {name}: {yaml_scalar(value)}" for name, value in options] + values
 
 
 def _options(key: str, column: Column) -> list[tuple[str, str]]:
@@ -268,18 +276,45 @@ def _values_lines(column: Column, declared: Sequence[str]) -> list[str]:
     return lines
 
 
-def _answer_lines(columns: Sequence[Column]) -> list[str]:
-    lines = []
-    used: set[str] = set()
+def _extra_lines(columns: Sequence[Column]) -> tuple[list[str], set[str]]:
+    """Columns matched to no key: free text as answers, yes/no and numbers as facts."""
+    lines, used, names = [], set(), set()
     for column in columns:
-        if column.mean_length >= LONG_TEXT:
-            name = "_".join(normalised(column.header).split()[:5]) or "answer"
-            while name in used:
-                name += "_2"
-            used.add(name)
-            lines.append(f"  {yaml_scalar('answers.' + name)}: {yaml_scalar(column.header)}  "
-                         "# check: free text, kept as an answer")
-    return lines
+        kind = _fact_kind(column)
+        if column.mean_length < LONG_TEXT and kind is None:
+            continue
+        name = key_name(column.header)
+        while name in names:
+            name += "_2"
+        names.add(name)
+        used.add(column.header)
+        if kind is None:
+            lines.append(f"  {yaml_scalar('answers.' + name)}: {yaml_scalar(column.header)}"
+                         "  # check: free text, kept as an answer")
+        else:
+            lines.append(f"  {yaml_scalar('facts.' + name)}: {{column: "
+                         f"{yaml_scalar(column.header, flow=True)}, type: {kind}}}"
+                         "  # check: a fact no gate uses; name it, or ignore it")
+    return lines, used
+
+
+# Words a question is worded with that say nothing about what it asks.
+_FILLER = frozenset({"a", "an", "and", "are", "do", "does", "for", "how", "is", "it", "many",
+                     "of", "or", "the", "this", "to", "what", "which", "with", "you", "your"})
+
+
+def key_name(header: str) -> str:
+    """A key for a question: its telling words (``Do you have a data sharing agreement?``
+    gives ``data_sharing_agreement``)."""
+    words = [w for w in normalised(header).split() if w not in _FILLER]
+    return "_".join(words[:5]) or "answer"
+
+
+def _fact_kind(column: Column) -> str | None:
+    for kind, conversion in (("boolean", convert.boolean), ("integer", convert.integer)):
+        if _all_convert(column, conversion):
+            return kind
+    return None
 
 
 def _ignore_lines(columns: Sequence[Column]) -> list[str]:
@@ -287,8 +322,7 @@ def _ignore_lines(columns: Sequence[Column]) -> list[str]:
         return []
     lines = ["ignore:"]
     for column in columns:
-        known = name_score(column.header, IGNORED) >= SURE
-        mark = "" if known else "  # check: matched to no key"
+        mark = "" if _form_metadata(column) else "  # check: matched to no key"
         lines.append(f"  - {yaml_scalar(column.header)}{mark}")
     return lines
 

@@ -24,7 +24,9 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from defusedxml.common import DefusedXmlException
 
 from pine_select.errors import InputError, Problem, UsageError, display_path
 from pine_select.loading.checks import closest
@@ -187,17 +189,20 @@ def _header_problems(header: tuple[str, ...], label: str, header_row: int) -> li
 
 def _read_xlsx(path: Path, label: str, options: ReadOptions, progress: Progress) -> Export:
     _check_package(path, label)
-    workbook = _open_workbook(path, label)
-    try:
-        sheet = _sheet(workbook, options.sheet, label)
-        sheet.reset_dimensions()  # read every cell, whatever size the file claims
-        return _sheet_export(path, label, sheet, options.header_row, progress)
-    except (InputError, UsageError):
-        raise
-    except Exception as exc:  # a malformed part: openpyxl may raise anything at all
-        raise _unreadable(label, exc) from None
-    finally:
-        workbook.close()
+    # The file is opened here, not by openpyxl, so that it is closed whatever openpyxl
+    # raises on a hostile file (it leaves its own handle open when loading fails).
+    with path.open("rb") as handle:
+        workbook = _open_workbook(handle, label)
+        try:
+            sheet = _sheet(workbook, options.sheet, label)
+            sheet.reset_dimensions()  # read every cell, whatever size the file claims
+            return _sheet_export(path, label, sheet, options.header_row, progress)
+        except (InputError, UsageError):
+            raise
+        except Exception as exc:  # a malformed part: openpyxl may raise anything at all
+            raise _unreadable(label, exc) from None
+        finally:
+            workbook.close()
 
 
 def _check_package(path: Path, label: str) -> None:
@@ -227,7 +232,7 @@ def _content_types(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> by
     return package.read(info)
 
 
-def _open_workbook(path: Path, label: str) -> Any:
+def _open_workbook(handle: BinaryIO, label: str) -> Any:
     import openpyxl  # costly to import; only an .xlsx needs it
 
     if not openpyxl.DEFUSEDXML:
@@ -235,18 +240,32 @@ def _open_workbook(path: Path, label: str) -> Any:
                          "set to False, or defusedxml missing?): refusing to read "
                          f"{label}; unset it or install defusedxml")
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False,
+        return openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False,
                                       keep_vba=False)
     except Exception as exc:  # openpyxl raises many kinds for a malformed or hostile file
         raise _unreadable(label, exc) from None
 
 
 def _unreadable(label: str, exc: BaseException) -> InputError:
-    kind = type(exc).__name__
-    what = ("unsafe XML inside the workbook (entities or a DTD)" if "Forbidden" in kind
-            else f"cannot be read as an .xlsx workbook ({kind}: {exc})")
+    """The problem of a workbook openpyxl could not read; the first cause says why."""
+    causes = _causes(exc)
+    if any(isinstance(cause, DefusedXmlException) for cause in causes):
+        what = "unsafe XML inside the workbook (entities or a DTD)"
+    else:
+        root = causes[-1]
+        # Its first line only: openpyxl's messages go on to name paths on this machine.
+        reason = str(root).splitlines()[0][:200] if str(root) else "no reason given"
+        what = f"cannot be read as an .xlsx workbook ({type(root).__name__}: {reason})"
     return InputError([Problem(label, None, what, "an .xlsx saved by Excel, Microsoft Forms "
                                "or Google Sheets", code="export_unreadable")])
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from or during, outermost first."""
+    chain = [exc]
+    while (cause := chain[-1].__cause__ or chain[-1].__context__) and len(chain) < 10:
+        chain.append(cause)
+    return chain
 
 
 def _sheet(workbook: Any, name: str | None, label: str) -> Any:
@@ -306,11 +325,11 @@ def _cell_problem(kind: str, value: Any, number: int, index: int, header: tuple[
     column = header[index] if index < len(header) and header[index] else column_letter(index)
     shown = str(getattr(value, "text", value))[:60]
     if kind == "f":
-        return Problem(label, number, f"{column}: cell {where} holds a formula ({shown}); "
-                       "formulas are never evaluated", "the value itself (paste as values)",
-                       code="formula")
-    return Problem(label, number, f"{column}: cell {where} holds an error value ({shown})",
-                   "the value itself", code="error_cell")
+        return Problem(label, number, f"cell {where} holds a formula ({shown}); formulas are "
+                       "never evaluated", "the value itself (paste as values)", code="formula",
+                       column=column)
+    return Problem(label, number, f"cell {where} holds an error value ({shown})",
+                   "the value itself", code="error_cell", column=column)
 
 
 def _cells_past_header(rows: list[ExportRow], header: tuple[str, ...],

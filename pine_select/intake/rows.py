@@ -94,9 +94,8 @@ class Places:
     def problem(self, found: Problem, label: str) -> Problem:
         """``found`` (made with a place number for its line) as a row and column problem."""
         row, column = self.places[(found.line or 1) - 1]
-        message = found.message if column is None else f"{column}: {found.message}"
-        return Problem(label, row, message, found.expected, code=found.code,
-                       severity=found.severity)
+        return Problem(label, row, found.message, found.expected, code=found.code,
+                       severity=found.severity, column=column)
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def _put(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _unfit(label: str, row: int, column: str, exc: Unfit) -> Problem:
-    return Problem(label, row, f"{column}: {exc.message}", exc.expected, code="export_value")
+    return Problem(label, row, exc.message, exc.expected, code="export_value", column=column)
 
 
 def duplicate_ids(rows: Sequence[RowValues], label: str, id_column: str) -> list[Problem]:
@@ -171,8 +170,8 @@ def duplicate_ids(rows: Sequence[RowValues], label: str, id_column: str) -> list
         if other is row:
             continue
         same = "the id" if other.id == row.id else f"the id {other.id!r}, but for case,"
-        problems.append(Problem(label, row.row, f"{id_column}: {row.id!r} is {same} of row "
-                                f"{other.row}", "a unique id per application (each names a "
-                                "file, and case does not tell files apart on every system)",
-                                code="duplicate_id"))
+        problems.append(Problem(label, row.row, f"{row.id!r} is {same} of row {other.row}",
+                                "a unique id per application (each names a file, and case "
+                                "does not tell files apart on every system)",
+                                code="duplicate_id", column=id_column))
     return problems
