@@ -143,3 +143,37 @@ fields:
 {answers}
 {extra}ignore: [{", ".join(ignore)}]
 """
+
+
+PLATFORM_MAPPING = """\
+# A grant platform's export: its own column names, amounts in words of its own.
+id: {column: Application Number}
+fields:
+  title: Project Name
+  organisation.name: Applicant Organisation
+  organisation.type: {column: Organisation Category, values: {LA: local_authority,
+                      VCS: voluntary_sector}}
+  organisation.region: Organisation Region
+  practice_type: Practice Area
+  age_groups: {column: "Age Bands (select all that apply)", split: ","}
+  requested_amount: {column: "Total Requested (£)", type: money}
+  facts.based_in_england: {column: England?, type: boolean}
+  facts.months_running: {column: Months Operating, type: integer}
+  answers.theory_of_change: Theory of Change
+  contact.name: Primary Contact
+ignore: [Status, Submitted At]
+"""
+
+
+def platform_rows() -> list[list[object]]:
+    return [
+        ["Application Number", "Status", "Submitted At", "Project Name", "Applicant Organisation",
+         "Organisation Category", "Organisation Region", "Practice Area",
+         "Age Bands (select all that apply)", "Total Requested (£)", "England?",
+         "Months Operating", "Theory of Change", "Primary Contact", "Internal notes"],
+        ["SG-00017", "Submitted", "2019-03-12 10:02", "Safe at home", "Kenbury Council", "la",
+         "london", "Adolescent_Safeguarding", "adolescent, young_adult", "GBP 48,500", "TRUE",
+         "18", "Contextual safeguarding: ...", "Ann Lee", "call back"],
+        ["SG-00018", "Draft", "2019-03-13 16:40", "Kin first", "Kin Trust", "VCS", "South West",
+         "permanence", "primary", "48 500 zł", "y", "1,200", "Kinship carers ...", "", ""],
+    ]

@@ -14,17 +14,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-
 from helpers_intake import (
     APPS,
     FACTS,
+    PLATFORM_MAPPING,
     RUBRIC,
     ms_forms_rows,
     pine_applications,
     pine_mapping,
+    platform_rows,
     write_csv,
     write_xlsx,
 )
+
 from pine_select.intake import plan_import, write_import
 from pine_select.loading.loader import load_call
 from pine_select.model.application import Application
@@ -95,40 +97,6 @@ def test_semicolon_csv_as_excel_saves_it_in_europe(run_cli: Run, tmp_path: Path)
     assert '"Early years (0-4);Primary (5-11);"' in export.read_text(encoding="utf-8")
     out = imported_call(run_cli, tmp_path, export, pine_mapping())
     assert score_json(run_cli, out) == score_json(run_cli, APPS)
-
-
-PLATFORM_MAPPING = """\
-# A grant platform's export: its own column names, amounts in words of its own.
-id: {column: Application Number}
-fields:
-  title: Project Name
-  organisation.name: Applicant Organisation
-  organisation.type: {column: Organisation Category, values: {LA: local_authority,
-                      VCS: voluntary_sector}}
-  organisation.region: Organisation Region
-  practice_type: Practice Area
-  age_groups: {column: "Age Bands (select all that apply)", split: ","}
-  requested_amount: {column: "Total Requested (£)", type: money}
-  facts.based_in_england: {column: England?, type: boolean}
-  facts.months_running: {column: Months Operating, type: integer}
-  answers.theory_of_change: Theory of Change
-  contact.name: Primary Contact
-ignore: [Status, Submitted At]
-"""
-
-
-def platform_rows() -> list[list[object]]:
-    return [
-        ["Application Number", "Status", "Submitted At", "Project Name", "Applicant Organisation",
-         "Organisation Category", "Organisation Region", "Practice Area",
-         "Age Bands (select all that apply)", "Total Requested (£)", "England?",
-         "Months Operating", "Theory of Change", "Primary Contact", "Internal notes"],
-        ["SG-00017", "Submitted", "2019-03-12 10:02", "Safe at home", "Kenbury Council", "la",
-         "london", "Adolescent_Safeguarding", "adolescent, young_adult", "GBP 48,500", "TRUE",
-         "18", "Contextual safeguarding: ...", "Ann Lee", "call back"],
-        ["SG-00018", "Draft", "2019-03-13 16:40", "Kin first", "Kin Trust", "VCS", "South West",
-         "permanence", "primary", "48 500 zł", "y", "1,200", "Kinship carers ...", "", ""],
-    ]
 
 
 def test_platform_export_with_its_own_wording(tmp_path: Path,

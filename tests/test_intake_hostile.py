@@ -15,8 +15,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import Result
+from helpers_intake import (
+    RUBRIC,
+    ms_forms_rows,
+    pine_applications,
+    pine_mapping,
+    write_csv,
+    write_xlsx,
+)
 
-from helpers_intake import RUBRIC, ms_forms_rows, pine_applications, pine_mapping, write_csv, write_xlsx
 from pine_select.errors import InputError, UsageError
 from pine_select.intake import plan_import
 from pine_select.intake.export import MAX_UNPACKED_BYTES

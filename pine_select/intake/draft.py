@@ -98,12 +98,12 @@ def _column(export: Export, index: int) -> Column:
 
 
 def _wordings(rubric: Rubric) -> dict[str, tuple[str, ...]]:
-    """The known wordings, and a fact for each field the rubric's gates and categories use."""
+    """The known wordings, and the facts and answers the rubric's gates and categories use."""
     wordings = dict(WORDINGS)
     facts = [g.field for g in rubric.eligibility] + list(rubric.categories)
     for key in dict.fromkeys(facts):
-        if key.startswith("facts."):
-            words = key.removeprefix("facts.").replace("_", " ")
+        if key.startswith(("facts.", "answers.")):
+            words = key.partition(".")[2].replace("_", " ")
             wordings[key] = (words, *(g.description for g in rubric.eligibility
                                       if g.field == key and g.description))
     return wordings
@@ -299,8 +299,9 @@ def _extra_lines(columns: Sequence[Column]) -> tuple[list[str], set[str]]:
 
 
 # Words a question is worded with that say nothing about what it asks.
-_FILLER = frozenset({"a", "an", "and", "are", "do", "does", "for", "how", "is", "it", "many",
-                     "of", "or", "the", "this", "to", "what", "which", "with", "you", "your"})
+_FILLER = frozenset({"a", "an", "and", "are", "do", "does", "for", "has", "have", "how", "is",
+                     "it", "many", "of", "or", "the", "this", "to", "what", "which", "with",
+                     "you", "your"})
 
 
 def key_name(header: str) -> str:
