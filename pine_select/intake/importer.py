@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pine_select.errors import InputError, Problem, Severity, display_path
-from pine_select.intake.application_yaml import render
+from pine_select.intake.application_yaml import comment_text, render
 from pine_select.intake.export import Export, ReadOptions, column_letter, read_export
 from pine_select.intake.mapping import MappingFile, load_mapping
 from pine_select.intake.rows import (
@@ -118,8 +118,8 @@ def _checked(rows: list[RowValues], rubric: Rubric | None, places: Places,
 
 
 def _origin(export: Export, row: RowValues) -> str:
-    sheet = f" (sheet {export.sheet})" if export.sheet else ""
-    return f"Imported by pine-select from {export.name}{sheet}, row {row.row}."
+    sheet = f" (sheet {comment_text(export.sheet)})" if export.sheet else ""
+    return f"Imported by pine-select from {comment_text(export.name)}{sheet}, row {row.row}."
 
 
 def _unmapped(export: Export, mapping: MappingFile) -> list[Problem]:
