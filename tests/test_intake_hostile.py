@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import python_calamine
 from click.testing import Result
 from helpers_intake import (
     RUBRIC,
@@ -140,6 +141,7 @@ def test_zip_bomb_is_refused_from_its_directory_before_loading(
         raise AssertionError("the workbook must not be loaded")
 
     monkeypatch.setattr(openpyxl, "load_workbook", never)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", never)
     found = problems_of(path, mapping)
     assert len(found) == 1 and found[0].startswith("export.xlsx: its parts would unpack to ")
     assert f"at most {MAX_UNPACKED_BYTES:,} bytes (100 MB)" in found[0]
@@ -167,9 +169,11 @@ def test_xml_entities_are_refused(tmp_path: Path, mapping: Path) -> None:
         "saved by Excel, Microsoft Forms or Google Sheets"]
 
 
-def test_without_defusedxml_no_workbook_is_read(tmp_path: Path, mapping: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write_xlsx(tmp_path / "export.xlsx", rows(1))
+def test_without_defusedxml_no_workbook_that_needs_care_is_read(
+        tmp_path: Path, mapping: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = rows(1)
+    table[1][column("Summary")] = "=1+1"
+    path = write_xlsx(tmp_path / "export.xlsx", table)
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     with pytest.raises(UsageError, match="not parsing through defusedxml"):
         plan_import(path, mapping)
@@ -331,3 +335,28 @@ def test_other_files_are_refused(tmp_path: Path, mapping: Path) -> None:
     (tmp_path / "export.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     assert problems_of(tmp_path / "export.xls", mapping) == [
         "export.xls: not a form export (.xls); expected a .csv or .xlsx export (save as .xlsx)"]
+
+
+def test_a_formula_tag_split_across_read_chunks_is_found(tmp_path: Path, mapping: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pine_select.intake import export
+
+    table = rows(2)
+    table[2][column("Summary")] = "=1+1"
+    path = write_xlsx(tmp_path / "export.xlsx", table)
+    monkeypatch.setattr(export, "_CHUNK", 7)  # every tag now spans two chunks
+    found = problems_of(path, mapping)
+    assert found == ["export.xlsx:3:Summary: cell M3 holds a formula (=1+1); formulas are "
+                     "never evaluated; expected the value itself (paste as values)"]
+
+
+def test_text_that_looks_like_a_formula_is_text(tmp_path: Path, mapping: Path) -> None:
+    table = rows(1)
+    table[1][column("Summary")] = "<f>=SUM(A1)</f> t=\"e\""  # a shared string: escaped XML
+    path = write_xlsx(tmp_path / "export.xlsx", table)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.cell(row=2, column=column("Summary") + 1).data_type = "s"  # text, not a formula
+    book.save(path)
+    assert 'summary: "<f>=SUM(A1)</f> t=\\"e\\""' in plan_import(path, mapping).files[0].text

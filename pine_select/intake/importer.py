@@ -21,6 +21,7 @@ from pine_select.intake.application_yaml import comment_text, render
 from pine_select.intake.export import Export, ReadOptions, column_letter, read_export
 from pine_select.intake.mapping import MappingFile, load_mapping
 from pine_select.intake.rows import (
+    PROGRESS_EVERY,
     Places,
     RowValues,
     convert_rows,
@@ -72,7 +73,8 @@ def plan_import(export: Path, mapping: Path, rubric: Path | None = None,
     problems += _checked(rows, rubric_model, places, table.label)
     if problems:
         raise InputError(problems)
-    report(f"rendering {len(rows):,} application files")
+    if len(rows) >= PROGRESS_EVERY:
+        report(f"rendering {len(rows):,} application files")
     files = tuple(ImportedFile(f"{row.id}.yaml", row.row, render(row.values, _origin(table, row)))
                   for row in rows)
     return ImportPlan(table, files, tuple(_unmapped(table, mapping_file)))

@@ -36,6 +36,7 @@ class KeyReader:
     source: Source
     vocabulary: Vocabulary | None
     required: bool
+    as_list: bool  # the application holds a list here (age_groups)
 
     def read(self, cell: CellValue) -> Any:
         """The key's value from ``cell``; None when empty and optional. Raises Unfit."""
@@ -52,7 +53,7 @@ class KeyReader:
         if self.source.split is not None:
             return self._list(convert.parts(written, self.source.split))
         value = self.vocabulary(written) if self.vocabulary else written
-        return [value] if is_list_key(self.key) else value
+        return [value] if self.as_list else value
 
     def _list(self, answers: list[str]) -> list[str] | None:
         values = [self.vocabulary(a) if self.vocabulary else a for a in answers]
@@ -73,7 +74,7 @@ def key_readers(mapping: Mapping, columns: dict[str, int], rubric: Rubric | None
         vocabulary = (Vocabulary.of(key, source.values, declared)
                       if source.values or declared else None)
         readers.append(KeyReader(key, source.column, columns[source.column], source,
-                                 vocabulary, key in required))
+                                 vocabulary, key in required, is_list_key(key)))
     return readers
 
 
