@@ -87,3 +87,13 @@ def test_header_and_answer_matching() -> None:
     assert category_matches("Police", ["local_authority", "health"]) == (None, False)
     assert key_name("How many families does it work with each year?") == (
         "families_work_each_year")
+
+
+def test_the_worked_example_in_the_format_docs_is_a_valid_mapping(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text.split("## Mapping (a form export into applications)", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "mapping.yaml").write_text(example, encoding="utf-8")
+    loaded = load_mapping(tmp_path / "mapping.yaml").mapping
+    assert loaded.id.template == "PINE-2019-{:03d}"
+    assert loaded.fields["age_groups"].values["Primary (5-11)"] == "primary"
