@@ -28,8 +28,8 @@ from pine_select.intake.rows import (
     duplicate_ids,
     key_readers,
 )
-from pine_select.loading.checks import closest
 from pine_select.loading.applications import check_applications, load_rubric
+from pine_select.loading.checks import closest
 from pine_select.loading.yaml_source import YamlDocument
 from pine_select.model.rubric import Rubric
 

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from pine_select.errors import InputError, Problem, display_path
-from pine_select.loading.checks import closest
 from pine_select.loading.applications import load_yaml_model
+from pine_select.loading.checks import closest
 from pine_select.loading.yaml_source import YamlDocument
 from pine_select.model.application import Application, Contact, Organisation
 from pine_select.model.base import AsTuple, NonEmptyText, Strict
