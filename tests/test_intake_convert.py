@@ -33,7 +33,8 @@ def test_money_accepts_what_forms_write(cell: convert.CellValue, pounds: int) ->
     ("£45k", "is not an amount"), ("GBP 4 GBP", "is not an amount"),
     ("forty thousand", "is not an amount"), ("1,000,000,000,001", "is too big"),
     ("9" * 40, "is too big"), ("9" * 5000, "is too big"), (1e13, "is too big"),
-    (True, "is not an amount"),
+    (True, "is not an amount"), ("45.000", "3 digits after the point"),
+    ("45.000,00 zł", "is not an amount"),
 ])
 def test_money_refuses_what_it_cannot_be_sure_of(cell: convert.CellValue, wrong: str) -> None:
     with pytest.raises(Unfit) as caught:

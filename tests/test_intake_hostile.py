@@ -360,3 +360,38 @@ def test_text_that_looks_like_a_formula_is_text(tmp_path: Path, mapping: Path) -
     sheet.cell(row=2, column=column("Summary") + 1).data_type = "s"  # text, not a formula
     book.save(path)
     assert 'summary: "<f>=SUM(A1)</f> t=\\"e\\""' in plan_import(path, mapping).files[0].text
+
+
+def test_a_repeated_header_is_refused_only_where_the_mapping_reads_it(tmp_path: Path,
+                                                                       mapping: Path) -> None:
+    table = rows(1)
+    table[0][column("Start time")] = "Name"  # now two columns are headed "Name"
+    write_csv(tmp_path / "export.csv", table)
+    assert problems_of(tmp_path / "export.csv", mapping) == [
+        "export.csv:1: the header 'Name' heads columns B, E; expected each column the mapping "
+        "names under one header (rename the others in the export)"]
+    table[0][column("Name")] = "Please explain"
+    table[0][column("Start time")] = "Please explain"
+    write_csv(tmp_path / "export.csv", table)
+    text = pine_mapping(ignore=["Completion time"]).replace("  contact.name: Name\n", "")
+    (tmp_path / "mapping.yaml").write_text(text, encoding="utf-8")
+    plan = plan_import(tmp_path / "export.csv", tmp_path / "mapping.yaml", RUBRIC)
+    assert [str(w) for w in plan.warnings] == [
+        "export.csv:1: column(s) neither mapped nor ignored: Please explain, Please explain; "
+        "expected each column under fields: or ignore: in the mapping"]
+
+
+def test_an_export_without_applications(tmp_path: Path, mapping: Path) -> None:
+    write_csv(tmp_path / "export.csv", rows(0))
+    assert problems_of(tmp_path / "export.csv", mapping) == [
+        "export.csv:1: no applications under the header; expected a row for each application"]
+
+
+def test_out_that_is_a_file_is_refused_even_with_force(run_cli: Run, tmp_path: Path,
+                                                       mapping: Path) -> None:
+    write_csv(tmp_path / "export.csv", rows(1))
+    (tmp_path / "apps").write_text("not a folder")
+    result = run_cli("import", "export.csv", "--mapping", mapping, "--out", "apps", "--force")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("apps: is not a folder; expected a new folder")
+    assert (tmp_path / "apps").read_text() == "not a folder"

@@ -72,6 +72,10 @@ def money(value: CellValue) -> int:
         raise Unfit(f"{written!r} is not an amount", MONEY_EXPECTED)
     if match["minus"] or match["minus2"]:
         raise Unfit(f"{written!r} is negative", MONEY_EXPECTED)
+    if match["fraction"] is not None and len(match["fraction"]) > 2:
+        # 45.000 is forty-five thousand where a point splits thousands: never guess.
+        raise Unfit(f"{written!r} has {len(match['fraction'])} digits after the point",
+                    "pence as two digits (45,000.00), or thousands split by commas or spaces")
     if match["fraction"] and set(match["fraction"]) != {"0"}:
         raise Unfit(f"{written!r} has pence (.{match['fraction']})", "a whole number of "
                     "pounds (pence must be zero: round it in the export)")

@@ -176,14 +176,10 @@ def _csv_row(number: int, values: list[str], header: tuple[str, ...], label: str
 
 
 def _header_problems(header: tuple[str, ...], label: str, header_row: int) -> list[Problem]:
+    # A header used twice matters only if the mapping reads it: the importer judges that.
     if not any(header):
         return [Problem(label, header_row, "no header row here",
                         "the questions as column headers (or set header_row: in the mapping)",
-                        code="export_header")]
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    if repeated:
-        return [Problem(label, header_row, f"repeated column(s) {', '.join(map(repr, repeated))}",
-                        "each header once (rename one of them in the export)",
                         code="export_header")]
     return []
 

@@ -107,9 +107,29 @@ def _columns(export: Export, mapping: MappingFile) -> dict[str, int]:
                 closest(column, list(index)), code="unknown_column")
         for column, line in mapping.columns_with_lines() if column not in index
     ]
+    problems += _repeated(export, mapping)
+    if not export.rows and not problems:
+        problems.append(Problem(export.label, mapping.mapping.header_row,
+                                "no applications under the header",
+                                "a row for each application", code="export_empty"))
     if problems:
         raise InputError(problems)
     return index
+
+
+def _repeated(export: Export, mapping: MappingFile) -> list[Problem]:
+    """A column the mapping reads or ignores whose header the export uses more than once."""
+    named = {column: line for column, line in mapping.columns_with_lines()}
+    problems = []
+    for column in dict.fromkeys(h for h in export.header if h and export.header.count(h) > 1):
+        if column in named or column in mapping.mapping.ignore:
+            letters = ", ".join(column_letter(i) for i, h in enumerate(export.header)
+                                if h == column)
+            problems.append(Problem(export.label, mapping.mapping.header_row,
+                                    f"the header {column!r} heads columns {letters}",
+                                    "each column the mapping names under one header (rename "
+                                    "the others in the export)", code="export_header"))
+    return problems
 
 
 def _checked(rows: list[RowValues], rubric: Rubric | None, places: Places,
