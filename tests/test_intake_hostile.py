@@ -395,3 +395,15 @@ def test_out_that_is_a_file_is_refused_even_with_force(run_cli: Run, tmp_path: P
     assert result.exit_code == 2
     assert result.stderr.startswith("apps: is not a folder; expected a new folder")
     assert (tmp_path / "apps").read_text() == "not a folder"
+
+
+def test_a_formula_under_a_long_namespace_prefix_is_found(tmp_path: Path, mapping: Path) -> None:
+    table = rows(1)
+    table[1][column("Summary")] = "=1+1"
+    path = write_xlsx(tmp_path / "export.xlsx", table)
+    prefix = b"p" * 80
+    _with_sheet_xml(path, lambda xml: xml.replace(b"<f>", b"<" + prefix + b":f xmlns:" + prefix
+                                                  + b'="http://schemas.openxmlformats.org/'
+                                                  b'spreadsheetml/2006/main">')
+                    .replace(b"</f>", b"</" + prefix + b":f>"))
+    assert any("holds a formula" in p for p in problems_of(path, mapping))

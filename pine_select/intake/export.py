@@ -60,10 +60,6 @@ class Export:
     rows: tuple[ExportRow, ...]
     sheet: str | None = None
 
-    def cell_name(self, row: int, column: int) -> str:
-        """The spreadsheet's name of a cell (``C7``)."""
-        return f"{column_letter(column)}{row}"
-
 
 def column_letter(index: int) -> str:
     """``A`` for the first column (index 0), ``AA`` for the 27th."""
@@ -237,10 +233,11 @@ def _content_types(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> by
     return b"" if info is None else package.read(info)
 
 
-# A DTD or entity anywhere; in a worksheet, a formula (<f>, any namespace prefix) or an
-# error cell (t="e"). Text cannot hold these: XML escapes "<" inside text, so a match is a
-# real tag, or (rarely) text in a CDATA section, which the careful pass then clears.
-_CAREFUL = re.compile(rb"<!DOCTYPE|<!ENTITY|<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st=[\"']e[\"']")
+# A DTD or entity; a formula (<f>, or <x:f> under any namespace prefix, however long: the
+# pattern starts at the colon); an error cell (t="e"). Every part is scanned, wherever a
+# hostile package may put its sheets. A match in text ("note:f ") only costs the careful
+# pass, which then finds nothing; a real tag is never missed, as "<" is escaped in text.
+_CAREFUL = re.compile(rb"<!DOCTYPE|<!ENTITY|[<:]f[\s/>]|\st\s{0,20}=\s{0,20}[\"']e[\"']")
 _CHUNK = 1 << 20
 _OVERLAP = 64  # longer than any match, so one split across two chunks is still found
 
