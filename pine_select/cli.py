@@ -401,3 +401,54 @@ def verify(folder: Path, inputs: Path | None, key_file: Path | None,
     click.echo("\n".join(verify_lines(report)))
     if not report.ok:
         sys.exit(EXIT_NEGATIVE)
+
+
+# --- Intake: applications from a form export (SPEC section 8) -------------------------
+
+
+@main.command("import")
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), required=True,
+              help="The mapping of the export's columns to application keys (YAML).")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The applications folder to write (refused if it exists, unless --force).")
+@click.option("--rubric", type=click.Path(path_type=Path),
+              help="Also check every application against this rubric before writing.")
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+@click.option("--force", is_flag=True,
+              help="Update an existing --out: rewrite only files whose bytes change.")
+def import_(export: Path, mapping_path: Path, out: Path, rubric: Path | None, dry_run: bool,
+            force: bool) -> None:
+    """Write one application file per row of a form export (.csv or .xlsx).
+
+    Every problem of every row is listed as EXPORT:ROW:COLUMN: what; expected what, and
+    nothing is written (exit 2). Files of ids no longer in the export are listed, never
+    deleted.
+    """
+    from pine_select.intake import plan_import, write_import
+    from pine_select.intake.summary import import_text
+
+    with reporting_errors():
+        plan = plan_import(export, mapping_path, rubric,
+                           progress=lambda message: click.echo(f"import: {message}", err=True))
+        echo_warnings(plan.warnings)
+        result = write_import(plan, out, force=force, dry_run=dry_run)
+    click.echo(import_text(plan, result))
+
+
+@main.command("mapping")
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("--rubric", type=click.Path(path_type=Path), required=True,
+              help="The rubric whose categories the export's answers are matched to.")
+def mapping_(export: Path, rubric: Path) -> None:
+    """Print a draft mapping for a form export, to edit and then give to import.
+
+    Each column is matched to an application key by its header and its answers, each
+    category-like column's answers to the rubric's categories; unsure matches are marked
+    `# check`.
+    """
+    from pine_select.intake import draft_mapping
+
+    with reporting_errors():
+        text = draft_mapping(export, rubric)
+    click.echo(text, nl=False)

@@ -39,15 +39,19 @@ class Problem:
     expected: str = ""
     code: str = field(default="invalid", compare=False)
     severity: Severity = field(default=Severity.ERROR, compare=False)
+    # The column of a row of a spreadsheet or export (its header): FILE:ROW:COLUMN.
+    column: str | None = None
 
     def __str__(self) -> str:
         place = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.column is not None:
+            place = f"{place}:{self.column}"
         text = f"{place}: {self.message}"
         return escaped(f"{text}; expected {self.expected}" if self.expected else text)
 
-    def sort_key(self) -> tuple[str, int, str]:
-        """File, then line (a whole-file problem first), then message."""
-        return (self.file, self.line or 0, self.message)
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """File, then line (a whole-file problem first), then column, then message."""
+        return (self.file, self.line or 0, self.column or "", self.message)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -57,6 +61,8 @@ class Problem:
             "severity": self.severity.value,
             "message": self.message,
             "expected": self.expected,
+            # Only problems in a spreadsheet's cells have one: other keys stay as they were.
+            **({"column": self.column} if self.column is not None else {}),
         }
 
 

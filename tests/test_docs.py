@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 import pine_select
 from pine_select.cli import main
+from pine_select.intake.mapping import IdSource, Mapping, Source
 from pine_select.model.application import Application, Contact, Organisation
 from pine_select.model.reviews import Conflict, Override, Overrides, Review
 from pine_select.model.rubric import Criterion, Gate, Rubric, Rule, Scale, Selection, SizeRange
@@ -75,7 +76,7 @@ def test_public_api_names_exist() -> None:
 
 MODELS: list[type[BaseModel]] = [Application, Organisation, Contact, Rubric, Scale, Criterion,
                                  Gate, Selection, SizeRange, Rule, Review, Conflict, Overrides,
-                                 Override]
+                                 Override, Mapping, Source, IdSource]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -8,11 +8,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from pine_select.errors import Problem, display_path
+from pine_select.errors import InputError, Problem, Severity, display_path
+from pine_select.loading import checks
 from pine_select.loading.messages import validation_problems
 from pine_select.loading.parsed import Parsed
 from pine_select.loading.yaml_source import Results, YamlDocument, read_yaml
 from pine_select.model.application import Application
+from pine_select.model.rubric import Rubric
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,3 +65,42 @@ def validated(doc: YamlDocument, label: str, model: type[M],
     except ValidationError as exc:
         problems.extend(validation_problems(exc, doc, label))
         return Parsed(None, label, doc)
+
+
+def load_yaml_model(path: Path, model: type[M]) -> tuple[M, YamlDocument]:
+    """One YAML file read strictly as ``model``, with its lines; InputError lists every problem."""
+    label = display_path(path)
+    if not path.is_file():
+        raise InputError([Problem(label, None, "no such file",
+                                  f"a YAML file of {model.__name__} keys")])
+    problems: list[Problem] = []
+    parsed = parse_yaml_model(path, model, problems)
+    if problems or parsed is None or parsed.model is None:
+        raise InputError(problems)
+    return parsed.model, parsed.doc
+
+
+def load_rubric(path: Path) -> Rubric:
+    """A rubric alone (no applications), with every check that needs only the rubric."""
+    rubric, doc = load_yaml_model(path, Rubric)
+    problems = checks.check_rubric(rubric, Parsed(rubric, display_path(path), doc))
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise InputError(errors)
+    return rubric
+
+
+def check_applications(rubric: Rubric | None,
+                       documents: Sequence[tuple[YamlDocument, str]]) -> list[Problem]:
+    """The checks that loading makes of application files, on documents made elsewhere.
+
+    ``documents``: the values of each application with its label and lines (the intake
+    builds them from a form export, before any file is written). Each is validated as an
+    :class:`Application`; with a rubric, its categories and gate types are checked too.
+    """
+    problems: list[Problem] = []
+    parsed = [p for doc, label in documents
+              if (p := validated(doc, label, Application, problems)) is not None]
+    if rubric is not None:
+        problems += checks.check_applications(rubric, parsed)
+    return problems

@@ -66,13 +66,23 @@ def check_call(
 def _check_against_rubric(rubric: Rubric, parsed_rubric: Parsed, apps: Sequence[Parsed],
                           valid_apps: Sequence[Parsed]) -> list[Problem]:
     """The rubric's own cross-checks, and the applications' values against it."""
-    problems = _check_rubric(rubric, parsed_rubric)
+    return check_rubric(rubric, parsed_rubric) + check_applications(rubric, apps)
+
+
+def check_applications(rubric: Rubric, apps: Sequence[Parsed]) -> list[Problem]:
+    """What an application must hold for the rubric: declared categories, gates' types.
+
+    ``apps`` may hold invalid models (``model`` None): their raw categories are still
+    checked. Used by :func:`check_call`, and by the intake on applications not yet written.
+    """
+    problems = []
     categorised = _categorised_fields(rubric)
     for app in apps:
         problems += _check_categories(categorised, app)
     kinds = [_gate_kinds(gate) for gate in rubric.eligibility]
-    for app in valid_apps:
-        problems += _check_gate_types(rubric, app, kinds)
+    for app in apps:
+        if app.model is not None:
+            problems += _check_gate_types(rubric, app, kinds)
     return problems
 
 
@@ -131,7 +141,8 @@ def _duplicate_ids(apps: Sequence[Parsed], broken: set[str]) -> list[Problem]:
     return problems
 
 
-def _check_rubric(rubric: Rubric, parsed: Parsed) -> list[Problem]:
+def check_rubric(rubric: Rubric, parsed: Parsed) -> list[Problem]:
+    """What is wrong inside the rubric itself (categories, ids, descriptors, rules)."""
     label, doc = parsed.label, parsed.doc
     problems = []
 
