@@ -225,6 +225,7 @@ def score(fmt: str, **options: Any) -> None:
 
     Ties are broken by the rubric's seeded lottery; the weights used are shown in every format.
     """
+    from pine_select.gc_pause import paused_gc
     from pine_select.pipeline import score as score_with
     from pine_select.report.cells import json_text
     from pine_select.report.score_output import score_csv, score_json, score_table
@@ -233,14 +234,15 @@ def score(fmt: str, **options: Any) -> None:
         call = open_call(options)
         report, _ = score_with(call, run_options(options, call))
     echo_warnings(call.warnings)
-    if fmt == "json":
-        click.echo(json_text(score_json(report, call)))  # one application per line
-    elif fmt == "csv":
-        # Bytes, so CRLF reaches the file as is; the byte-order mark makes Excel read the
-        # file as UTF-8 (without it, non-ASCII names come out garbled when double-clicked).
-        click.echo(score_csv(report, call).encode("utf-8-sig"), nl=False)
-    else:
-        click.echo(score_table(report, call))
+    with paused_gc():  # a row of small objects per application: see gc_pause.py
+        if fmt == "json":
+            click.echo(json_text(score_json(report, call)))  # one application per line
+        elif fmt == "csv":
+            # Bytes, so CRLF reaches the file as is; the byte-order mark makes Excel read the
+            # file as UTF-8 (without it, non-ASCII names come out garbled when double-clicked).
+            click.echo(score_csv(report, call).encode("utf-8-sig"), nl=False)
+        else:
+            click.echo(score_table(report, call))
 
 
 @main.command()

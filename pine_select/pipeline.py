@@ -2,12 +2,18 @@
 
 ``select`` and ``pack`` (and ``verify``, re-running a pack) all go through :func:`decide`,
 so the briefing pack can never disagree with what ``select`` prints for the same inputs.
+
+This is also the boundary of the speed machinery for a decision: scoring and building the
+selection problem make hundreds of thousands of small objects, none in reference cycles,
+so the cyclic collector is paused here (gc_pause.py), not inside the library below.
+Loading has its own boundary, loading/fast_path.py, used from load_call only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pine_select.gc_pause import paused_gc
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
 from pine_select.options import RunOptions
@@ -28,7 +34,8 @@ class Decision:
 def score(call: Call, options: RunOptions = RunOptions()) -> tuple[ScoreReport, Overrides]:
     """Score ``call`` under ``options`` (weights and overrides); the overrides used too."""
     overrides = call.overrides.merged(options.include, options.exclude)
-    return score_call(call, options.weights, overrides), overrides
+    with paused_gc():
+        return score_call(call, options.weights, overrides), overrides
 
 
 def decide(call: Call, options: RunOptions = RunOptions()) -> Decision:
@@ -41,5 +48,6 @@ def decide(call: Call, options: RunOptions = RunOptions()) -> Decision:
     settings = select_options(size=options.size, budget=options.budget, solver=options.solver,
                               alternatives=options.alternatives, min_swaps=options.min_swaps,
                               explain_limit=options.explain_limit)
-    selection = select_portfolio(call, scores, overrides=overrides, options=settings)
+    with paused_gc():
+        selection = select_portfolio(call, scores, overrides=overrides, options=settings)
     return Decision(call, overrides, scores, selection, options)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from pine_select.gc_pause import paused_gc
 from pine_select.model.call import Call
 from pine_select.report.cells import (
     columns,
@@ -28,7 +27,6 @@ ORGANISATION_WIDTH = 32
 REASONS_WIDTH = 100
 
 
-@paused_gc()
 def score_json(report: ScoreReport, call: Call) -> dict[str, object]:
     """The SPEC's JSON keys, plus the call, seed, tie groups and assessment quality."""
     return {
@@ -69,7 +67,6 @@ def _application_json(score: ApplicationScore, call: Call) -> dict[str, object]:
     }
 
 
-@paused_gc()
 def score_csv(report: ScoreReport, call: Call) -> str:
     """One row per application in report order; criterion columns say their weight."""
     header = ["rank", "id", "organisation", "title", "total",
@@ -95,7 +92,6 @@ def _csv_row(score: ApplicationScore, call: Call) -> list[object]:
     ]
 
 
-@paused_gc()
 def score_table(report: ScoreReport, call: Call) -> str:
     """A readable terminal table: the ranking, then the applications that cannot be chosen."""
     lines = _table_heading(report, call)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from pine_select.gc_pause import paused_gc
 from pine_select.lottery import lottery_number
 from pine_select.model.application import Application
 from pine_select.model.call import Call
@@ -30,7 +29,6 @@ from pine_select.scoring.totals import IntegerWeights, weighted_total
 from pine_select.scoring.weights import resolve_weights
 
 
-@paused_gc()  # tens of thousands of small acyclic objects: see gc_pause.py
 def score_call(
     call: Call,
     weights: Mapping[str, Fraction] | None = None,

@@ -38,7 +38,6 @@ from enum import StrEnum
 from fractions import Fraction
 
 from pine_select.errors import InputError, Problem, UsageError, display_path
-from pine_select.gc_pause import paused_gc
 from pine_select.lottery import priorities
 from pine_select.model.application import Application, categories_of
 from pine_select.model.call import Call
@@ -163,7 +162,6 @@ class SelectionProblem:
         return tuple(min(c.amount, affordable + 1) for c in self.candidates)
 
 
-@paused_gc()  # some 200,000 row terms, none in cycles: see gc_pause.py
 def build_problem(
     call: Call,
     report: ScoreReport,
