@@ -406,8 +406,31 @@ def verify(folder: Path, inputs: Path | None, key_file: Path | None,
 # -- The review round (SPEC 9): assign, sheets, collect --------------------------------------
 
 
+def round_call_arguments(command: F) -> F:
+    """RUBRIC APPS, --conflicts and --overrides: the call as the review round reads it."""
+    decorators = [
+        click.argument("rubric", type=click.Path(path_type=Path)),
+        click.argument("apps", type=click.Path(path_type=Path)),
+        click.option("--conflicts", type=click.Path(path_type=Path),
+                     help="Declared conflicts CSV [default: APPS/conflicts.csv, if present]."),
+        click.option("--overrides", type=click.Path(path_type=Path),
+                     help="Panel overrides YAML [default: APPS/overrides.yaml, if present]."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def open_round_call(options: dict[str, Any]) -> Call:
+    """The call without its reviews: the round writes reviews.csv, an old one must not stop it."""
+    from pine_select.loading.loader import load_call
+
+    return load_call(options["rubric"], options["apps"], conflicts=options.get("conflicts"),
+                     overrides=options.get("overrides"), read_reviews=False)
+
+
 @main.command()
-@call_arguments
+@round_call_arguments
 @click.option("--reviewers", "reviewers_file", type=click.Path(path_type=Path),
               help="Reviewers CSV [default: APPS/reviewers.csv].")
 @click.option("--per-application", type=click.IntRange(min=1, max=1000), required=True,
@@ -430,7 +453,7 @@ def assign(fmt: str, per_application: int, reviewers_file: Path | None, out: Pat
     from pine_select.review_round.steps import assign_step, round_warnings
 
     with reporting_errors():
-        call = open_call(options)
+        call = open_round_call(options)
         result, written = assign_step(call, options["apps"], per_application, reviewers_file,
                                       out)
     echo_warnings(round_warnings(call) + result.warnings)
@@ -443,7 +466,7 @@ def assign(fmt: str, per_application: int, reviewers_file: Path | None, out: Pat
 
 
 @main.command()
-@call_arguments
+@round_call_arguments
 @click.option("--assignments", type=click.Path(path_type=Path),
               help="Assignments CSV [default: APPS/assignments.csv].")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
@@ -454,14 +477,14 @@ def sheets(assignments: Path | None, out: Path, **options: Any) -> None:
     from pine_select.review_round.steps import round_warnings, sheets_step
 
     with reporting_errors():
-        call = open_call(options)
+        call = open_round_call(options)
         written = sheets_step(call, options["apps"], assignments, out)
     echo_warnings(round_warnings(call))
     click.echo(sheets_text(written))
 
 
 @main.command()
-@call_arguments
+@round_call_arguments
 @click.argument("sheet_files", metavar="SHEET...", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
 @click.option("--assignments", type=click.Path(path_type=Path),
@@ -481,7 +504,7 @@ def collect(sheet_files: tuple[Path, ...], assignments: Path | None, out: Path |
     from pine_select.review_round.steps import collect_step, round_warnings
 
     with reporting_errors():
-        call = open_call(options)
+        call = open_round_call(options)
         collected, written = collect_step(call, options["apps"], sheet_files, assignments, out)
     echo_warnings(round_warnings(call))
     click.echo(collect_text(collected, display_path(written)))

@@ -123,3 +123,18 @@ def test_every_review_round_column_is_documented(model: Any) -> None:
     for name, info in model.model_fields.items():
         if not info.exclude:
             assert f"`{name}`" in text, f"{model.__name__}.{name} is not in docs/formats.md"
+
+
+def test_an_old_reviews_csv_does_not_stop_the_round(tmp_path: Path, run_cli: Run) -> None:
+    # A late conflict with an application the reviewer already scored: the call is invalid
+    # for `score` until collect rebuilds reviews.csv, but the round must go on.
+    call = round_call(tmp_path, 2)
+    (call.apps / "reviews.csv").write_text(
+        "application_id,reviewer,criterion,score,comment\nAPP-1,alice,promise,4,\n",
+        encoding="utf-8")
+    (call.apps / "conflicts.csv").write_text("reviewer,application_id,reason\nalice,APP-1,late\n",
+                                             encoding="utf-8")
+    assert run_cli("score", *call.args).exit_code == 2
+    result = run_cli("assign", *call.args, "--per-application", "2")
+    assert result.exit_code == 0, result.output
+    assert "APP-1,alice" not in (call.apps / "assignments.csv").read_text(encoding="utf-8")
