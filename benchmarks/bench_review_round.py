@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import PRACTICE_TYPES, generate  # noqa: E402
+from generate import PRACTICE_TYPES, generate
 
 TARGETS = {"assign": 10.0, "sheets": 10.0, "collect": 5.0}
 

@@ -112,8 +112,8 @@ def test_collect_refuses_with_cells_exit_2_and_writes_nothing(tmp_path: Path,
     book.save(out / "alice.xlsx")
     result = run_cli("collect", *call.args, out / "alice.xlsx", "--out", tmp_path / "r.csv")
     assert result.exit_code == 2
-    assert "alice.xlsx:Scores!D2: score 0 is off the scale; expected a whole number from 1 to 5" in (
-        result.stderr)
+    assert ("alice.xlsx:Scores!D2: score 0 is off the scale; expected a whole number from 1 "
+            "to 5") in result.stderr
     assert not (tmp_path / "r.csv").exists()
 
 

@@ -144,7 +144,8 @@ def test_round_trip_reviews_csv_holds_exactly_what_reviewers_entered(round_: Rou
                 app_id = sheet.cell(row, 1).value
                 for column, criterion in ((4, "promise"), (6, "feasibility")):
                     value = (row + column + n) % 5 + 1
-                    comment = f"- {reviewer} on {app_id}, \"quoted\",\nsecond line" if column == 4 else ""
+                    comment = (f"- {reviewer} on {app_id}, \"quoted\",\nsecond line"
+                               if column == 4 else "")
                     sheet.cell(row, column).value = value
                     sheet.cell(row, column + 1).value = comment or None
                     entered[(app_id, reviewer, criterion)] = (value, comment)
@@ -204,7 +205,8 @@ def test_off_scale_not_whole_text_and_formula_scores_are_refused_with_their_cell
         sheet["G3"] = True
     round_.fill("alice", bad)
     text = round_.problems("alice")
-    assert "alice.xlsx:Scores!D2: score 6 is off the scale; expected a whole number from 1 to 5" in text
+    assert ("alice.xlsx:Scores!D2: score 6 is off the scale; expected a whole number from 1 "
+            "to 5") in text
     assert "alice.xlsx:Scores!F2: score 3.5 is not a whole number" in text
     assert "alice.xlsx:Scores!D3: score 'four' is not a number" in text
     assert "alice.xlsx:Scores!F3: a formula (=2+2)" in text
@@ -330,7 +332,8 @@ def test_a_workbook_with_macro_parts_is_refused(tmp_path: Path, round_: Round) -
 def test_a_zip_bomb_is_refused_from_its_directory_before_any_part_is_read(
         tmp_path: Path, round_: Round) -> None:
     path = tmp_path / "alice.xlsx"
-    _rezip(round_.sheet("alice"), path, add={"xl/media/padding.bin": b"\0" * (MAX_UNPACKED_BYTES + 1)})
+    padding = b"\0" * (MAX_UNPACKED_BYTES + 1)
+    _rezip(round_.sheet("alice"), path, add={"xl/media/padding.bin": padding})
     assert path.stat().st_size < 1_000_000  # small on disk, 100 MB unpacked
     assert "would unpack to" in _refused(path) and "100 MB" in _refused(path)
 
