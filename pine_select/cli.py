@@ -407,17 +407,10 @@ def verify(folder: Path, inputs: Path | None, key_file: Path | None,
 
 
 def round_call_arguments(command: F) -> F:
-    """RUBRIC APPS, --conflicts and --overrides: the call as the review round reads it."""
-    decorators = [
-        click.argument("rubric", type=click.Path(path_type=Path)),
-        click.argument("apps", type=click.Path(path_type=Path)),
-        click.option("--conflicts", type=click.Path(path_type=Path),
-                     help="Declared conflicts CSV [default: APPS/conflicts.csv, if present]."),
-        click.option("--overrides", type=click.Path(path_type=Path),
-                     help="Panel overrides YAML [default: APPS/overrides.yaml, if present]."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
+    """:func:`call_arguments` but ``--reviews``: the round writes reviews.csv, never reads it."""
+    command = call_arguments(command)
+    params = command.__click_params__  # type: ignore[attr-defined]
+    command.__click_params__ = [p for p in params if p.name != "reviews"]  # type: ignore[attr-defined]
     return command
 
 

@@ -232,3 +232,19 @@ def test_stability_is_exact_on_small_problems() -> None:
             continue
         chosen = solved(p)
         assert lex_key(p, chosen)[3] == best[0][3]  # kept pairs, as many as possible
+
+
+def test_a_call_with_nothing_to_review_assigns_nothing(tmp_path: Path) -> None:
+    everyone_out = {f"APP-{n}": {"facts": {"based_in_england": False}} for n in (1, 2)}
+    result = _assign(round_call(tmp_path, 2, **everyone_out))
+    assert result.optimal and result.assignments == () and result.applications == ()
+    assert set(result.loads.values()) == {0}
+
+
+def test_more_reviewers_per_application_than_reviewers_names_every_application(
+        tmp_path: Path) -> None:
+    result = _assign(round_call(tmp_path, 2), k=5)
+    assert not result.optimal
+    named = [s.applications for s in result.shortfalls]
+    assert named[:2] == [("APP-1",), ("APP-2",)]
+    assert "capacity shortfall" in result.shortfalls[-1].reason  # 10 reviews, 8 possible

@@ -77,7 +77,7 @@ def assign_reviewers(call: Call, reviewers: Sequence[Reviewer], per_application:
     first = first_assignment(problem)
     if first.shortfalls:
         return replace(base, shortfalls=first.shortfalls)
-    chosen = solve_assignment(problem, max(first.max_load, 1))
+    chosen = solve_assignment(problem, max(first.max_load, 1)) if problem.pairs else ()
     return _result(base, problem, chosen, applications, reviewers)
 
 

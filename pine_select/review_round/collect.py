@@ -170,31 +170,34 @@ def _judge_rows(call: Call, reviewers: Reviewers, reviewer: str, workbook: Retur
 def _application_id(by_column: dict[int, Cell], number: int, assigned: set[str],
                     conflicted: set[str], first_row: dict[str, int], label: str,
                     problems: list[Problem]) -> str | None:
+    """The row's application id if it is one this reviewer may score here, else a problem."""
     cell = by_column.get(1)
-    ref = cell.ref if cell is not None else f"A{number}"
     value = None if cell is None else cell.value
-    if cell is None or cell.formula or not isinstance(value, str):
-        what = "a formula" if cell is not None and cell.formula else f"application_id {value!r}"
-        problems.append(_cell_problem(label, ref, what, "the application id as written by "
-                                      "pine-select sheets", "edited_id"))
+    fault = _id_fault(cell, value, assigned, conflicted, first_row)
+    if fault is not None:
+        problems.append(_cell_problem(label, cell.ref if cell else f"A{number}", *fault))
         return None
-    if value in conflicted:
-        problems.append(_cell_problem(label, ref, f"the reviewer declared a conflict with "
-                                      f"{value}", "no scores from a conflicted reviewer",
-                                      "conflicted_review"))
-        return None
-    if value not in assigned:
-        problems.append(_cell_problem(label, ref, f"application {value!r} is not assigned to "
-                                      "this reviewer", "only the applications of "
-                                      "assignments.csv for this reviewer", "not_assigned"))
-        return None
-    if value in first_row:
-        problems.append(_cell_problem(label, ref, f"application {value} is already on row "
-                                      f"{first_row[value]}", "each application once",
-                                      "duplicate_row"))
-        return None
+    assert isinstance(value, str)  # no fault: a text id
     first_row[value] = number
     return value
+
+
+def _id_fault(cell: Cell | None, value: object, assigned: set[str], conflicted: set[str],
+              first_row: dict[str, int]) -> tuple[str, str, str] | None:
+    """(what, expected, code) wrong with an application id cell, or None."""
+    if cell is None or cell.formula or not isinstance(value, str):
+        what = "a formula" if cell is not None and cell.formula else f"application_id {value!r}"
+        return what, "the application id as written by pine-select sheets", "edited_id"
+    if value in conflicted:
+        return (f"the reviewer declared a conflict with {value}",
+                "no scores from a conflicted reviewer", "conflicted_review")
+    if value not in assigned:
+        return (f"application {value!r} is not assigned to this reviewer",
+                "only the applications of assignments.csv for this reviewer", "not_assigned")
+    if value in first_row:
+        return (f"application {value} is already on row {first_row[value]}",
+                "each application once", "duplicate_row")
+    return None
 
 
 def _stray_cells(by_column: dict[int, Cell], width: int, label: str) -> list[Problem]:
