@@ -36,7 +36,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pine_select.errors import InputError, Problem, UsageError
-from pine_select.report.cells import FORMULA_STARTS
+from pine_select.report.cells import starts_a_formula
 
 SCORES, GUIDANCE = "Scores", "Guidance"
 REVIEWER_PROPERTY, CALL_PROPERTY = "pine_select_reviewer", "pine_select_call"
@@ -44,8 +44,6 @@ MAX_UNPACKED_BYTES = 100_000_000  # 100 MB: a scoresheet is a few kilobytes
 MAX_PARTS = 1_000
 FIXED_TIME = datetime(2000, 1, 1)  # a workbook records naive UTC times
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
-# Full-width = + - @ (Excel may read them as their ASCII forms when a cell is re-entered).
-_FORMULA_LIKE = (*FORMULA_STARTS, "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ def _text(cell: Any, text: str) -> Any:
     """``text`` as a string cell, never a formula (openpyxl reads a leading = as one)."""
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.data_type = "s"
-    if text.startswith(_FORMULA_LIKE):
+    if starts_a_formula(text):
         cell.quotePrefix = True  # Excel keeps it text even when the cell is re-entered
     return cell
 
