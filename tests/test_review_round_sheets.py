@@ -310,7 +310,7 @@ def test_every_problem_of_every_workbook_at_once(round_: Round) -> None:
 
 def _refused(path: Path) -> str:
     with pytest.raises(InputError) as caught:
-        read_workbook(path, path.name)
+        read_workbook(path, path.name, 20)
     return str(caught.value)
 
 
@@ -359,3 +359,19 @@ def _rezip(source: Path, target: Path, add: dict[str, bytes] | None = None,
         for name, data in (add or {}).items():
             new.writestr(name, data)
     target.write_bytes(out.getvalue())
+
+
+def test_a_missing_file_and_a_sheet_of_endless_rows_are_refused(tmp_path: Path,
+                                                                round_: Round,
+                                                                monkeypatch: Any) -> None:
+    assert "no such file" in _refused(tmp_path / "nobody.xlsx")
+    import pine_select.review_round.workbook as workbook
+
+    monkeypatch.setattr(workbook, "MAX_ROWS", 2)
+    round_.fill("alice", lambda sheet: sheet.cell(5, 1, "APP-1"))
+    assert "the Scores sheet has more than 2 rows" in _refused(round_.sheet("alice"))
+
+
+def test_a_score_on_a_row_without_an_application_id_is_refused(round_: Round) -> None:
+    round_.fill("alice", lambda sheet: sheet.cell(9, 4, 3))
+    assert "alice.xlsx:Scores!A9: application_id None" in round_.problems("alice")

@@ -83,7 +83,8 @@ def collect_sheets(call: Call, sheets: Sequence[Path], assignments: Sequence[Ass
             continue
         seen_files[key] = label
         try:
-            workbook = read_workbook(path, label)
+            # A few columns past the last comment column: stray values there are reported.
+            workbook = read_workbook(path, label, len(scores_header(call.rubric)) + 8)
         except InputError as exc:
             problems += exc.problems
             continue

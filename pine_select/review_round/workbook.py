@@ -42,6 +42,7 @@ SCORES, GUIDANCE = "Scores", "Guidance"
 REVIEWER_PROPERTY, CALL_PROPERTY = "pine_select_reviewer", "pine_select_call"
 MAX_UNPACKED_BYTES = 100_000_000  # 100 MB: a scoresheet is a few kilobytes
 MAX_PARTS = 1_000
+MAX_ROWS = 100_000  # far more than any reviewer's list; reading stops there
 FIXED_TIME = datetime(2000, 1, 1)  # a workbook records naive UTC times
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
 
@@ -163,14 +164,18 @@ class ReturnedWorkbook:
     rows: tuple[tuple[int, tuple[Cell, ...]], ...]  # (row number, cells), blank rows left out
 
 
-def read_workbook(path: Path, label: str) -> ReturnedWorkbook:
-    """The ``Scores`` sheet and the recorded reviewer of ``path``; raises InputError for a
-    file that is not a plain workbook (see the module's refusals)."""
+def read_workbook(path: Path, label: str, columns: int) -> ReturnedWorkbook:
+    """The ``Scores`` sheet (its first ``columns`` columns) and the recorded reviewer of
+    ``path``; raises InputError for a file that is not a plain workbook (see the module's
+    refusals)."""
     if path.suffix.lower() != ".xlsx":
         what = ("a macro-enabled workbook (macros are never run)"
                 if path.suffix.lower() == ".xlsm" else f"a {path.suffix or 'suffix-less'} file")
         raise InputError([Problem(label, None, f"{what} is not a scoresheet",
                                   "the .xlsx workbook pine-select sheets wrote", code="suffix")])
+    if not path.is_file():
+        raise InputError([Problem(label, None, "no such file", "a returned scoresheet",
+                                  code="io")])
     _check_package(path, label)
     if not openpyxl.DEFUSEDXML:
         raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml installed? "
@@ -179,7 +184,7 @@ def read_workbook(path: Path, label: str) -> ReturnedWorkbook:
     with path.open("rb") as handle:
         book = _open(handle, label)
         try:
-            return _returned(book, label)
+            return _returned(book, label, columns)
         finally:
             book.close()
 
@@ -214,18 +219,26 @@ def _open(handle: Any, label: str) -> Any:
                                   code="unreadable")]) from None
 
 
-def _returned(book: Any, label: str) -> ReturnedWorkbook:
+def _returned(book: Any, label: str, columns: int) -> ReturnedWorkbook:
     if SCORES not in book.sheetnames:
         raise InputError([Problem(label, None, f"no sheet {SCORES!r} (sheets: "
                                   f"{', '.join(book.sheetnames)})",
                                   "the Scores sheet pine-select sheets wrote", code="sheet")])
     properties = {p.name: p.value for p in book.custom_doc_props}
     rows = []
-    for row in book[SCORES].iter_rows():
+    sheet = book[SCORES]
+    sheet.reset_dimensions()  # the declared size may be a lie (A1:XFD1048576): not padded to it
+    # Numbered here: a row whose first cells are empty starts with cells that know no row.
+    for number, row in enumerate(sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 1,
+                                                 max_col=columns), 1):
+        if number > MAX_ROWS:
+            raise InputError([Problem(label, None, f"the {SCORES} sheet has more than "
+                                      f"{MAX_ROWS:,} rows", "one row per assigned "
+                                      "application", code="too_large")])
         cells = tuple(Cell(c.coordinate, c.column, c.value, c.data_type == "f") for c in row
                       if c.value is not None)
         if cells:
-            rows.append((row[0].row, cells))
+            rows.append((number, cells))
     header = rows[0][1] if rows and rows[0][0] == 1 else ()
     body = tuple(rows[1:] if header else rows)
     return ReturnedWorkbook(_text_or_none(properties.get(REVIEWER_PROPERTY)),
