@@ -197,7 +197,7 @@ def test_reviewers_csv_problems_are_listed_at_once(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "reviewers.csv:2: expertise 'erly_help' is not a practice_type" in text
     assert "'early_help'" in text
-    assert "reviewers.csv:3: reviewer Alice is already on line 2" in text
+    assert "reviewers.csv:3: reviewer alice is already on line 2" in text
     assert "reviewers.csv:4: reviewer: 'bad/id' is not a valid id" in text
     assert "reviewers.csv:5: max_load" in text and "reviewers.csv:6: max_load" in text
 

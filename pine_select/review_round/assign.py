@@ -27,7 +27,7 @@ from pine_select.review_round.assign_problem import (
     first_assignment,
 )
 from pine_select.review_round.assignments import Assignment
-from pine_select.review_round.reviewers import Reviewer, organisation_key, reviewer_key
+from pine_select.review_round.reviewers import Reviewer, organisation_key
 
 
 @dataclass(frozen=True)
@@ -103,16 +103,16 @@ def _same_organisation(applications: Sequence[Application],
 def _problem(call: Call, applications: Sequence[Application], reviewers: Sequence[Reviewer],
              per_application: int, detected: Sequence[DetectedConflict],
              previous: Sequence[Assignment]) -> AssignmentProblem:
-    barred = {(c.application_id, reviewer_key(c.reviewer)) for c in call.conflicts}
-    barred |= {(d.application_id, reviewer_key(d.reviewer)) for d in detected}
-    kept = {(a.application_id, reviewer_key(a.reviewer)) for a in previous}
+    barred = {(c.application_id, c.reviewer) for c in call.conflicts}
+    barred |= {(d.application_id, d.reviewer) for d in detected}
+    kept = {(a.application_id, a.reviewer) for a in previous}
     allowed = [(a, r) for a, app in enumerate(applications) for r, reviewer in enumerate(reviewers)
-               if (app.id, reviewer.key) not in barred]
-    labels = {f"{applications[a].id}/{reviewers[r].key}": (a, r) for a, r in allowed}
+               if (app.id, reviewer.reviewer) not in barred]
+    labels = {f"{applications[a].id}/{reviewers[r].reviewer}": (a, r) for a, r in allowed}
     order = lottery_order(call.rubric.selection.tie_break_seed, labels)
     priority = {labels[label]: position for position, label in enumerate(order)}
     pairs = tuple(Pair(a, r, applications[a].practice_type in reviewers[r].expertise,
-                       (applications[a].id, reviewers[r].key) in kept, priority[(a, r)])
+                       (applications[a].id, reviewers[r].reviewer) in kept, priority[(a, r)])
                   for a, r in allowed)
     n = len(applications)
     capacity = tuple(n if r.max_load is None else min(r.max_load, n) for r in reviewers)
@@ -127,7 +127,7 @@ def _result(base: AssignmentResult, problem: AssignmentProblem, chosen: Sequence
     rows = sorted((Assignment(application_id=applications[p.application].id,
                               reviewer=reviewers[p.reviewer].reviewer,
                               expert="yes" if p.expert else "no") for p in pairs),
-                  key=lambda row: (row.application_id, reviewer_key(row.reviewer)))
+                  key=lambda row: (row.application_id, row.reviewer))
     loads = {r.reviewer: 0 for r in reviewers}
     for row in rows:
         loads[row.reviewer] += 1
@@ -140,11 +140,11 @@ def _result(base: AssignmentResult, problem: AssignmentProblem, chosen: Sequence
 def _unknown_conflict_reviewers(call: Call, reviewers: Sequence[Reviewer]) -> list[Problem]:
     """A warning for each conflict naming nobody in reviewers.csv: a typo there would let a
     conflicted reviewer through (a panel member who does not review is fine)."""
-    known = {r.key for r in reviewers}
+    known = {r.reviewer for r in reviewers}
     label = call.files.conflicts.as_posix() if call.files and call.files.conflicts else ""
     return [Problem(label or "conflicts.csv", c.line, f"reviewer {c.reviewer} is not in "
                     "reviewers.csv, so this conflict bars nobody from the assignment",
                     f"a reviewer of reviewers.csv if meant as one: "
                     f"{closest(c.reviewer, sorted(known))}", code="unknown_reviewer",
                     severity=Severity.WARNING)
-            for c in call.conflicts if reviewer_key(c.reviewer) not in known]
+            for c in call.conflicts if c.reviewer not in known]

@@ -17,9 +17,8 @@ from typing import Literal
 from pydantic import Field
 
 from pine_select.errors import InputError, Problem, display_path
-from pine_select.loading.loader import load_csv_models
-from pine_select.model.base import Id, Strict
-from pine_select.review_round.reviewers import reviewer_key
+from pine_select.loading.review_table import load_csv_models
+from pine_select.model.base import Id, ReviewerId, Strict
 
 ASSIGNMENT_COLUMNS = ("application_id", "reviewer", "expert")
 
@@ -29,7 +28,7 @@ class Assignment(Strict):
     practice type."""
 
     application_id: Id
-    reviewer: Id
+    reviewer: ReviewerId
     expert: Literal["yes", "no"] = "no"
     line: int = Field(default=0, exclude=True)
 
@@ -52,7 +51,7 @@ def _repeated_pairs(rows: Sequence[Assignment], label: str) -> list[Problem]:
     first: dict[tuple[str, str], int] = {}
     problems = []
     for row in rows:
-        seen = first.setdefault((row.application_id, reviewer_key(row.reviewer)), row.line)
+        seen = first.setdefault((row.application_id, row.reviewer), row.line)
         if seen != row.line:
             problems.append(Problem(label, row.line, f"{row.reviewer} is assigned to "
                                     f"{row.application_id} again (line {seen})",

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pine_select.errors import InputError, Problem, display_path
 from pine_select.model.call import Call
+from pine_select.model.ids import canonical_reviewer
 from pine_select.model.reviews import Review
 from pine_select.review_round.assignments import Assignment, write_atomically
-from pine_select.review_round.reviewers import reviewer_key
 from pine_select.review_round.sheets import (
     COMMENT_SUFFIX,
     Reviewers,
@@ -75,7 +75,7 @@ def collect_sheets(call: Call, sheets: Sequence[Path], assignments: Sequence[Ass
     seen_files: dict[str, str] = {}
     for path in sheets:
         label = display_path(path)
-        key = reviewer_key(path.stem)
+        key = canonical_reviewer(path.stem)
         if key in seen_files:
             problems.append(Problem(label, None, f"a second workbook for {path.stem} (first: "
                                     f"{seen_files[key]})", "one workbook per reviewer",
@@ -121,16 +121,16 @@ def _recorded_reviewer(reviewers: Reviewers, path: Path, label: str,
                                 "a scoresheet written by pine-select sheets",
                                 code="no_reviewer"))
         return None
-    key = reviewer_key(recorded)
-    if key not in reviewers.spelling:
+    key = canonical_reviewer(recorded)
+    if key not in reviewers.applications:
         problems.append(Problem(label, None, f"the recorded reviewer {recorded!r} is not in "
                                 "the assignments", "a reviewer of assignments.csv",
                                 code="unknown_reviewer"))
         return None
-    if key != reviewer_key(path.stem):
+    if key != canonical_reviewer(path.stem):
         problems.append(Problem(label, None, f"the workbook records reviewer {recorded!r} but "
                                 f"its file is named {path.name}",
-                                f"{reviewers.spelling[key]}.xlsx (the reviewer's own sheet)",
+                                f"{key}.xlsx (the reviewer's own sheet)",
                                 code="reviewer_mismatch"))
         return None
     return key
@@ -154,8 +154,7 @@ def _header_problems(found: Sequence[Cell], header: Sequence[str], label: str) -
 def _judge_rows(call: Call, reviewers: Reviewers, reviewer: str, workbook: ReturnedWorkbook,
                 header: Sequence[str], label: str, one: _Judged) -> None:
     assigned = set(reviewers.applications[reviewer])
-    conflicted = {c.application_id for c in call.conflicts if reviewer_key(c.reviewer) == reviewer}
-    spelling = reviewers.spelling[reviewer]
+    conflicted = {c.application_id for c in call.conflicts if c.reviewer == reviewer}
     first_row: dict[str, int] = {}
     for number, cells in workbook.rows:
         by_column = {cell.column: cell for cell in cells}
@@ -163,9 +162,9 @@ def _judge_rows(call: Call, reviewers: Reviewers, reviewer: str, workbook: Retur
                                  one.problems)
         one.problems += _stray_cells(by_column, len(header), label)
         if app_id is not None:
-            _judge_scores(call, spelling, app_id, by_column, header, number, label, one)
+            _judge_scores(call, reviewer, app_id, by_column, header, number, label, one)
     for app_id in sorted(assigned - set(first_row)):  # no row: assigned after the sheet was sent
-        one.outstanding += [Outstanding(spelling, app_id, c.id) for c in call.rubric.criteria]
+        one.outstanding += [Outstanding(reviewer, app_id, c.id) for c in call.rubric.criteria]
 
 
 def _application_id(by_column: dict[int, Cell], number: int, assigned: set[str],
@@ -278,14 +277,13 @@ def _letter(column: int) -> str:
 def _collected(call: Call, reviewers: Reviewers, judged: dict[str, _Judged]) -> Collected:
     order = {c.id: i for i, c in enumerate(call.rubric.criteria)}
     reviews = sorted((r for one in judged.values() for r in one.reviews),
-                     key=lambda r: (r.application_id, reviewer_key(r.reviewer), order[r.criterion]))
+                     key=lambda r: (r.application_id, r.reviewer, order[r.criterion]))
     outstanding = [o for one in judged.values() for o in one.outstanding]
     return Collected(
         reviews=tuple(reviews),
-        returned=tuple(reviewers.spelling[key] for key in sorted(judged)),
-        not_returned=tuple(reviewers.spelling[key] for key in sorted(reviewers.spelling)
-                           if key not in judged),
-        outstanding=tuple(sorted(outstanding, key=lambda o: (reviewer_key(o.reviewer),
+        returned=tuple(sorted(judged)),
+        not_returned=tuple(key for key in sorted(reviewers.applications) if key not in judged),
+        outstanding=tuple(sorted(outstanding, key=lambda o: (o.reviewer,
                                                              o.application_id,
                                                              order[o.criterion]))),
         below_min_reviews=_below_min_reviews(call, reviewers, reviews),

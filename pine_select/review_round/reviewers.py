@@ -2,10 +2,10 @@
 
 ``reviewer,name,organisation,expertise,max_load``: expertise is ``;``-separated
 ``practice_type`` values (may be empty), max_load a whole number (empty: no limit).
-Reviewer identifiers follow the id pattern and are compared case-insensitively
-(:func:`reviewer_key`); organisations are compared case- and space-insensitively
-(:func:`organisation_key`), which is how a reviewer from the applicant's own organisation
-is detected.
+Reviewer identifiers follow the id pattern and are compared case-insensitively (held in
+their canonical lower case: ``model/ids.py``); organisations are compared case- and
+space-insensitively (:func:`organisation_key`), which is how a reviewer from the
+applicant's own organisation is detected.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pine_select.errors import InputError, Problem, display_path
-from pine_select.loading.checks import WHOLE_NUMBER, closest
-from pine_select.loading.loader import load_csv_models
-from pine_select.model.base import Id, Names, Strict
+from pine_select.loading.checks import closest
+from pine_select.loading.review_table import load_csv_models
+from pine_select.model.base import WHOLE_NUMBER, Names, ReviewerId, Strict
 from pine_select.model.rubric import Rubric
 
 REVIEWER_COLUMNS = ("reviewer", "name", "organisation", "expertise", "max_load")
@@ -31,21 +31,13 @@ MAX_LOAD_CEILING = 100_000
 class Reviewer(Strict):
     """One row of reviewers.csv."""
 
-    reviewer: Id
+    reviewer: ReviewerId
     name: str = ""
     organisation: str = ""
     expertise: Names = ()
     max_load: Annotated[int, Field(ge=0, le=MAX_LOAD_CEILING)] | None = None
     line: int = Field(default=0, exclude=True)
 
-    @property
-    def key(self) -> str:
-        return reviewer_key(self.reviewer)
-
-
-def reviewer_key(reviewer: str) -> str:
-    """A reviewer identifier as compared: ``Priya.Shah`` and ``priya.shah`` are one person."""
-    return reviewer.casefold()
 
 
 def organisation_key(name: str) -> str:
@@ -68,7 +60,7 @@ def load_reviewers(path: Path, rubric: Rubric) -> tuple[Reviewer, ...]:
         problems.append(Problem(label, None, "no reviewers", "one row per reviewer"))
     if problems:
         raise InputError(problems)
-    return tuple(sorted(reviewers, key=lambda r: r.key))
+    return tuple(sorted(reviewers, key=lambda r: r.reviewer))
 
 
 def _fields(values: dict[str, str]) -> dict[str, Any]:
@@ -87,7 +79,7 @@ def _duplicates(reviewers: list[Reviewer], label: str) -> list[Problem]:
     first: dict[str, Reviewer] = {}
     problems = []
     for reviewer in reviewers:
-        seen = first.setdefault(reviewer.key, reviewer)
+        seen = first.setdefault(reviewer.reviewer, reviewer)
         if seen is not reviewer:
             problems.append(Problem(label, reviewer.line, f"reviewer {reviewer.reviewer} is "
                                     f"already on line {seen.line} (identifiers are compared "

@@ -17,7 +17,6 @@ from pine_select.loading.checks import closest
 from pine_select.model.call import Call
 from pine_select.model.rubric import Rubric
 from pine_select.review_round.assignments import Assignment, write_atomically
-from pine_select.review_round.reviewers import reviewer_key
 from pine_select.review_round.workbook import SheetSpec, workbook_bytes
 
 FIXED_COLUMNS = ("application_id", "title", "organisation")
@@ -44,33 +43,22 @@ def call_record(rubric: Rubric) -> str:
 
 @dataclass(frozen=True)
 class Reviewers:
-    """The assignments grouped by reviewer (one spelling each), applications sorted."""
+    """The assignments grouped by reviewer (canonical ids), applications sorted."""
 
-    spelling: dict[str, str]  # reviewer key -> as written
-    applications: dict[str, tuple[str, ...]]  # reviewer key -> application ids
+    applications: dict[str, tuple[str, ...]]  # reviewer -> application ids
 
 
 def group_assignments(call: Call, assignments: Sequence[Assignment], label: str) -> Reviewers:
-    """The reviewers of ``assignments``; raises InputError for an unknown application or a
-    reviewer written two ways (their files would clash on a case-blind disk)."""
-    problems: list[Problem] = []
-    spelling: dict[str, str] = {}
-    grouped: dict[str, list[str]] = {}
-    for row in assignments:
-        key = reviewer_key(row.reviewer)
-        written = spelling.setdefault(key, row.reviewer)
-        if written != row.reviewer:
-            problems.append(Problem(label, row.line, f"reviewer {row.reviewer} is written "
-                                    f"{written} elsewhere", "one spelling per reviewer",
-                                    code="reviewer_spelling"))
-        if row.application_id not in call.by_id:
-            problems.append(Problem(label, row.line, f"application {row.application_id} is not "
-                                    "in the call", closest(row.application_id, call.by_id, 8),
-                                    code="unknown_application"))
-        grouped.setdefault(key, []).append(row.application_id)
+    """The reviewers of ``assignments``; raises InputError for an unknown application."""
+    problems = [Problem(label, row.line, f"application {row.application_id} is not in the call",
+                        closest(row.application_id, call.by_id, 8), code="unknown_application")
+                for row in assignments if row.application_id not in call.by_id]
     if problems:
         raise InputError(problems)
-    return Reviewers(spelling, {key: tuple(sorted(ids)) for key, ids in grouped.items()})
+    grouped: dict[str, list[str]] = {}
+    for row in assignments:
+        grouped.setdefault(row.reviewer, []).append(row.application_id)
+    return Reviewers({key: tuple(sorted(ids)) for key, ids in grouped.items()})
 
 
 def sheet_spec(call: Call, reviewer: str, applications: Sequence[str]) -> SheetSpec:
@@ -116,9 +104,8 @@ def write_sheets(call: Call, assignments: Sequence[Assignment], assignments_labe
     if out.exists() and not out.is_dir():
         raise InputError([Problem(display_path(out), None, "not a folder",
                                   "a folder for the scoresheets (--out)")])
-    made = {reviewers.spelling[key]: workbook_bytes(sheet_spec(call, reviewers.spelling[key],
-                                                               apps))
-            for key, apps in sorted(reviewers.applications.items())}
+    made = {reviewer: workbook_bytes(sheet_spec(call, reviewer, apps))
+            for reviewer, apps in sorted(reviewers.applications.items())}
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for reviewer, data in made.items():
