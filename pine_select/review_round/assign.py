@@ -65,7 +65,7 @@ class AssignmentResult:
 def assign_reviewers(call: Call, reviewers: Sequence[Reviewer], per_application: int,
                      previous: Sequence[Assignment] = ()) -> AssignmentResult:
     """The assignment of ``reviewers`` to ``call``'s applications (see the module's rules)."""
-    from pine_select.review_round.assign_solver import solve_assignment  # PuLP: costly import
+    from pine_select.review_round.assign_solver import solve_assignment  # HiGHS, numpy: costly
 
     applications = _to_review(call)
     detected = _same_organisation(applications, reviewers)
