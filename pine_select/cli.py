@@ -454,3 +454,103 @@ def mapping_(export: Path, rubric: Path) -> None:
     with reporting_errors():
         text = draft_mapping(export, rubric)
     click.echo(text, nl=False)
+
+
+# -- The review round (SPEC 9): assign, sheets, collect --------------------------------------
+
+
+def round_call_arguments(command: F) -> F:
+    """:func:`call_arguments` but ``--reviews``: the round writes reviews.csv, never reads it."""
+    command = call_arguments(command)
+    params = command.__click_params__  # type: ignore[attr-defined]
+    command.__click_params__ = [p for p in params if p.name != "reviews"]  # type: ignore[attr-defined]
+    return command
+
+
+def open_round_call(options: dict[str, Any]) -> Call:
+    """The call without its reviews: the round writes reviews.csv, an old one must not stop it."""
+    from pine_select.loading.loader import load_call
+
+    return load_call(options["rubric"], options["apps"], conflicts=options.get("conflicts"),
+                     overrides=options.get("overrides"), read_reviews=False)
+
+
+@main.command()
+@round_call_arguments
+@click.option("--reviewers", "reviewers_file", type=click.Path(path_type=Path),
+              help="Reviewers CSV [default: APPS/reviewers.csv].")
+@click.option("--per-application", type=click.IntRange(min=1, max=1000), required=True,
+              metavar="K", help="Reviewers for each application.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Assignments CSV to write [default: APPS/assignments.csv]; if it exists, "
+                   "the new assignments keep as many of its pairs as the rules allow.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def assign(fmt: str, per_application: int, reviewers_file: Path | None, out: Path | None,
+           **options: Any) -> None:
+    """Assign K reviewers to every eligible application, proven optimal.
+
+    Never a reviewer with a declared conflict or from the applicant's organisation; loads
+    as even as max_load allows; then experts; then stability; then the seeded lottery.
+    Exits 1 naming each application that cannot get enough reviewers.
+    """
+    from pine_select.errors import display_path
+    from pine_select.review_round.output import assign_json, assign_text
+    from pine_select.review_round.steps import assign_step, round_warnings
+
+    with reporting_errors():
+        call = open_round_call(options)
+        result, written = assign_step(call, options["apps"], per_application, reviewers_file,
+                                      out)
+    echo_warnings(round_warnings(call) + result.warnings)
+    if fmt == "json":
+        echo_json(assign_json(result))
+    else:
+        click.echo(assign_text(result, display_path(written) if result.optimal else None))
+    if not result.optimal:
+        sys.exit(EXIT_NEGATIVE)
+
+
+@main.command()
+@round_call_arguments
+@click.option("--assignments", type=click.Path(path_type=Path),
+              help="Assignments CSV [default: APPS/assignments.csv].")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder for the scoresheets, one <reviewer>.xlsx each (made if absent).")
+def sheets(assignments: Path | None, out: Path, **options: Any) -> None:
+    """Write one Excel scoresheet per reviewer, with guidance and validated score cells."""
+    from pine_select.review_round.output import sheets_text
+    from pine_select.review_round.steps import round_warnings, sheets_step
+
+    with reporting_errors():
+        call = open_round_call(options)
+        written = sheets_step(call, options["apps"], assignments, out)
+    echo_warnings(round_warnings(call))
+    click.echo(sheets_text(written))
+
+
+@main.command()
+@round_call_arguments
+@click.argument("sheet_files", metavar="SHEET...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--assignments", type=click.Path(path_type=Path),
+              help="Assignments CSV [default: APPS/assignments.csv].")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Reviews CSV to write [default: APPS/reviews.csv].")
+def collect(sheet_files: tuple[Path, ...], assignments: Path | None, out: Path | None,
+            **options: Any) -> None:
+    """Read returned scoresheets into reviews.csv; list what is still outstanding.
+
+    Give every workbook returned so far: reviews.csv is rebuilt from them. Exits 0 with
+    blank scores outstanding, 2 (nothing written) listing every problem as
+    FILE:Scores!CELL.
+    """
+    from pine_select.errors import display_path
+    from pine_select.review_round.output import collect_text
+    from pine_select.review_round.steps import collect_step, round_warnings
+
+    with reporting_errors():
+        call = open_round_call(options)
+        collected, written = collect_step(call, options["apps"], sheet_files, assignments, out)
+    echo_warnings(round_warnings(call))
+    click.echo(collect_text(collected, display_path(written)))

@@ -78,3 +78,18 @@ def test_growth_tables_run_at_the_smallest_size() -> None:
             and not line.startswith("| case")]
     assert len(rows) == 1 + 3 + 3
     assert all(line.endswith("| yes |") for line in rows)  # ours and highspy agree
+
+
+def test_review_round_benchmark_writes_a_round_that_assigns(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(GENERATOR.parent))
+    from bench_review_round import write_round
+
+    from pine_select.review_round.assign import assign_reviewers
+    from pine_select.review_round.reviewers import load_reviewers
+
+    apps = write_round(tmp_path, applications=40, reviewers=6, seed=2)
+    call = load_call(tmp_path / "rubric.yaml", apps)
+    result = assign_reviewers(call, load_reviewers(apps / "reviewers.csv", call.rubric), 3)
+    assert result.optimal and len(result.assignments) == 3 * len(result.applications)

@@ -19,6 +19,9 @@ from pine_select.model.call import CallFiles
 
 OVERRIDES_NAME = "overrides.yaml"
 CALL_FILE_NAMES = ("reviews.csv", "conflicts.csv", OVERRIDES_NAME)
+# Files of the review round (SPEC 9) that may sit in the applications folder: the call
+# itself does not read them, so they are neither applications nor "not read" warnings.
+REVIEW_ROUND_FILE_NAMES = ("reviewers.csv", "assignments.csv")
 APPLICATION_SUFFIXES = (".yaml", ".yml")
 # How many hidden files the one warning about them lists by name.
 HIDDEN_LISTED = 8
@@ -95,7 +98,7 @@ def sort_folder(folder: Path, named: set[str]) -> FolderEntries:
         elif not entry.is_file():  # follows links; never opens the entry (a FIFO blocks)
             problems.append(_not_a_file(folder, entry))
         elif not _is_application_name(name):
-            if name not in CALL_FILE_NAMES and name not in named:
+            if name not in (*CALL_FILE_NAMES, *REVIEW_ROUND_FILE_NAMES) and name not in named:
                 unread.append(folder / name)
         elif _is_utf8(name):
             applications.append(folder / name)

@@ -10,6 +10,7 @@ machinery is used from here only, through ``fast_path.py``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pine_select.errors import InputError, Problem, Severity
@@ -30,15 +31,20 @@ def load_call(
     reviews: Path | str | None = None,
     conflicts: Path | str | None = None,
     overrides: Path | str | None = None,
+    read_reviews: bool = True,
 ) -> Call:
     """Read and check a call. Optional files default to their SPEC place in ``applications``.
 
-    Raises :class:`InputError` with every problem found, across all files.
+    ``read_reviews=False``: the call without its reviews, as the review round needs it
+    (it writes reviews.csv, and an old one must not stop it). Raises :class:`InputError`
+    with every problem found, across all files.
     """
     # Millions of small acyclic objects: the collector would only walk them (gc_pause.py).
     with fast_path.paused_gc():
         files, problems = locate_files(Path(rubric), Path(applications), reviews, conflicts,
                                        overrides)
+        if not read_reviews:
+            files = replace(files, reviews=None)
         parsed_rubric = parse_yaml_model(files.rubric, Rubric, problems)
         unloadable: set[str] = set()
         app_docs, review_rows = _parse_applications_and_reviews(files, problems, unloadable)

@@ -1,4 +1,5 @@
-"""reviews.csv and conflicts.csv made into models, the careful way: every row validated.
+"""reviews.csv and conflicts.csv (and the review round's CSV files) made into models, the
+careful way: every row validated.
 
 The fast way for a large reviews.csv (fast_path.load_reviews) falls back on this for any
 batch holding a value that is not valid, so every problem is reported as this reports it.
@@ -11,7 +12,7 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pine_select.errors import Problem, display_path
 from pine_select.loading.csv_source import CsvRow, read_csv
@@ -61,18 +62,32 @@ def validated_reviews(batch: list[dict[str, Any]], label: str,
 def load_conflicts(path: Path | None, problems: list[Problem]) -> list[Row]:
     if path is None:
         return []
+    return load_csv_models(path, Conflict, CONFLICT_COLUMNS, ("reason",), problems)
+
+
+Prepare = Callable[[dict[str, str]], dict[str, Any]]
+
+
+def load_csv_models(path: Path, model: type[BaseModel], required: tuple[str, ...],
+                    optional: tuple[str, ...], problems: list[Problem],
+                    prepare: Prepare = dict) -> list[Row]:
+    """The rows of a CSV file validated as ``model`` (each knows its line).
+
+    ``prepare`` turns a row's texts into the model's fields (a fresh dict); every problem,
+    of the file and of each row, is added to ``problems``.
+    """
     label = display_path(path)
-    rows, found = read_csv(path, label, CONFLICT_COLUMNS, ("reason",))
+    rows, found = read_csv(path, label, required, optional)
     problems.extend(found)
-    return rows_to_models(rows, label, Conflict, problems)
+    return rows_to_models(rows, label, model, problems, prepare)
 
 
-def rows_to_models(rows: list[CsvRow], label: str, model: type[Review] | type[Conflict],
-                   problems: list[Problem]) -> list[Row]:
+def rows_to_models(rows: list[CsvRow], label: str, model: type[BaseModel],
+                   problems: list[Problem], prepare: Prepare = dict) -> list[Row]:
     result = []
     for row in rows:
         try:
-            fields: dict[str, Any] = dict(row.values)  # a copy: adding the line is safe
+            fields = prepare(row.values)  # a fresh dict: adding the line is safe
             fields["line"] = row.line
             result.append(Row(model.model_validate(fields), label, row.line))
         except ValidationError as exc:

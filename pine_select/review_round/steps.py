@@ -1,0 +1,56 @@
+"""The three steps of the round as the command line runs them: files in, files out.
+
+Each reads what it needs, calls the library, and writes its output whole (through a
+temporary file) only when everything was valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pine_select.errors import Problem, display_path
+from pine_select.model.call import Call
+from pine_select.review_round.assign import AssignmentResult, assign_reviewers
+from pine_select.review_round.assignments import (
+    assignments_csv,
+    read_assignments,
+    write_atomically,
+)
+from pine_select.review_round.collect import Collected, collect_sheets, write_reviews
+from pine_select.review_round.reviewers import load_reviewers
+from pine_select.review_round.sheets import SheetsWritten, write_sheets
+
+REVIEWERS_NAME, ASSIGNMENTS_NAME, REVIEWS_NAME = "reviewers.csv", "assignments.csv", "reviews.csv"
+
+
+def round_warnings(call: Call) -> tuple[Problem, ...]:
+    """The call's warnings but "no reviews yet": during the round that is the point."""
+    return tuple(w for w in call.warnings if w.code != "unreviewed")
+
+
+def assign_step(call: Call, apps: Path, per_application: int, reviewers: Path | None,
+                out: Path | None) -> tuple[AssignmentResult, Path]:
+    """Assign, and write assignments.csv when possible. An existing file at ``out`` is the
+    assignments already sent out: the new ones keep as many of its pairs as the rules allow."""
+    out = out or apps / ASSIGNMENTS_NAME
+    loaded = load_reviewers(reviewers or apps / REVIEWERS_NAME, call.rubric)
+    previous = read_assignments(out) if out.exists() else ()
+    result = assign_reviewers(call, loaded, per_application, previous)
+    if result.optimal:
+        write_atomically(out, assignments_csv(result.assignments).encode("utf-8"))
+    return result, out
+
+
+def sheets_step(call: Call, apps: Path, assignments: Path | None, out: Path) -> SheetsWritten:
+    path = assignments or apps / ASSIGNMENTS_NAME
+    return write_sheets(call, read_assignments(path), display_path(path), out)
+
+
+def collect_step(call: Call, apps: Path, sheets: Sequence[Path], assignments: Path | None,
+                 out: Path | None) -> tuple[Collected, Path]:
+    path = assignments or apps / ASSIGNMENTS_NAME
+    collected = collect_sheets(call, sheets, read_assignments(path), display_path(path))
+    out = out or apps / REVIEWS_NAME
+    write_reviews(collected, out)
+    return collected, out
