@@ -172,7 +172,7 @@ def test_existing_folder_is_refused_without_force(run_cli: Run,
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     result = run_cli("import", export, "--mapping", mapping, "--out", out)
     assert result.exit_code == 2
-    assert "already exists; expected a new folder, or --force" in result.stderr
+    assert "already exists; expected a new folder, or to update this one (force" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

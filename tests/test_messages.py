@@ -15,7 +15,10 @@ from pine_select.errors import UsageError
 from pine_select.selection.select import SelectOptions, select_portfolio
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pine_select"
-LIBRARY = ("scoring", "selection", "report", "sensitivity")
+LIBRARY = ("scoring", "selection", "report", "sensitivity", "loading", "model", "pack",
+           "intake", "review_round")
+# Chromium's own command-line flags, which pdf.py passes to it, are not ours.
+NOT_OURS = {("pdf.py", "--")}
 FLAG = re.compile(r"--[a-z]")
 
 
@@ -33,7 +36,8 @@ def test_no_library_message_names_a_command_line_flag(folder: str) -> None:
     found = [f"{path.name}:{node.lineno}: {node.value!r}"
              for path in sorted((PACKAGE / folder).glob("*.py"))
              for node in _strings(ast.parse(path.read_text("utf-8")))
-             if FLAG.search(node.value)]
+             if FLAG.search(node.value)
+             and (path.name, node.value[:2]) not in NOT_OURS]
     assert found == []
 
 

@@ -152,7 +152,7 @@ def test_a_member_copy_without_inputs_keeps_its_advice(
     assert run_cli("pack", *GOLDEN_CALL_ARGS, "--out", out, "--member", "ben").exit_code == 0
     result = run_cli("verify", out)
     assert result.exit_code == 2
-    assert "pass --inputs FULL_PACK/inputs" in result.stderr
+    assert "give them (FULL_PACK/inputs) as the inputs to verify with" in result.stderr
 
 
 def test_a_member_copy_given_inputs_inside_it_does_not_verify(

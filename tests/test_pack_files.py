@@ -42,7 +42,7 @@ def test_an_existing_out_folder_is_refused_and_left_alone(
     (out / "precious.txt").write_text("keep me\n")
     result = _pack(run_cli, out)
     assert result.exit_code == 2
-    assert "--force" in result.stderr and str(out) in result.stderr
+    assert "replace it (force)" in result.stderr and str(out) in result.stderr
     assert files_of(out) == {"precious.txt": b"keep me\n"}
     assert everything_under(tmp_path) == {"out", "out/precious.txt"}  # no staging left
 

@@ -185,7 +185,7 @@ def write_import(plan: ImportPlan, folder: Path, *, force: bool = False,
     if exists and not (folder.is_dir() and force):
         what = "is not a folder" if not folder.is_dir() else "already exists"
         raise InputError([Problem(display_path(folder), None, what,
-                                  "a new folder, or --force to update this one (only files "
+                                  "a new folder, or to update this one (force: only files "
                                   "whose bytes change are rewritten)", code="exists")])
     sorted_files = sorted(plan.files, key=lambda f: f.name)
     current = _current_bytes(folder, sorted_files) if exists else {}

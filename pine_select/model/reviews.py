@@ -57,15 +57,16 @@ class Overrides(Strict):
 
         both = sorted(set(include) & set(exclude))
         if both:
-            raise UsageError(f"--include {both[0]} and --exclude {both[0]} name the same "
-                             "application; expected each once")
-        clashes = [f"--exclude {i}: the overrides file includes it" for i in exclude
+            raise UsageError(f"include {both[0]}: also excluded; expected each application "
+                             "once", option="include")
+        clashes = [("exclude", f"exclude {i}: the overrides file includes it") for i in exclude
                    if i in self.included_ids()]
-        clashes += [f"--include {i}: the overrides file excludes it" for i in include
+        clashes += [("include", f"include {i}: the overrides file excludes it") for i in include
                     if i in self.excluded_ids()]
         if clashes:
-            raise UsageError(f"{clashes[0]}; expected each application once (edit the "
-                             "overrides file for this what-if)")
+            option, message = clashes[0]
+            raise UsageError(f"{message}; expected each application once (edit the "
+                             "overrides file for this what-if)", option=option)
         what_if = "what-if run (command line)"
         return Overrides(
             include=(*self.include, *(Override(id=i, reason=what_if) for i in include)),

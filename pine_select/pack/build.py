@@ -180,5 +180,6 @@ def _check_member(call: Call, member: str | None) -> None:
     """Refuse an unknown --member: a typo would give them the full pack, scores and all."""
     known = {r.reviewer for r in call.reviews} | {c.reviewer for c in call.conflicts}
     if member is not None and member not in known:
-        raise UsageError(f"--member {member!r} is not a reviewer of this call nor named in "
-                         f"its conflicts; expected one of: {', '.join(sorted(known))}")
+        raise UsageError(f"member {member!r} is not a reviewer of this call nor named in "
+                         f"its conflicts; expected one of: {', '.join(sorted(known))}",
+                         option="member")

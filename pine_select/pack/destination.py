@@ -43,11 +43,11 @@ def check_place(out: Path, shown: Path, files: CallFiles) -> None:
     here = Path.cwd().resolve()
     if out.parent == out or here.is_relative_to(out.resolve()):
         raise PackError(f"{shown}: is the working folder or holds it; choose a new folder "
-                        "for --out")
+                        "for the pack")
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise PackError(f"{shown}: cannot be made, since {parent} is a file; choose "
-                            "another --out")
+                            "another output folder")
     _check_apart_from_inputs(out, shown, files)
 
 
@@ -56,10 +56,11 @@ def _check_apart_from_inputs(out: Path, shown: Path, files: CallFiles) -> None:
     apps = files.applications_dir.resolve()
     if target.is_relative_to(apps):
         raise PackError(f"{shown}: is inside the call's applications folder {apps}; "
-                        "choose an --out outside the call's files")
+                        "choose an output folder outside the call's files")
     for source in (files.applications_dir, *files.all()):
         if source.resolve().is_relative_to(target):
-            raise PackError(f"{shown} holds the call's input {source}; choose another --out")
+            raise PackError(f"{shown} holds the call's input {source}; choose another output "
+                            "folder")
 
 
 def check_replaceable(out: Path, shown: Path, force: bool) -> None:
@@ -68,13 +69,14 @@ def check_replaceable(out: Path, shown: Path, force: bool) -> None:
         return
     if out.is_symlink() or not out.is_dir():
         raise PackError(f"{shown} exists and is not a folder (or is a symbolic link); "
-                        "choose another --out")
+                        "choose another output folder")
     if not force:
-        raise PackError(f"{shown} already exists; choose another --out or pass --force")
+        raise PackError(f"{shown} already exists; choose another output folder, or replace "
+                        "it (force)")
     reason = not_a_pack(out)
     if reason:
-        raise PackError(f"{shown} is not a briefing pack ({reason}); --force replaces only "
-                        "a pack: choose another --out, or move the folder away yourself")
+        raise PackError(f"{shown} is not a briefing pack ({reason}); only a pack is "
+                        "replaced: choose another output folder, or move this one away yourself")
 
 
 def not_a_pack(folder: Path) -> str:

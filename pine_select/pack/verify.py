@@ -104,7 +104,8 @@ def _inputs_listing(folder: Path, inputs: Path | None, manifest: Manifest,
     if manifest.inputs_included:
         return None
     raise PackError(f"{folder}: a panel member's copy carries no inputs; it is verified "
-                    "against the full pack's inputs: pass --inputs FULL_PACK/inputs")
+                    "against the full pack's inputs: give them (FULL_PACK/inputs) as the inputs "
+                    "to verify with")
 
 
 def _check_files(folder: Path, own: Listing, given: Listing | None,

@@ -32,7 +32,7 @@ def assign_text(result: AssignmentResult, written: str | None) -> str:
     if not result.optimal:
         lines = [f"No assignment gives each of the {n} applications {k} reviewers:"]
         lines += [f"  - {terminal_text(s.reason)}" for s in result.shortfalls]
-        lines.append("Add reviewers, raise max_load, or lower --per-application.")
+        lines.append("Add reviewers, raise max_load, or ask for fewer reviewers per application.")
         return "\n".join(lines + _detected(result))
     loads = result.loads or {}
     experts = sum(a.expert == "yes" for a in result.assignments)

@@ -103,7 +103,7 @@ def write_sheets(call: Call, assignments: Sequence[Assignment], assignments_labe
     reviewers = group_assignments(call, assignments, assignments_label)
     if out.exists() and not out.is_dir():
         raise InputError([Problem(display_path(out), None, "not a folder",
-                                  "a folder for the scoresheets (--out)")])
+                                  "a folder for the scoresheets")])
     made = {reviewer: workbook_bytes(sheet_spec(call, reviewer, apps))
             for reviewer, apps in sorted(reviewers.applications.items())}
     out.mkdir(parents=True, exist_ok=True)
