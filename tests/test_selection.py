@@ -276,7 +276,7 @@ def test_include_and_exclude_of_the_same_id_on_the_command_line() -> None:
 
 def test_an_exclude_on_the_command_line_of_an_included_id() -> None:
     overrides = Overrides(include=(Override(id="A", reason="panel"),))
-    with pytest.raises(UsageError, match="^exclude A: the overrides file includes it"):
+    with pytest.raises(UsageError, match=r"^exclude A: the overrides file includes it"):
         overrides.merged((), ("A",))
 
 
