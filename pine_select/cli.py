@@ -50,7 +50,7 @@ def reporting_errors() -> Iterator[None]:
 
 
 # The library names an option by its RunOptions field; the command line by its flag.
-FLAG_OF_FIELD = {"include": "--include", "exclude": "--exclude",
+FLAG_OF_FIELD = {"include": "--include", "exclude": "--exclude", "drop_rules": "--drop-rule",
                  "sensitivity_samples": "--samples / --sensitivity-samples"}
 
 
@@ -144,6 +144,7 @@ def run_options(options: dict[str, Any], call: Call) -> RunOptions:
         weights=None if text is None else parse_weights(text, call.rubric),
         size=options.get("size"), budget=options.get("budget"),
         include=tuple(options.get("includes", ())), exclude=tuple(options.get("excludes", ())),
+        drop_rules=tuple(options.get("drop_rules", ())),
         solver=options.get("solver"), alternatives=options.get("alternatives"),
         min_swaps=options.get("min_swaps"), explain_limit=options.get("explain_limit"),
         include_contacts=options.get("include_contacts"), member=options.get("member"),
@@ -248,6 +249,8 @@ def score(fmt: str, **options: Any) -> None:
 @main.command()
 @call_arguments
 @what_if_options(alternatives=0)
+@click.option("--drop-rule", "drop_rules", multiple=True, metavar="RULE",
+              help="What-if: leave out this balance rule (its id; repeatable).")
 @click.option("--diff", is_flag=True,
               help="With --weights: show what the weights change against the rubric's "
                    "(who enters and leaves, total, rules that bind or go slack).")

@@ -108,6 +108,10 @@ WeightKey = Annotated[str, Field(pattern=CRITERION_ID_PATTERN)]
 ApplicationId = Annotated[str, Field(pattern=ID_PATTERN)]
 MAX_OVERRIDES = 10_000  # ids one run may include or exclude
 Ids = Annotated[tuple[ApplicationId, ...], AsTuple, Field(max_length=MAX_OVERRIDES)]
+MAX_DROPPED_RULES = 1_000  # far above any rubric's rules; each name checked against it
+MAX_RULE_NAME = 500  # a rule's name (its id, or derived from what it says)
+RuleNames = Annotated[tuple[Annotated[str, Field(min_length=1, max_length=MAX_RULE_NAME)], ...],
+                      AsTuple, Field(max_length=MAX_DROPPED_RULES)]
 
 
 def _count(high: int, low: int = 0) -> Any:
@@ -126,6 +130,7 @@ class RunOptions(BaseModel):
     budget: Annotated[int, _count(MAX_POUNDS)] | None = None
     include: Ids = ()
     exclude: Ids = ()
+    drop_rules: RuleNames = ()  # balance rules left out, by name (selection checks the names)
     # How the answer is found and explained (never what it is).
     solver: Literal["highs", "cbc"] | None = None  # None: by the call's size
     alternatives: Annotated[int, _count(MAX_ALTERNATIVES)] = 0
@@ -165,7 +170,11 @@ class RunOptions(BaseModel):
         Exact numbers are recorded as text ("100/3"): a float would not re-run to the same
         bytes.
         """
-        return self.model_dump(mode="json", exclude_defaults=changed_only)
+        recorded = self.model_dump(mode="json", exclude_defaults=changed_only)
+        for name in RECORDED_WHEN_SET:
+            if not recorded.get(name):
+                recorded.pop(name, None)
+        return recorded
 
     def replaced(self, **changes: Any) -> RunOptions:
         """A copy with ``changes``, checked like any other."""
@@ -175,16 +184,19 @@ class RunOptions(BaseModel):
     def is_what_if(self) -> bool:
         """Whether this run changes the published rules (weights, size, budget, overrides)."""
         return bool(self.weights or self.size is not None or self.budget is not None
-                    or self.include or self.exclude)
+                    or self.include or self.exclude or self.drop_rules)
 
     def what_ifs(self) -> dict[str, Any]:
         """The what-ifs this run applies, as recorded (empty for the published rules)."""
         recorded = self.as_recorded()
         return {name: recorded[name] for name in WHAT_IF_FIELDS
-                if recorded[name] not in (None, [], ())}
+                if recorded.get(name) not in (None, [], ())}
 
 
-WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude")
+WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules")
+# Options added after packs were first made: recorded only when set, so that a pack made
+# before them keeps its bytes and its manifest still matches a re-run (verify).
+RECORDED_WHEN_SET = ("drop_rules",)
 
 
 class OptionsError(UsageError):

@@ -47,7 +47,8 @@ def decide(call: Call, options: RunOptions = RunOptions()) -> Decision:
     scores, overrides = score(call, options)
     settings = select_options(size=options.size, budget=options.budget, solver=options.solver,
                               alternatives=options.alternatives, min_swaps=options.min_swaps,
-                              explain_limit=options.explain_limit)
+                              explain_limit=options.explain_limit,
+                              drop_rules=options.drop_rules)
     with paused_gc():
         selection = select_portfolio(call, scores, overrides=overrides, options=settings)
     return Decision(call, overrides, scores, selection, options)

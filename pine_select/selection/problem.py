@@ -169,11 +169,13 @@ def build_problem(
     overrides: Overrides | None = None,
     size: int | None = None,
     budget: int | None = None,
+    drop_rules: tuple[str, ...] = (),
 ) -> SelectionProblem:
     """The integer program for ``call`` scored as ``report`` (raises InputError on a bad include).
 
     ``overrides`` default to the call's own; ``size`` (exact) and ``budget`` replace the
-    rubric's for a what-if run.
+    rubric's for a what-if run, and the balance rules named in ``drop_rules`` are left out
+    (UsageError for a name the rubric has no rule of).
     """
     overrides = call.overrides if overrides is None else overrides
     _check_overlap(overrides)
@@ -187,7 +189,7 @@ def build_problem(
     # diagnosis switches the size rows off.
     largest = len(candidates)
     rules = tuple(_rule_spec(rule, call.rubric.categories[rule.field], largest)
-                  for rule in selection.rules)
+                  for rule in kept_rules(selection.rules, drop_rules))
     builder = _RowBuilder(candidates)
     builder.add_size(size_range)
     if budget is not None:
@@ -201,6 +203,19 @@ def build_problem(
         groups=builder.groups(), rules=rules, size_range=size_range, budget=budget,
         seed=report.seed, included=included, excluded=excluded,
     )
+
+
+def kept_rules(rules: tuple[Rule, ...], dropped: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The rubric's rules but those named in ``dropped``; UsageError naming any unknown name."""
+    names = [rule.name for rule in rules]
+    unknown = [name for name in dict.fromkeys(dropped) if name not in names]
+    if unknown:
+        shown = ", ".join(repr(name) for name in unknown)
+        what = "is not a rule" if len(unknown) == 1 else "are not rules"
+        raise UsageError(f"drop_rules: {shown} {what} of the rubric; expected one of: "
+                         f"{', '.join(names) or 'none (the rubric has no balance rules)'}",
+                         option="drop_rules")
+    return tuple(rule for rule in rules if rule.name not in dropped)
 
 
 def would_be_selectable(score: ApplicationScore, min_reviews: int, criteria: Iterable[str]) -> bool:

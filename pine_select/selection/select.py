@@ -50,16 +50,18 @@ class SelectOptions:
     min_swaps: int = 1
     explain_limit: int | None = None  # re-solves for explanations; None: by call size
     time_limit: float = DEFAULT_TIME_LIMIT
+    drop_rules: tuple[str, ...] = ()  # balance rules left out for a what-if, by name
 
 
 def select_options(*, size: int | None = None, budget: int | None = None,
                    solver: str | None = None, alternatives: int = 0, min_swaps: int = 1,
-                   explain_limit: int | None = None) -> SelectOptions:
+                   explain_limit: int | None = None,
+                   drop_rules: tuple[str, ...] = ()) -> SelectOptions:
     """Options from command-line values, ``None`` meaning the library's default."""
     return SelectOptions(
         size=size, budget=budget, solver=None if solver is None else SolverName(solver),
         alternatives=alternatives, min_swaps=min_swaps,
-        explain_limit=explain_limit,
+        explain_limit=explain_limit, drop_rules=drop_rules,
     )
 
 
@@ -73,7 +75,7 @@ def select_portfolio(call: Call, report: ScoreReport, *, overrides: Overrides | 
     """
     _check_options(options)
     problem = build_problem(call, report, overrides=overrides, size=options.size,
-                            budget=options.budget)
+                            budget=options.budget, drop_rules=options.drop_rules)
     result = solve_problem(problem, options, weights=report.weights)
     return result if report.selectable() else _none_selectable(result, report)
 
