@@ -557,3 +557,35 @@ def collect(sheet_files: tuple[Path, ...], assignments: Path | None, out: Path |
         collected, written = collect_step(call, options["apps"], sheet_files, assignments, out)
     echo_warnings(round_warnings(call))
     click.echo(collect_text(collected, display_path(written)))
+
+
+# -- The weight-tuning page (SPEC 12): serve ----------------------------------------------
+
+
+@main.command()
+@call_arguments
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--save-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for tuned rubric files [default: the rubric's folder].")
+def serve(port: int, save_dir: Path | None, **options: Any) -> None:
+    """Serve the weight-tuning page on 127.0.0.1 until Ctrl-C.
+
+    Sliders for the weights, size, budget, balance rules and include/exclude; every change
+    re-selects as `select` would. Saving writes a new rubric file (new version; the
+    original is never overwritten). The address is printed on stderr; exits 0 on Ctrl-C.
+    """
+    from pine_select.serve import TuningServer, TuningSession, serve_until_stopped
+
+    with reporting_errors():
+        call = open_call(options)
+        folder = save_dir if save_dir is not None else Path(options["rubric"]).parent
+        if not folder.is_dir():
+            raise UsageError(f"--save-dir: {folder} is not a folder; expected an existing "
+                             "folder for tuned rubric files")
+        echo_warnings(call.warnings)
+        click.echo("serve: re-selecting at the rubric's weights and finding each weight's "
+                   "stability interval...", err=True)
+        session = TuningSession.start(call, Path(options["rubric"]), folder)
+        server = TuningServer(session, port)
+    serve_until_stopped(server, lambda line: click.echo(line, err=True))

@@ -4,7 +4,8 @@
     ├── InputError                  the call's files (or options) are wrong; carries every Problem
     ├── UsageError                  an option or argument makes no sense (e.g. --weights x=-1)
     ├── SolverError                 the solver failed or ran out of time before proving optimality
-    └── PackError                   a briefing pack cannot be written or read
+    ├── PackError                   a briefing pack cannot be written or read
+    └── SaveError                   the tuning page cannot save a tuned rubric (serve)
 
 The CLI maps the tree to exit codes in one place (``cli.py``): InputError and UsageError
 exit 2, the rest exit 2 too unless the library returned a negative answer (exit 1), which
@@ -133,3 +134,7 @@ class SolverError(PineSelectError):
 
 class PackError(PineSelectError):
     """A briefing pack cannot be written, or a pack folder cannot be read."""
+
+
+class SaveError(PineSelectError):
+    """The tuning page could not save a tuned rubric (nothing was written)."""
