@@ -113,8 +113,15 @@ class TuningSession:
         if not isinstance(given, dict) or len(given) > len(self.call.rubric.criteria):
             raise RequestError("weights: expected an object of criterion ids to numbers "
                                "written as text, such as {\"promise\": \"40\"}")
+        parsed, problems = {}, []
+        for criterion, text in given.items():
+            try:
+                parsed[str(criterion)] = parse_weight(_text(f"weights.{criterion}", text))
+            except UsageError as exc:  # "weights: -5 is negative; ...": say whose it is
+                problems.append(f"{criterion}={str(exc).removeprefix('weights: ')}")
+        if problems:
+            raise RequestError("weights: " + "; ".join(problems))
         try:
-            parsed = {str(c): parse_weight(_text(f"weights.{c}", w)) for c, w in given.items()}
             return resolve_weights(self.call.rubric, parsed)
         except UsageError as exc:
             raise RequestError(str(exc)) from None
