@@ -173,6 +173,8 @@ class TuningHandler(BaseHTTPRequestHandler):
         """Every refusal and library error as a JSON sentence with its status."""
         try:
             yield
+        except ConnectionError:  # the browser went away mid-answer: nobody to tell
+            self.close_connection = True
         except ServeError as exc:
             self.send_error_json(exc.status, str(exc))
         except (RequestError, UsageError, InputError) as exc:
@@ -238,8 +240,8 @@ def serve_until_stopped(server: TuningServer, say: Callable[[str], None]) -> Non
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
-    say(f"pine-select serve: the tuning page is at {server.url} (Ctrl-C stops)")
-    try:
+    try:  # the address is said inside: a Ctrl-C right after reading it still stops cleanly
+        say(f"pine-select serve: the tuning page is at {server.url} (Ctrl-C stops)")
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -1,0 +1,138 @@
+"""The tuning page in a real browser (Playwright driving the system Chromium, never a
+downloaded one): a slider move redraws the portfolio as ``select --weights`` says, within
+1.5 s; saving shows the diff; nothing is requested from outside this machine.
+
+One browser and one server for the module: each start costs seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers_browser import require_chromium
+from helpers_serve import Running, running_server
+
+from pine_select.options import RunOptions
+from pine_select.pack.pdf import CHROMIUM_FLAGS
+from pine_select.pipeline import decide
+
+REDRAW_SECONDS = 1.5
+
+
+@pytest.fixture(scope="module")
+def saves(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-saves")
+
+
+@pytest.fixture(scope="module")
+def served(saves: Path) -> Iterator[Running]:
+    with running_server(saves) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(served: Running) -> Iterator[tuple[Any, list[str]]]:
+    """The tuning page open in Chromium, and every URL it has requested."""
+    chromium = require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
+        try:
+            opened = browser.new_page()
+            requested: list[str] = []
+            opened.on("request", lambda request: requested.append(request.url))
+            opened.goto(served.server.url)
+            opened.wait_for_selector("#portfolio li[data-id]")
+            yield opened, requested
+        finally:
+            browser.close()
+
+
+def _shown_ids(opened: Any, where: str) -> list[str]:
+    return list(opened.eval_on_selector_all(f"{where} li[data-id]",
+                                            "items => items.map(i => i.dataset.id)"))
+
+
+def _redrawn_after(opened: Any, change: Callable[[], None]) -> float:
+    """Make ``change`` as a hand would; seconds until the page has redrawn after it."""
+    drawn = opened.get_attribute("#portfolio", "data-drawn")
+    started = time.perf_counter()
+    change()
+    opened.wait_for_function(
+        "drawn => document.querySelector('#portfolio').dataset.drawn !== drawn"
+        " && document.querySelector('#status').dataset.busy === 'false'",
+        arg=drawn, timeout=10_000)
+    return time.perf_counter() - started
+
+
+def test_the_page_starts_with_the_rubrics_portfolio(served: Running,
+                                                    page: tuple[Any, list[str]]) -> None:
+    opened, _ = page
+    baseline = served.server.session.view.baseline.selection
+    assert _shown_ids(opened, "#portfolio") == list(baseline.selected)
+    assert opened.text_content("#total") == "608.66"
+    assert "31.04 points" in opened.text_content("#price")
+    band = opened.locator('.weight[data-criterion="promise"] .band')
+    assert band.get_attribute("data-low") == "11.111111"
+    assert float(band.evaluate("b => b.getBoundingClientRect().width")) > 10
+    assert "11.111111 to 38.333333" in opened.text_content(
+        '.weight[data-criterion="promise"] .stability')
+    assert opened.text_content('.weight[data-criterion="promise"] .share') == "30.0%"
+
+
+def test_a_slider_move_redraws_what_select_weights_says(served: Running,
+                                                         page: tuple[Any, list[str]]) -> None:
+    opened, _ = page
+    call = served.server.session.call
+    before = list(served.server.session.view.baseline.selection.selected)
+    seconds = _redrawn_after(opened, lambda: opened.fill('input[name="weight-promise"]', "60"))
+    expected = decide(call, RunOptions(weights={"promise": Fraction(60)})).selection
+    shown = _shown_ids(opened, "#portfolio")
+    assert shown == list(expected.selected) and shown != before
+    assert _shown_ids(opened, "#left") == [i for i in before if i not in expected.selected]
+    assert opened.input_value('input[name="weight-value-promise"]') == "60"
+    assert opened.text_content('.weight[data-criterion="promise"] .share') == "46.2%"
+    first = opened.locator(f'#portfolio li[data-id="{shown[0]}"] .title').text_content()
+    assert first == call.by_id[shown[0]].title  # names, placed as text
+    assert seconds < REDRAW_SECONDS, f"redrawn after {seconds:.2f} s"
+
+
+@pytest.mark.slow  # three more solves; the rule switch's answer is also checked over HTTP
+def test_a_dropped_rule_and_an_exclusion_redraw_too(served: Running,
+                                                     page: tuple[Any, list[str]]) -> None:
+    opened, _ = page
+    _redrawn_after(opened, lambda: opened.uncheck('input[data-rule="region_cap"]'))
+    excluded = _shown_ids(opened, "#portfolio")[0]
+    opened.click("details summary")  # the include/exclude table is folded away
+    _redrawn_after(opened, lambda: opened.select_option(f'select[data-id="{excluded}"]',
+                                                        "exclude"))
+    expected = decide(served.server.session.call, RunOptions(
+        weights={"promise": Fraction(60)}, drop_rules=("region_cap",),
+        exclude=(excluded,))).selection
+    assert _shown_ids(opened, "#portfolio") == list(expected.selected)
+    assert excluded not in expected.selected
+    _redrawn_after(opened, lambda: opened.check('input[data-rule="region_cap"]'))
+
+
+def test_save_shows_the_diff_of_the_new_rubric(page: tuple[Any, list[str]], saves: Path) -> None:
+    opened, _ = page
+    opened.fill("#note", "Promise matters more this year.")
+    opened.click("button#save")
+    opened.wait_for_function("() => document.querySelector('#diff').textContent.length > 0",
+                             timeout=10_000)
+    diff = opened.text_content("#diff")
+    assert "-    weight: 30\n+    weight: 60\n" in diff
+    assert "+# Promise matters more this year.\n" in diff
+    assert (saves / "pine-2019-tuned-1.yaml").is_file()
+    assert "pine-2019-tuned-1.yaml" in opened.text_content("#saved")
+
+
+def test_no_request_leaves_the_machine(served: Running, page: tuple[Any, list[str]]) -> None:
+    _, requested = page
+    origin = f"http://127.0.0.1:{served.port}/"
+    assert requested and all(url.startswith(origin) for url in requested), requested
