@@ -20,16 +20,12 @@ import argparse
 import http.client
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-EXAMPLE = (ROOT / "rubrics" / "pine-2019.yaml", ROOT / "applications" / "pine-2019")
+from bench_sensitivity import EXAMPLE, synthetic_call  # the same 1,000-application call
 
 
 def round_trip(port: int, key: str, weights: dict[str, str]) -> float:
@@ -71,16 +67,6 @@ def report(label: str, rubric: Path, apps: Path, runs: int, target: float) -> No
     print(f"{label}: start {start_seconds:.2f} s; re-select round trip median {seconds:.3f} s "
           f"(min {min(times):.3f}, max {max(times):.3f}) over {runs} run(s), target < "
           f"{target:g} s: {verdict}", flush=True)
-
-
-def synthetic_call(folder: Path | None) -> Path:
-    if folder is not None:
-        return folder
-    out = Path(tempfile.mkdtemp(prefix="pine-bench-serve-"))
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--applications",
-                    "1000", "--out", str(out), "--seed", "1", "--portfolio", "40"],
-                   check=True, capture_output=True)
-    return out
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
 
 from pine_select.loading.loader import load_call
@@ -77,3 +78,16 @@ def running_server(save_dir: Path, rubric: Path = EXAMPLE_RUBRIC,
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The example call's server for one test module (bind it there: ``served = ...``)."""
+    with running_server(tmp_path_factory.mktemp("saves")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def saves(served: Running) -> Path:
+    """The folder ``served`` saves tuned rubrics into."""
+    return served.server.session.save_dir

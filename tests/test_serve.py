@@ -6,27 +6,20 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+import helpers_serve
 import pytest
 from click.testing import Result
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
-from helpers_serve import Running, running_server
+from helpers_serve import Running
 
 from pine_select.serve.api import LatestOnly
 from pine_select.serve.server import MAX_BODY
 
-
-@pytest.fixture(scope="module")
-def saves(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("saves")
-
-
-@pytest.fixture(scope="module")
-def served(saves: Path) -> Iterator[Running]:
-    with running_server(saves) as running:
-        yield running
+# One server on the example call for the module (a start costs seconds), and its save folder.
+served, saves = helpers_serve.served, helpers_serve.saves
 
 
 def _error(reply: object) -> str:

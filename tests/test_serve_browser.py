@@ -13,9 +13,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import helpers_serve
 import pytest
 from helpers_browser import require_chromium
-from helpers_serve import Running, running_server
+from helpers_serve import Running
 
 from pine_select.options import RunOptions
 from pine_select.pack.pdf import CHROMIUM_FLAGS
@@ -24,15 +25,8 @@ from pine_select.pipeline import decide
 REDRAW_SECONDS = 1.5
 
 
-@pytest.fixture(scope="module")
-def saves(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("browser-saves")
-
-
-@pytest.fixture(scope="module")
-def served(saves: Path) -> Iterator[Running]:
-    with running_server(saves) as running:
-        yield running
+# One server on the example call for the module (a start costs seconds), and its save folder.
+served, saves = helpers_serve.served, helpers_serve.saves
 
 
 @pytest.fixture(scope="module")

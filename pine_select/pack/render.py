@@ -27,15 +27,21 @@ def _shown(value: Any) -> Any:
     return value
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("pine_select.pack", "templates"),
-    autoescape=True,  # every template, whatever its name: applicant text is untrusted
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    finalize=_shown,
-)
+def template_environment(package: str) -> jinja2.Environment:
+    """How pine-select renders HTML (the pack, the tuning page): the templates shipped in
+    ``package``'s ``templates/`` only, autoescaped, strict, every value neutralised."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=True,  # every template, whatever its name: applicant text is untrusted
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_shown,
+    )
+
+
+_ENV = template_environment("pine_select.pack")
 _ENV.filters["points"] = lambda value: "—" if value is None else f"{value:.2f}"
 _ENV.filters["pounds"] = lambda value: "—" if value is None else f"£{value:,}"
 

@@ -5,7 +5,7 @@
 * ``api.py``: the session: what-ifs in, ``pipeline.decide`` (what ``select`` calls), JSON out;
   one solve at a time, a request overtaken while it waits is dropped;
 * ``view.py``: a decision as the page draws it, in the rubric's words;
-* ``page.py`` and ``templates/``: the one self-contained page (the package's only jinja2);
+* ``page.py`` and ``templates/``: the one self-contained page (rendered by pack/render.py);
 * ``rubric_file.py``: saving tuned weights as a new rubric file (the only ruamel.yaml).
 """
 
