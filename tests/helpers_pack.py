@@ -8,6 +8,7 @@ on the arguments.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -78,3 +79,51 @@ def start_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def briefing(pack: Path) -> str:
     return (pack / "briefing.html").read_text(encoding="utf-8")
+
+
+# Elements whose text a reader never sees on the page (an SVG <title> is a tooltip).
+_UNSEEN = {"head", "style", "script", "title", "template"}
+# Elements with no end tag: they open nothing to skip.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr", "rect", "line", "path", "circle"}
+
+
+class _VisibleText(HTMLParser):
+    """The text of the page a reader sees, leaving out the elements whose id is skipped."""
+
+    def __init__(self, skip_ids: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_ids = skip_ids
+        self.stack: list[bool] = []  # per open element: whether its text is hidden
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        hidden = bool(self.stack and self.stack[-1]) or tag in _UNSEEN \
+            or dict(attrs).get("id") in self.skip_ids
+        self.stack.append(hidden)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str, skip_ids: tuple[str, ...] = ()) -> str:
+    """The briefing's visible text (no head, style or tooltips), without ``skip_ids``."""
+    parser = _VisibleText(frozenset(skip_ids))
+    parser.feed(html)
+    parser.close()
+    return " ".join(" ".join(parser.parts).split())
+
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def snake_case_words(text: str) -> list[str]:
+    """Every snake_case identifier in ``text`` (``region_cap``; not "pre-birth")."""
+    return SNAKE_CASE.findall(text)

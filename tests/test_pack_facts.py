@@ -70,10 +70,11 @@ def test_the_pack_keeps_the_swap_and_the_forced_in_facts_apart(
     assert run_cli("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--out", tmp_path / "p").exit_code == 0
     html = unescape(briefing(tmp_path / "p"))
     assert "in place of" not in html  # the old sentence ran the two facts together
-    table = html[html.index('<section id="left-out">'):html.index("</section>",
-                                                                html.index('id="left-out"'))]
+    table = html[html.index('<section id="left-out-facts">'):html.index(
+        "</section>", html.index('id="left-out-facts"'))]
     rows = {m.group(1): m.group(0) for m in re.finditer(
-        r'<tr><td class="num">\d+</td><td><a href="#app-([^"]+)">.*?</tr>', table, re.S)}
+        r'<tr><td class="num">\d+</td><td><a class="id" href="#app-([^"]+)">.*?</tr>', table,
+        re.S)}
     assert sorted(rows) == sorted(item["id"] for item in example_select["left_out"])
     for item in example_select["left_out"]:
         forced, row = item["if_forced_in"], rows[item["id"]]
@@ -93,3 +94,20 @@ def test_a_criterion_mean_ending_in_an_eighth_rounds_as_score_rounds_it() -> Non
     for eighth in (Fraction(33, 8), Fraction(19, 8), Fraction(3, 8)):
         assert score_text(eighth) == fixed(eighth, 2)
     assert score_text(Fraction(33, 8)) == "4.13"
+
+
+def test_the_summary_says_why_each_strong_application_is_left_out_in_words(
+        example_select: dict[str, Any], run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """One plain sentence each: the rule a swap would break, by its description, and the loss."""
+    assert run_cli("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--out", tmp_path / "p").exit_code == 0
+    html = unescape(briefing(tmp_path / "p"))
+    summary = html[html.index('<section id="left-out">'):html.index('<section id="discuss">')]
+    rows = dict(re.findall(r'<span class="muted id">(PINE-2019-\d+)</span></td>.*?'
+                           r'<td class="why">(.*?)</td>', summary, re.S))
+    assert sorted(rows) == sorted(item["id"] for item in example_select["left_out"])
+    kenbury = rows["PINE-2019-002"]  # rank 1, kept out by the regional cap
+    assert ("Left out: a third London partner would break 'No more than two partners from "
+            "any one region'; the best portfolio with it scores 2.92 points less.") in kenbury
+    for item in example_select["left_out"]:
+        assert f"scores {item['if_forced_in']['loss']:.2f} points less" in rows[item["id"]]
+        assert "_" not in rows[item["id"]]  # no identifier: the rules' own words

@@ -122,8 +122,11 @@ def test_the_cli_makes_the_same_pack_as_the_regen_script(
         assert (tmp_path / "cli" / name).read_bytes() == (fresh_pack / name).read_bytes()
 
 
-SECTIONS = ("cover", "reading", "portfolio", "left-out", "ranking", "quality", "conflicts",
-            "overrides", "method", "provenance", "applications")
+# The panel summary, the application pages, then the technical appendix, provenance last.
+SECTIONS = ("cover", "contents", "summary", "portfolio", "balance", "close-calls", "reserves",
+            "left-out", "discuss", "applications", "appendix", "method", "ranking", "rules",
+            "left-out-facts", "weight-sensitivity", "quality", "conflicts", "overrides",
+            "provenance")
 
 
 def test_the_briefing_has_every_section_in_order_and_a_page_per_application(
@@ -132,12 +135,18 @@ def test_the_briefing_has_every_section_in_order_and_a_page_per_application(
     positions = [html.index(f'id="{section}"') for section in SECTIONS]
     assert positions == sorted(positions)
     pages = re.findall(r'<article class="app" id="app-([^"]+)">', html)
-    assert pages == ["TINY-003", "TINY-002", "TINY-001", "TINY-004", "TINY-005"]  # chosen first
+    # rank order (TINY-001 outranks the recommended TINY-002), then the unranked by id
+    assert pages == ["TINY-003", "TINY-001", "TINY-002", "TINY-004", "TINY-005"]
     assert html.count("<svg ") >= 3  # distribution, profile, leniency (coverage: a table)
 
 
 def test_the_briefing_prints_on_a4_with_a_page_per_application(fresh_pack: Path) -> None:
     html = (fresh_pack / "briefing.html").read_text(encoding="utf-8")
-    print_css = html[html.index("@media print"):html.index("</style>")]
-    assert "size: A4" in print_css
+    css = html[html.index("<style>"):html.index("</style>")]
+    print_css = css[css.index("@media print"):]
+    assert re.search(r"@page\s*\{\s*size:\s*A4", css)
+    assert 'content: "page " counter(page) " of " counter(pages)' in css
     assert re.search(r"\.app\s*\{[^}]*break-before:\s*page", print_css)
+    assert re.search(r"\.part\s*\{[^}]*break-before:\s*page", print_css)
+    assert re.search(r"h2, h3, h4[^{]*\{[^}]*break-after:\s*avoid", print_css)
+    assert "WHAT-IF" not in html  # the published rules' pack is not marked as a what-if

@@ -389,7 +389,7 @@ def test_a_members_copy_gives_no_figure_from_which_a_withheld_total_follows(
 
 def test_a_members_copy_has_no_weight_sensitivity_naming_the_withheld(gareth_copy: Path) -> None:
     html = briefing(gareth_copy)
-    section = html[html.index('id="weight-sensitivity"'):html.index('id="ranking"')]
+    section = html[html.index('id="weight-sensitivity"'):html.index('id="quality"')]
     assert WITHHELD not in section
     assert "weight sensitivity is not shown" in unescape(section)
 
@@ -401,10 +401,12 @@ def test_a_members_copy_ranks_among_the_visible_applications(gareth_copy: Path) 
     assert ranks == list(range(1, len(ranks) + 1))  # 7 then 8, not 7 then 9
     assert results["score"]["tie_groups"] == [g for g in results["score"]["tie_groups"]
                                               if WITHHELD not in g]
-    # Pages: recommended, then the ranked, then the unranked by id: none by a withheld rank.
+    # Pages: in the visible rank order, then the unranked by id: none by a withheld rank.
     pages = re.findall(r'<article class="app" id="app-([^"]+)">', briefing(gareth_copy))
     unranked = sorted(a["id"] for a in rows if a["rank"] is None)
     assert pages[-len(unranked):] == unranked and WITHHELD in unranked
+    ranked = sorted((a for a in rows if a["rank"] is not None), key=lambda a: a["rank"])
+    assert pages[:len(ranked)] == [a["id"] for a in ranked]
 
 
 def test_a_members_copy_computes_reviewer_statistics_without_the_withheld(

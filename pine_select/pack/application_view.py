@@ -1,30 +1,36 @@
 """The briefing's rows and pages per application: the ranking table and one page each.
 
 A withheld application (pack/withhold.py) keeps its public facts and outcome; its row in
-the disclosed decision has no score of any kind, so nothing here can show one.
+the disclosed decision has no score of any kind, so nothing here can show one. Pages come
+in the disclosed ranking's order (rank order, then the unranked by id), which leaks no
+withheld rank.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from pine_select.model.application import Application
+from pine_select.model.rubric import Criterion
 from pine_select.pack.formatting import fact, score_text
 from pine_select.pack.withhold import Disclosure
+from pine_select.pack.words import Words
 from pine_select.report.cells import points
 from pine_select.scoring.result import ApplicationScore
 
 
-def app_row(disclosed: Disclosure, score: ApplicationScore) -> dict[str, Any]:
+def app_row(disclosed: Disclosure, score: ApplicationScore, words: Words) -> dict[str, Any]:
     app = disclosed.decision.call.by_id[score.id]
+    profile = words.profile(app)
     return {
         "id": app.id,
         "title": app.title,
         "organisation": app.organisation.name,
-        "type": app.organisation.type,
-        "region": app.organisation.region,
-        "practice_type": app.practice_type,
-        "age_groups": list(app.age_groups),
+        "type": profile["organisation.type"],
+        "region": profile["organisation.region"],
+        "practice_type": profile["practice_type"],
+        "age_groups": profile["age_groups"],
         "amount": app.requested_amount,
         "rank": score.rank,
         "total": points(score.total_cents),
@@ -32,49 +38,65 @@ def app_row(disclosed: Disclosure, score: ApplicationScore) -> dict[str, Any]:
     }
 
 
-def ranking_rows(disclosed: Disclosure, outcomes: dict[str, str]) -> list[dict[str, Any]]:
+def ranking_rows(disclosed: Disclosure, outcomes: dict[str, str], words: Words,
+                 ties: dict[str, str]) -> list[dict[str, Any]]:
     """The full ranking, in the disclosed order (withheld rows among the unranked, by id)."""
     decision = disclosed.decision
     rows = []
     for score in decision.scores.applications:
-        row = app_row(disclosed, score)
+        row = app_row(disclosed, score, words)
         row.update({
             "eligible": score.eligible,
             "selectable": score.selectable,
             "criteria": [score_text(score.criteria[c].score) if c in score.criteria else None
                          for c in decision.call.rubric.criterion_ids()],
-            "flags": list(score.flags),
+            "flags": [words.flag_text(f) for f in score.flags],
             "selected": score.id in decision.selection.selected,
             "outcome": outcomes[score.id],
+            "tie": ties.get(score.id),
         })
         rows.append(row)
     return rows
 
 
-def application_pages(disclosed: Disclosure, outcomes: dict[str, str]) -> list[dict[str, Any]]:
-    """One page each: recommended first, then the rest of the ranking, then the unranked."""
-    decision = disclosed.decision
-    chosen = set(decision.selection.selected)
-    by_id = decision.scores.by_id()
-    order = [*decision.selection.selected,
-             *(s.id for s in decision.scores.applications if s.id not in chosen)]
-    return [_page(disclosed, by_id[i], outcomes) for i in order]
+def tie_notes(disclosed: Disclosure) -> dict[str, str]:
+    """For each application tied on its total with others: the tie and the lottery's order."""
+    scores = disclosed.decision.scores
+    by_id = scores.by_id()
+    notes = {}
+    for group in scores.tie_groups:
+        total = points(by_id[group[0]].total_cents)
+        for position, app_id in enumerate(group, start=1):
+            others = ", ".join(i for i in group if i != app_id)
+            notes[app_id] = (f"Tied at {total:.2f} with {others}: the tie-break lottery "
+                             f"(seed {scores.seed}) puts it {position} of {len(group)}.")
+    return notes
 
 
-def _page(disclosed: Disclosure, score: ApplicationScore, outcomes: dict[str, str]
-          ) -> dict[str, Any]:
+def application_pages(disclosed: Disclosure, outcomes: dict[str, str], words: Words,
+                      ties: dict[str, str]) -> list[dict[str, Any]]:
+    """One page each, in rank order (then the unranked, by id)."""
+    return [_page(disclosed, score, outcomes, words, ties)
+            for score in disclosed.decision.scores.applications]
+
+
+def _page(disclosed: Disclosure, score: ApplicationScore, outcomes: dict[str, str],
+          words: Words, ties: dict[str, str]) -> dict[str, Any]:
     app = disclosed.decision.call.by_id[score.id]
-    page = app_row(disclosed, score)
+    page = app_row(disclosed, score, words)
     page.update({
         "summary": app.summary,
-        "facts": sorted((k, fact(v)) for k, v in app.facts.items()),
-        "answers": sorted(app.answers.items()),
+        "facts": sorted((words.field_label(f"facts.{k}"), fact(v)) for k, v in app.facts.items()),
+        "answers": sorted((words.field_label(f"answers.{k}"), v) for k, v in app.answers.items()),
         "contact": _contact(app) if disclosed.audience.include_contacts else None,
         "outcome": outcomes[app.id],
-        "reasons": list(score.reasons),
-        "flags": list(score.flags),
+        "selected": app.id in disclosed.decision.selection.selected,
+        "flags": [words.flag_text(f) for f in score.flags],
+        "tie": ties.get(app.id),
         "criteria": _criterion_blocks(disclosed, score) if page["visible"] else [],
     })
+    page["missing_comments"] = sum(1 for c in page["criteria"] for r in c["reviews"]
+                                   if not r["comment"])
     return page
 
 
@@ -84,15 +106,45 @@ def _criterion_blocks(disclosed: Disclosure, score: ApplicationScore) -> list[di
     blocks = []
     for criterion in call.rubric.criteria:
         result = score.criteria.get(criterion.id)
+        value = result.score if result else None
         blocks.append({
             "id": criterion.id,
             "name": criterion.name,
-            "score": score_text(result.score) if result else None,
+            "score": score_text(value),
+            "described": described_around(criterion, value),
             "reviews": [{"reviewer": r, "score": s,
-                         "comment": comments.get((r, criterion.id), "")}
+                         "comment": comments.get((r, criterion.id), "").strip()}
                         for r, s in (result.scores if result else ())],
         })
     return blocks
+
+
+def described_around(criterion: Criterion, value: Fraction | None) -> list[tuple[str, str]]:
+    """The described scale points nearest ``value``: the one it equals, or those either side."""
+    points_ = sorted((int(k), text) for k, text in criterion.descriptors.items()
+                     if k.lstrip("-").isdigit())
+    if value is None or not points_:
+        return []
+    exact = [(str(p), t) for p, t in points_ if p == value]
+    if exact:
+        return exact
+    below = [(str(p), t) for p, t in points_ if p < value][-1:]
+    above = [(str(p), t) for p, t in points_ if p > value][:1]
+    return below + above
+
+
+def descriptor_table(disclosed: Disclosure) -> list[dict[str, Any]]:
+    """What each described scale point of each criterion means (shown once, before the pages)."""
+    return [{"name": c.name,
+             "points": sorted(c.descriptors.items(), key=lambda kv: _as_number(kv[0]))}
+            for c in disclosed.decision.call.rubric.criteria if c.descriptors]
+
+
+def _as_number(key: str) -> float:
+    try:
+        return float(key)
+    except ValueError:
+        return float("inf")
 
 
 def _contact(app: Application) -> list[tuple[str, str]]:

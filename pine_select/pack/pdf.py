@@ -1,8 +1,10 @@
 """briefing.pdf: the briefing as headless Chromium prints it (the one module importing Playwright).
 
 Chromium is the engine the browser tests already use, and it paginates the briefing's
-print stylesheet as a panel member's own browser would; page numbers come from its print
-footer. Playwright drives the system's Chromium (``/usr/bin/chromium`` on Debian): it never
+print stylesheet as a panel member's own browser would. Page size, margins and page numbers
+come from the document's own ``@page`` rules (the briefing numbers its pages "page N of M"
+in a margin box), so printing it from a browser gives the same pages as this module.
+Playwright drives the system's Chromium (``/usr/bin/chromium`` on Debian): it never
 downloads a browser. The page is loaded from a string with JavaScript off and every request
 refused, so applicant text can reach nothing outside the document.
 
@@ -25,9 +27,8 @@ from pine_select.errors import PackError
 if TYPE_CHECKING:
     from playwright.sync_api import PdfMargins
 
+# For a document without @page rules of its own (the briefing has them and they win).
 A4_MARGINS: PdfMargins = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
-FOOTER = ('<div style="font: 8pt sans-serif; width: 100%; text-align: center; color: #555">'
-          'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
 # Without these, Chromium's background services try the network at every start.
 CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -49,7 +50,7 @@ def find_chromium() -> str | None:
 
 
 def render_pdf(html: str) -> bytes:
-    """``html`` printed on A4 with page numbers; raises PackError when it cannot be printed."""
+    """``html`` printed on A4 (its own @page rules number the pages); raises PackError."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
@@ -67,8 +68,7 @@ def render_pdf(html: str) -> bytes:
                 page.route("**/*", lambda route: route.abort())
                 page.set_content(html, wait_until="load")
                 pdf = page.pdf(format="A4", print_background=True, margin=A4_MARGINS,
-                               display_header_footer=True, header_template="<div></div>",
-                               footer_template=FOOTER)
+                               prefer_css_page_size=True)
             finally:
                 browser.close()
     except Error as exc:

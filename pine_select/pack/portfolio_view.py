@@ -14,12 +14,14 @@ from pine_select.model.application import categories_of
 from pine_select.pack.formatting import size_text
 from pine_select.pack.outcomes import forced_fact, swap_fact
 from pine_select.pack.withhold import Disclosure
+from pine_select.pack.words import Words
 from pine_select.report.cells import points
 from pine_select.report.select_output import category_bound, if_forced_in
 from pine_select.selection.result import CategoryCount, RuleOutcome, SelectionResult
 
 
-def portfolio_view(disclosed: Disclosure, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def portfolio_view(disclosed: Disclosure, rows: list[dict[str, Any]], words: Words
+                   ) -> dict[str, Any]:
     """The portfolio section; ``rows`` are the recommended applications' rows, in order."""
     selection = disclosed.decision.selection
     return {
@@ -31,8 +33,8 @@ def portfolio_view(disclosed: Disclosure, rows: list[dict[str, Any]]) -> dict[st
         "size": size_text(selection),
         "unconstrained": points(selection.unconstrained_cents),
         "price_of_balance": points(selection.price_of_balance_cents),
-        "rules": [_rule_row(rule, disclosed.shows_optima) for rule in selection.rules],
-        "coverage": _coverage(disclosed),
+        "rules": [_rule_row(rule, disclosed.shows_optima, words) for rule in selection.rules],
+        "coverage": _coverage(disclosed, words),
         "withdrawals": [{"id": w.id, "replaced_by": list(w.replaced_by),
                          "also_out": list(w.also_out), "loss": points(w.loss)}
                         for w in selection.withdrawals],
@@ -56,17 +58,18 @@ def _alternatives(selection: SelectionResult) -> list[dict[str, Any]]:
             for a in selection.alternatives]
 
 
-def _rule_row(rule: RuleOutcome, shows_optima: bool) -> dict[str, Any]:
+def _rule_row(rule: RuleOutcome, shows_optima: bool, words: Words) -> dict[str, Any]:
     if shows_optima:
         binding = "binding" if rule.binding else "slack"
     else:  # whether it binds by cost is not shown; being at a bound is a count
         binding = "at a bound" if rule.at_bound else "not shown"
-    return {"name": rule.name, "kind": rule.kind, "bound": rule.bound,
+    return {"name": rule.name, "text": words.rule_text(rule.name), "kind": rule.kind,
+            "bound": rule.bound,
             "satisfied": rule.satisfied, "binding": binding,
             "gain": points(rule.gain_if_dropped), "at_bound": list(rule.at_bound)}
 
 
-def _coverage(disclosed: Disclosure) -> list[dict[str, Any]]:
+def _coverage(disclosed: Disclosure, words: Words) -> list[dict[str, Any]]:
     """One matrix per field: its rules x its categories, each cell count and bound."""
     call, selection = disclosed.decision.call, disclosed.decision.selection
     field_of = {rule.name: rule.field for rule in call.rubric.selection.rules}
@@ -80,10 +83,11 @@ def _coverage(disclosed: Disclosure) -> list[dict[str, Any]]:
                            if cat in categories_of(call.by_id[i], field))
                   for cat in categories}
         matrices.append({
-            "field": field,
-            "categories": list(categories),
+            "field": words.label(field),
+            "categories": words.labels(categories),
             "portfolio": [counts[cat] for cat in categories],
-            "rows": [_coverage_row(rule, categories) for rule in rules],
+            "rows": [{**_coverage_row(rule, categories), "name": words.label(rule.name)}
+                     for rule in rules],
         })
     return matrices
 
@@ -107,7 +111,7 @@ def _within(count: CategoryCount) -> bool:
         count.high is None or count.count <= count.high)
 
 
-def left_out_rows(disclosed: Disclosure) -> list[dict[str, Any]]:
+def left_out_rows(disclosed: Disclosure, words: Words) -> list[dict[str, Any]]:
     """The strong applications left out: the swap fact and the forced-in fact, apart."""
     call, selection = disclosed.decision.call, disclosed.decision.selection
     rows = []
@@ -119,7 +123,7 @@ def left_out_rows(disclosed: Disclosure) -> list[dict[str, Any]]:
             "title": call.by_id[left.id].title,
             "rank": left.rank,
             "total": points(left.total_cents),
-            "swap": swap_fact(left) if disclosed.shows_sums else None,
+            "swap": swap_fact(left, words) if disclosed.shows_sums else None,
             "forced": forced_fact(left, selection.selected) if disclosed.shows_optima else None,
             "loss": None if forced is None else forced["loss"],
         })

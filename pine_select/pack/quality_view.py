@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from pine_select.pack import charts
+from pine_select.pack.summary_view import missing_comments
 from pine_select.pack.withhold import Disclosure
 from pine_select.scoring.result import ApplicationScore
 
@@ -18,14 +19,18 @@ from pine_select.scoring.result import ApplicationScore
 def quality_view(disclosed: Disclosure) -> dict[str, Any]:
     scores = disclosed.decision.scores
     quality = scores.quality
+    names = {c.id: c.name for c in disclosed.decision.call.rubric.criteria}
+    blank = {m["reviewer"]: m["missing"] for m in missing_comments(disclosed)}
     return {
         "method": quality.method,
         "target": quality.target,
         "recomputed": bool(disclosed.withheld),
         "reviewers": [{"reviewer": r.reviewer, "scores": r.n_scores,
                        "applications": r.n_applications, "leniency": r.leniency,
+                       "missing_comments": blank.get(r.reviewer, 0),
                        "compared": r.n_compared} for r in quality.reviewers],
-        "criteria": [{"criterion": c.criterion, "icc": c.icc,
+        "criteria": [{"criterion": c.criterion, "name": names.get(c.criterion, c.criterion),
+                      "icc": c.icc,
                       "reliability": c.reliability_of_mean, "mean_reviewers": c.mean_reviewers,
                       "needed": c.reviewers_for_target} for c in quality.criteria],
         "disagreements": [d for s in scores.applications for d in _disagreements(s)],

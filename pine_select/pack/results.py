@@ -22,12 +22,14 @@ def results_json(disclosed: Disclosure) -> dict[str, Any]:
     select = select_json(decision.selection)
     del select["solver_version"]  # differs between machines; the manifest records it
     score = score_json(decision.scores, decision.call)
+    # The what-ifs applied to the published rules ({} for the published rules themselves).
+    what_if = decision.options.what_ifs()
     if not disclosed.withheld:
-        return {"score": score, "select": select}
+        return {"what_if": what_if, "score": score, "select": select}
     rows = cast(list[dict[str, Any]], score["applications"])
     score["applications"] = [_public_row(a) if a["id"] in disclosed.withheld else a
                              for a in rows]
-    return {"score": score, "select": _shown_select(select, disclosed),
+    return {"what_if": what_if, "score": score, "select": _shown_select(select, disclosed),
             "withheld": {"applications": sorted(disclosed.withheld),
                          "not_shown": disclosed.not_shown()}}
 

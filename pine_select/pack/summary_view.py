@@ -1,0 +1,125 @@
+"""The panel summary (pages 1-3 of the briefing): the recommendation in the panel's words.
+
+The recommended portfolio with names and what each brings, what balance cost and the best
+unbalanced portfolio beside it, the close calls near the funding line, the reserves and
+who replaces a withdrawal, the strong applications left out and why, and what to discuss
+(disagreements, scores without a comment). Every figure comes from the disclosed decision
+(pack/withhold.py): what a copy does not show is already gone from it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from pine_select.pack import close_calls as closeness
+from pine_select.pack.withhold import Disclosure
+from pine_select.pack.words import Words
+from pine_select.report.cells import points
+from pine_select.selection.result import RuleOutcome
+
+
+def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
+                 ties: dict[str, str]) -> dict[str, Any]:
+    decision = disclosed.decision
+    selection = decision.selection
+
+    def named(app_id: str) -> dict[str, Any]:
+        return name_row(disclosed, app_id, outcomes, ties)
+
+    return {
+        "balance": _balance(disclosed, words, named),
+        "close_calls": _close_calls(disclosed, named),
+        "reserves": [named(i) for i in selection.reserves],
+        "withdrawals": [{"withdrawn": named(w.id),
+                         "replaced_by": [named(i) for i in w.replaced_by],
+                         "also_out": [named(i) for i in w.also_out], "loss": points(w.loss)}
+                        for w in selection.withdrawals],
+        "left_out": [named(left.id) for left in selection.left_out],
+        "disagreements": _disagreements(disclosed, words, named),
+        "missing_comments": missing_comments(disclosed),
+        "seed": decision.scores.seed,
+    }
+
+
+def name_row(disclosed: Disclosure, app_id: str, outcomes: dict[str, str],
+             ties: dict[str, str]) -> dict[str, Any]:
+    """An application as the summary names it: organisation, title, total, sentence."""
+    app = disclosed.decision.call.by_id[app_id]
+    score = disclosed.decision.scores.by_id()[app_id]
+    return {"id": app_id, "organisation": app.organisation.name, "title": app.title,
+            "total": points(score.total_cents), "rank": score.rank,
+            "visible": disclosed.visible(app_id), "amount": app.requested_amount,
+            "why": outcomes[app_id], "tie": ties.get(app_id)}
+
+
+def _balance(disclosed: Disclosure, words: Words, named: Any) -> dict[str, Any]:
+    selection = disclosed.decision.selection
+    unbalanced = unbalanced_portfolio(disclosed)
+    return {
+        "price": points(selection.price_of_balance_cents),
+        "unconstrained": points(selection.unconstrained_cents),
+        "chosen": points(selection.total_cents) if disclosed.shows_sums else None,
+        "unbalanced": None if unbalanced is None else [
+            {**named(i), "recommended": i in selection.selected} for i in unbalanced],
+        "rules": [_rule_words(rule, words) for rule in selection.rules
+                  if rule.kind in ("balance", "budget")],
+    }
+
+
+def _rule_words(rule: RuleOutcome, words: Words) -> dict[str, Any]:
+    return {"text": words.rule_text(rule.name), "kept": rule.satisfied,
+            "gain": points(rule.gain_if_dropped), "at_bound": bool(rule.at_bound)}
+
+
+def unbalanced_portfolio(disclosed: Disclosure) -> tuple[str, ...] | None:
+    """The best portfolio of the same size, budget and overrides with no balance rules.
+
+    Only where the copy shows the price of balance (the policy keeps ``unconstrained_cents``
+    then); solved again here, without explanations, and shown only when its total is the
+    recorded best unbalanced total.
+    """
+    from pine_select.selection.select import select_options, select_portfolio
+
+    decision = disclosed.decision
+    recorded = decision.selection.unconstrained_cents
+    if recorded is None or not decision.selection.optimal:
+        return None
+    rubric = decision.call.rubric
+    unruled = rubric.model_copy(update={
+        "selection": rubric.selection.model_copy(update={"rules": ()})})
+    options = decision.options
+    found = select_portfolio(
+        replace(decision.call, rubric=unruled), decision.scores, overrides=decision.overrides,
+        options=select_options(size=options.size, budget=options.budget,
+                               solver=options.solver, explain_limit=0))
+    return found.selected if found.optimal and found.total_cents == recorded else None
+
+
+def _close_calls(disclosed: Disclosure, named: Any) -> dict[str, Any]:
+    line = closeness.funding_line_cents(disclosed)
+    rows = [{**named(c.id), "error": points(c.error_cents), "recommended": c.recommended}
+            for c in closeness.close_calls(disclosed)]
+    return {"rule": closeness.RULE, "line": points(line), "rows": rows}
+
+
+def _disagreements(disclosed: Disclosure, words: Words, named: Any) -> list[dict[str, Any]]:
+    found = []
+    for score in disclosed.decision.scores.applications:
+        for flag in score.flags:
+            kind, _, criterion = flag.partition(":")
+            if kind == "disagreement" and criterion in score.criteria:
+                result = score.criteria[criterion]
+                found.append({**named(score.id), "criterion": words.label(criterion),
+                              "scores": ", ".join(f"{r} {s}" for r, s in result.scores)})
+    return found
+
+
+def missing_comments(disclosed: Disclosure) -> list[dict[str, Any]]:
+    """Scores without a comment, counted per reviewer (visible reviews only)."""
+    reviews = disclosed.decision.call.reviews
+    given = Counter(r.reviewer for r in reviews)
+    blank = Counter(r.reviewer for r in reviews if not r.comment.strip())
+    return [{"reviewer": reviewer, "missing": blank[reviewer], "scores": given[reviewer]}
+            for reviewer in sorted(blank)]
