@@ -29,6 +29,7 @@ from pine_select.loading.loader import load_call
 from pine_select.options import RunOptions
 from pine_select.pack import render_outputs
 from pine_select.pack.results import results_json
+from pine_select.pack.summary_view import missing_comments
 from pine_select.pack.withhold import Audience, disclose
 from pine_select.pipeline import Decision, decide
 
@@ -98,8 +99,11 @@ def small_calls(draw: st.DrawFn) -> dict[str, Any]:
     for key in base:
         if key[0] == withheld and draw(st.booleans()):
             changed[key] = draw(scores)
-    assume(changed != base)
+    # Comments left blank on withheld scores: the pack counts comment-less scores per reviewer.
+    blank = frozenset(key for key in base if key[0] == withheld and draw(st.booleans()))
+    assume(changed != base or blank)
     return {"n_apps": n_apps, "withheld": withheld, "reviews": (base, changed),
+            "blank": (frozenset(), blank),
             "size": draw(st.integers(min_value=1, max_value=2)),
             "eligible": draw(st.booleans())}
 
@@ -111,8 +115,9 @@ def _write_small_call(folder: Path, case: dict[str, Any], variant: int) -> tuple
         apps.append(tiny_application(
             n, organisation={"region": region, "type": kind}, practice_type=practice,
             facts={"based_in_england": case["eligible"] or n != case["withheld"]}))
+    blank = case["blank"][variant]
     reviews = [{"application_id": f"APP-{a}", "reviewer": r, "criterion": c, "score": s,
-                "comment": f"{r} on APP-{a}: {s}"}
+                "comment": "" if (a, r, c) in blank else f"{r} on APP-{a}: {s}"}
                for (a, r, c), s in sorted(case["reviews"][variant].items())]
     rubric = merged(tiny_rubric(), {"selection": {"size": case["size"], "rules": RULES}})
     paths = build_call(folder, rubric=rubric, applications=apps, reviews=reviews,
@@ -165,12 +170,17 @@ PERTURBED = {(LEFT_OUT, "tom.hughes", "evaluability"): "2",  # was 3
              (RECOMMENDED, "kwame.asante", "need"): "3"}  # was 4
 
 
+BLANKED = {(LEFT_OUT, "tom.hughes", "promise"), (RECOMMENDED, "kwame.asante", "learning")}
+
+
 def _perturbed(row: dict[str, str]) -> None:
     """New scores and comments for both withheld applications; every outcome is kept."""
     key = (row["application_id"], row["reviewer"], row["criterion"])
     row["score"] = PERTURBED.get(key, row["score"])
     if row["application_id"] in (LEFT_OUT, RECOMMENDED):
         row["comment"] = "Rewritten: " + row["comment"]
+    if key in BLANKED:  # the pack counts scores without a comment, per reviewer
+        row["comment"] = ""
 
 
 def test_the_examples_member_copy_does_not_depend_on_the_withheld_reviews(
@@ -192,6 +202,9 @@ def test_the_full_pack_does_change_with_those_reviews(tmp_path: Path) -> None:
             for apps in (_example_copy(tmp_path / "one", _unchanged),
                          _example_copy(tmp_path / "two", _perturbed))]
     assert full[0]["score"] != full[1]["score"]
+    blanks = [missing_comments(disclose(decide(load_call(EXAMPLE_RUBRIC, apps)), Audience()))
+              for apps in (tmp_path / "one" / "applications", tmp_path / "two" / "applications")]
+    assert blanks[0] != blanks[1]  # the blanked comments count in the full pack
 
 
 def test_the_examples_member_copy_says_what_it_withholds(tmp_path: Path) -> None:

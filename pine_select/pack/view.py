@@ -115,9 +115,13 @@ def _cover(disclosed: Disclosure, params: RunOptions, hashes: dict[str, str]
 def _what_if_words(params: RunOptions, words: Words) -> list[str]:
     """Each what-if of this run in words (empty for the published rules)."""
     said = []
-    if params.weights:
-        said.append("weights " + ", ".join(f"{words.label(c)} {number(w)}"
-                                           for c, w in sorted(params.weights.items())))
+    published = words.rubric.weights()
+    changed = [f"{words.label(c)} {number(w)} (published {number(published[c])})"
+               for c, w in (params.weights or {}).items() if published.get(c) != w]
+    if changed:
+        said.append("weights " + ", ".join(changed))
+    elif params.weights:  # still a what-if run: say so even though nothing moved
+        said.append("weights given for this run, equal to the published ones")
     if params.size is not None:
         said.append(f"portfolio size {params.size}")
     if params.budget is not None:
