@@ -102,7 +102,7 @@ def test_the_summary_says_why_each_strong_application_is_left_out_in_words(
     assert run_cli("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--out", tmp_path / "p").exit_code == 0
     html = unescape(briefing(tmp_path / "p"))
     summary = html[html.index('<section id="left-out">'):html.index('<section id="discuss">')]
-    rows = dict(re.findall(r'<span class="muted id">(PINE-2019-\d+)</span></td>.*?'
+    rows = dict(re.findall(r'<span class="muted id ref"> (PINE-2019-\d+)</span></td>.*?'
                            r'<td class="why">(.*?)</td>', summary, re.S))
     assert sorted(rows) == sorted(item["id"] for item in example_select["left_out"])
     kenbury = rows["PINE-2019-002"]  # rank 1, kept out by the regional cap

@@ -98,7 +98,7 @@ def test_the_balance_section_sets_the_unbalanced_portfolio_beside_the_recommende
     assert f"would score {price['unconstrained_total']:.2f}" in said
     assert f"balance costs {price['price']:.2f} points" in said
     unbalanced = balance[balance.index("Best without balance rules"):]
-    names = re.findall(r'<span class="muted id">(PINE-2019-\d+)</span>', unbalanced)
+    names = re.findall(r'<span class="muted id ref"> (PINE-2019-\d+)</span>', unbalanced)
     assert len(names) == len(results["select"]["selected"])
     londoners = [i for i in names if _region(i) == "London"]
     assert len(londoners) == 4  # the README's "four London councils", made visible
@@ -158,7 +158,7 @@ def test_close_calls_follow_the_stated_rule_worked_out_from_the_reviews(
         if abs(app["total"] - line) <= round(error, 2) + 1e-9:
             expected.append(app_id)
     section = _part(html, "close-calls", "reserves")
-    shown = re.findall(r'<span class="muted id">(PINE-2019-\d+)</span>', section)
+    shown = re.findall(r'<span class="muted id ref"> (PINE-2019-\d+)</span>', section)
     assert sorted(shown) == sorted(expected) and len(shown) >= 3
     assert f"The funding line is <b>{line:.2f}</b>" in section
     assert "within its standard error of the funding line" in section
@@ -180,7 +180,7 @@ def test_descriptors_stand_beside_the_scores(example: tuple[str, dict[str, Any]]
     page = unescape(example[0][example[0].index('id="app-PINE-2019-002"'):])
     page = page[:page.index("</article>")]
     # Promising practice 4.25 lies between the described 3 and 5.
-    assert "3: A plausible theory of change" in page and "5: A specific, well-argued" in page
+    assert "3 means: A plausible theory of change" in page and "5 means: A specific, well-argued" in page
 
 
 # -- what-if and provenance --------------------------------------------------------------

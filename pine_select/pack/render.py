@@ -10,6 +10,7 @@ reorder the page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jinja2
@@ -17,13 +18,30 @@ from markupsafe import Markup
 
 from pine_select.report.cells import neutralised
 
+LONG_WORD = re.compile(r"\S{65,}")  # longer than a SHA-256 in hex, which must copy whole
+WRAP_EVERY = 32
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def wrappable(text: str) -> str:
+    """``text`` with a line-break opportunity every 32 characters of any word over 64.
+
+    Table cells then keep whole words on a line (no "authorit-y" when a column is squeezed)
+    while a 5,000-character word still cannot widen the page.
+    """
+    def broken(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return ZERO_WIDTH_SPACE.join(word[i:i + WRAP_EVERY]
+                                     for i in range(0, len(word), WRAP_EVERY))
+    return LONG_WORD.sub(broken, text)
+
 
 def _shown(value: Any) -> Any:
     """Each ``{{ value }}`` before it is escaped (``|join`` gives markup: it has text too)."""
     if isinstance(value, Markup):
         return Markup(neutralised(str(value), keep="\n"))  # escaping adds no control
     if isinstance(value, str):
-        return neutralised(value, keep="\n")
+        return wrappable(neutralised(value, keep="\n"))
     return value
 
 

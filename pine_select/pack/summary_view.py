@@ -26,7 +26,7 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
     selection = decision.selection
 
     def named(app_id: str) -> dict[str, Any]:
-        return name_row(disclosed, app_id, outcomes, ties)
+        return name_row(disclosed, app_id, outcomes, ties, words)
 
     return {
         "balance": _balance(disclosed, words, named),
@@ -37,18 +37,21 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
                          "also_out": [named(i) for i in w.also_out], "loss": points(w.loss)}
                         for w in selection.withdrawals],
         "left_out": [named(left.id) for left in selection.left_out],
-        "disagreements": _disagreements(disclosed, words, named),
+        **_to_discuss(disclosed, words, named),
         "missing_comments": missing_comments(disclosed),
         "seed": decision.scores.seed,
     }
 
 
 def name_row(disclosed: Disclosure, app_id: str, outcomes: dict[str, str],
-             ties: dict[str, str]) -> dict[str, Any]:
-    """An application as the summary names it: organisation, title, total, sentence."""
+             ties: dict[str, str], words: Words) -> dict[str, Any]:
+    """An application as the summary names it: organisation, title, profile, total, why."""
     app = disclosed.decision.call.by_id[app_id]
     score = disclosed.decision.scores.by_id()[app_id]
+    profile = words.profile(app)
     return {"id": app_id, "organisation": app.organisation.name, "title": app.title,
+            "region": profile["organisation.region"], "type": profile["organisation.type"],
+            "practice_type": profile["practice_type"],
             "total": points(score.total_cents), "rank": score.rank,
             "visible": disclosed.visible(app_id), "amount": app.requested_amount,
             "why": outcomes[app_id], "tie": ties.get(app_id)}
@@ -105,15 +108,32 @@ def _close_calls(disclosed: Disclosure, named: Any) -> dict[str, Any]:
 
 
 def _disagreements(disclosed: Disclosure, words: Words, named: Any) -> list[dict[str, Any]]:
+    """Per application (in rank order): the criteria its reviewers disagree on, with scores."""
     found = []
     for score in disclosed.decision.scores.applications:
+        criteria = []
         for flag in score.flags:
             kind, _, criterion = flag.partition(":")
             if kind == "disagreement" and criterion in score.criteria:
                 result = score.criteria[criterion]
-                found.append({**named(score.id), "criterion": words.label(criterion),
-                              "scores": ", ".join(f"{r} {s}" for r, s in result.scores)})
+                given = [s for _, s in result.scores]  # who gave which: on its own page
+                criteria.append({"name": words.label(criterion),
+                                 "scores": f"scores {min(given)} to {max(given)}"})
+        if criteria:
+            found.append({**named(score.id), "criteria": criteria, "count": len(criteria)})
     return found
+
+
+def _to_discuss(disclosed: Disclosure, words: Words, named: Any) -> dict[str, Any]:
+    """Disagreements on applications in contention (recommended, close calls, reserves,
+    strong left out), where discussion could change the outcome; the others counted."""
+    selection = disclosed.decision.selection
+    contention = {*selection.selected, *selection.reserves,
+                  *(left.id for left in selection.left_out),
+                  *(c.id for c in closeness.close_calls(disclosed))}
+    found = _disagreements(disclosed, words, named)
+    return {"disagreements": [d for d in found if d["id"] in contention],
+            "other_disagreements": sum(1 for d in found if d["id"] not in contention)}
 
 
 def missing_comments(disclosed: Disclosure) -> list[dict[str, Any]]:
