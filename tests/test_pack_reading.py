@@ -222,3 +222,12 @@ def test_what_ifs_equal_to_the_published_weights_still_mark_the_pack(tmp_path: P
     html, results = _pack(RunOptions(weights={"promise": 30}))
     assert results["what_if"] == {"weights": {"promise": "30"}}
     assert "WHAT-IF PACK" in html and "equal to the published ones" in html
+
+
+def test_only_words_longer_than_a_hash_get_break_opportunities() -> None:
+    from pine_select.pack.render import ZERO_WIDTH_SPACE, wrappable
+
+    digest = hashlib.sha256(b"x").hexdigest()
+    assert wrappable(f"file {digest} ok") == f"file {digest} ok"  # copies whole
+    long = "a" * 100
+    assert wrappable(long).split(ZERO_WIDTH_SPACE) == ["a" * 32] * 3 + ["a" * 4]
