@@ -16,6 +16,7 @@ never a close call and never moves the line.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -37,7 +38,7 @@ class CloseCall:
     recommended: bool
 
 
-def standard_error_cents(score: ApplicationScore, weights: dict[str, Fraction],
+def standard_error_cents(score: ApplicationScore, weights: Mapping[str, Fraction],
                          disclosed: Disclosure) -> int | None:
     """The standard error of the mean of the reviewers' totals (cents); None under 2."""
     scale = disclosed.decision.call.rubric.scale
