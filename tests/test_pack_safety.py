@@ -327,6 +327,8 @@ def test_the_pack_of_an_infeasible_call_explains_itself_in_valid_html5(
     html = briefing(tmp_path / "pack")
     assert "No portfolio keeps every rule" in html
     _strict_parse(html)
+    ids, links = _ids_and_links(html)
+    assert links - set(ids) == set()  # the contents list's links all land
     assert run_cli("verify", tmp_path / "pack").exit_code == 0
 
 
