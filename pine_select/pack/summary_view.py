@@ -10,6 +10,7 @@ who replaces a withdrawal, the strong applications left out and why, and what to
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,8 @@ from pine_select.pack.withhold import Disclosure
 from pine_select.pack.words import Words
 from pine_select.report.cells import points
 from pine_select.selection.result import RuleOutcome
+
+Named = Callable[[str], dict[str, Any]]  # an application id -> its summary row
 
 
 def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
@@ -28,16 +31,18 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
     def named(app_id: str) -> dict[str, Any]:
         return name_row(disclosed, app_id, outcomes, ties, words)
 
+    calls = closeness.close_calls(disclosed)
+
     return {
         "balance": _balance(disclosed, words, named),
-        "close_calls": _close_calls(disclosed, named),
+        "close_calls": _close_calls(disclosed, calls, named),
         "reserves": [named(i) for i in selection.reserves],
         "withdrawals": [{"withdrawn": named(w.id),
                          "replaced_by": [named(i) for i in w.replaced_by],
                          "also_out": [named(i) for i in w.also_out], "loss": points(w.loss)}
                         for w in selection.withdrawals],
         "left_out": [named(left.id) for left in selection.left_out],
-        **_to_discuss(disclosed, words, named),
+        **_to_discuss(disclosed, {c.id for c in calls}, words, named),
         "missing_comments": missing_comments(disclosed),
         "seed": decision.scores.seed,
     }
@@ -57,7 +62,7 @@ def name_row(disclosed: Disclosure, app_id: str, outcomes: dict[str, str],
             "why": outcomes[app_id], "tie": ties.get(app_id)}
 
 
-def _balance(disclosed: Disclosure, words: Words, named: Any) -> dict[str, Any]:
+def _balance(disclosed: Disclosure, words: Words, named: Named) -> dict[str, Any]:
     selection = disclosed.decision.selection
     unbalanced = unbalanced_portfolio(disclosed)
     return {
@@ -100,14 +105,15 @@ def unbalanced_portfolio(disclosed: Disclosure) -> tuple[str, ...] | None:
     return found.selected if found.optimal and found.total_cents == recorded else None
 
 
-def _close_calls(disclosed: Disclosure, named: Any) -> dict[str, Any]:
+def _close_calls(disclosed: Disclosure, calls: list[closeness.CloseCall], named: Named
+                 ) -> dict[str, Any]:
     line = closeness.funding_line_cents(disclosed)
     rows = [{**named(c.id), "error": points(c.error_cents), "recommended": c.recommended}
-            for c in closeness.close_calls(disclosed)]
+            for c in calls]
     return {"rule": closeness.RULE, "line": points(line), "rows": rows}
 
 
-def _disagreements(disclosed: Disclosure, words: Words, named: Any) -> list[dict[str, Any]]:
+def _disagreements(disclosed: Disclosure, words: Words, named: Named) -> list[dict[str, Any]]:
     """Per application (in rank order): the criteria its reviewers disagree on, with scores."""
     found = []
     for score in disclosed.decision.scores.applications:
@@ -124,13 +130,13 @@ def _disagreements(disclosed: Disclosure, words: Words, named: Any) -> list[dict
     return found
 
 
-def _to_discuss(disclosed: Disclosure, words: Words, named: Any) -> dict[str, Any]:
+def _to_discuss(disclosed: Disclosure, close: set[str], words: Words, named: Named
+                ) -> dict[str, Any]:
     """Disagreements on applications in contention (recommended, close calls, reserves,
     strong left out), where discussion could change the outcome; the others counted."""
     selection = disclosed.decision.selection
     contention = {*selection.selected, *selection.reserves,
-                  *(left.id for left in selection.left_out),
-                  *(c.id for c in closeness.close_calls(disclosed))}
+                  *(left.id for left in selection.left_out), *close}
     found = _disagreements(disclosed, words, named)
     return {"disagreements": [d for d in found if d["id"] in contention],
             "other_disagreements": sum(1 for d in found if d["id"] not in contention)}
