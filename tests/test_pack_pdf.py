@@ -184,3 +184,18 @@ def test_a_pdf_whose_text_differs_does_not_verify(
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "briefing.pdf: differs when re-run" in result.stdout
+
+
+def test_every_printed_page_of_a_what_if_pack_says_so() -> None:
+    require_chromium()
+    from helpers_pack import golden
+
+    from pine_select.options import RunOptions
+
+    options = RunOptions(size=1)
+    decision = decide(load_call(golden.RUBRIC, golden.APPLICATIONS), options)
+    html = render_outputs(decision, options, {})["briefing.html"].decode()
+    texts = page_texts(render_pdf(html))
+    assert len(texts) > 3
+    assert all("WHAT-IF PACK: not the published rules" in text for text in texts)
+    assert "Changed for this run: portfolio size 1" in texts[0]
