@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from pine_select.pack import close_calls as closeness
@@ -39,7 +38,10 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
         "reserves": [named(i) for i in selection.reserves],
         "withdrawals": [{"withdrawn": named(w.id),
                          "replaced_by": [named(i) for i in w.replaced_by],
-                         "also_out": [named(i) for i in w.also_out], "loss": points(w.loss)}
+                         "also_out": [named(i) for i in w.also_out], "loss": points(w.loss),
+                         "one_for_one": None if w.one_for_one is None else {
+                             "by": named(w.one_for_one.id),
+                             "loss": points(w.one_for_one.loss)}}
                         for w in selection.withdrawals],
         "left_out": [named(left.id) for left in selection.left_out],
         **_to_discuss(disclosed, {c.id for c in calls}, words, named),
@@ -64,12 +66,12 @@ def name_row(disclosed: Disclosure, app_id: str, outcomes: dict[str, str],
 
 def _balance(disclosed: Disclosure, words: Words, named: Named) -> dict[str, Any]:
     selection = disclosed.decision.selection
-    unbalanced = unbalanced_portfolio(disclosed)
+    unbalanced = selection.unconstrained  # empty where the copy hides the price of balance
     return {
         "price": points(selection.price_of_balance_cents),
         "unconstrained": points(selection.unconstrained_cents),
         "chosen": points(selection.total_cents) if disclosed.shows_sums else None,
-        "unbalanced": None if unbalanced is None else [
+        "unbalanced": None if not unbalanced else [
             {**named(i), "recommended": i in selection.selected} for i in unbalanced],
         "rules": [_rule_words(rule, words) for rule in selection.rules
                   if rule.kind in ("balance", "budget")],
@@ -79,30 +81,6 @@ def _balance(disclosed: Disclosure, words: Words, named: Named) -> dict[str, Any
 def _rule_words(rule: RuleOutcome, words: Words) -> dict[str, Any]:
     return {"text": words.rule_text(rule.name), "kept": rule.satisfied,
             "gain": points(rule.gain_if_dropped), "at_bound": bool(rule.at_bound)}
-
-
-def unbalanced_portfolio(disclosed: Disclosure) -> tuple[str, ...] | None:
-    """The best portfolio of the same size, budget and overrides with no balance rules.
-
-    Only where the copy shows the price of balance (the policy keeps ``unconstrained_cents``
-    then); solved again here, without explanations, and shown only when its total is the
-    recorded best unbalanced total.
-    """
-    from pine_select.selection.select import select_options, select_portfolio
-
-    decision = disclosed.decision
-    recorded = decision.selection.unconstrained_cents
-    if recorded is None or not decision.selection.optimal:
-        return None
-    rubric = decision.call.rubric
-    unruled = rubric.model_copy(update={
-        "selection": rubric.selection.model_copy(update={"rules": ()})})
-    options = decision.options
-    found = select_portfolio(
-        replace(decision.call, rubric=unruled), decision.scores, overrides=decision.overrides,
-        options=select_options(size=options.size, budget=options.budget,
-                               solver=options.solver, explain_limit=0))
-    return found.selected if found.optimal and found.total_cents == recorded else None
 
 
 def _close_calls(disclosed: Disclosure, calls: list[closeness.CloseCall], named: Named

@@ -154,7 +154,8 @@ def _withheld_selection(selection: SelectionResult, scores: ScoreReport,
     redacted = replace(selection, selected=chosen, left_out=left_out)
     if shows_optima:
         return redacted
-    return replace(redacted, unconstrained_cents=None, withdrawals=(), alternatives=(),
+    return replace(redacted, unconstrained_cents=None, unconstrained=(), withdrawals=(),
+                   alternatives=(),
                    rules=tuple(_without_gain(rule) for rule in selection.rules), notes=())
 
 

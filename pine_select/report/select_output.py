@@ -97,6 +97,7 @@ def _price_json(result: SelectionResult) -> dict[str, object]:
         "price": None if price is None else points(price),
         "by_rule": {r.name: points(r.gain_if_dropped) for r in result.rules
                     if r.binding and r.gain_if_dropped is not None},
+        "unbalanced": list(result.unconstrained),
     }
 
 
@@ -123,8 +124,11 @@ def if_forced_in(item: LeftOut, selected: tuple[str, ...]) -> dict[str, object] 
 
 
 def _withdrawal_json(item: Withdrawal) -> dict[str, object]:
+    single = item.one_for_one
     return {"id": item.id, "replaced_by": list(item.replaced_by), "also_out": list(item.also_out),
-            "loss": None if item.loss is None else points(item.loss)}
+            "loss": None if item.loss is None else points(item.loss),
+            "one_for_one": None if single is None else {"id": single.id,
+                                                        "loss": points(single.loss)}}
 
 
 def _alternative_json(item: Alternative) -> dict[str, object]:
@@ -252,8 +256,15 @@ def _reserve_lines(result: SelectionResult) -> list[str]:
             continue
         also = f" (and {', '.join(item.also_out)} leave)" if item.also_out else ""
         lines.append(f"  {item.id}: replaced by {', '.join(item.replaced_by) or 'nobody'}{also}, "
-                     f"losing {points_text(item.loss)}")
+                     f"losing {points_text(item.loss)}; {_one_for_one_text(item)}")
     return lines
+
+
+def _one_for_one_text(item: Withdrawal) -> str:
+    single = item.one_for_one
+    if single is None:
+        return "no single application can take its place with the others kept"
+    return f"one for one, with the others kept: {single.id}, losing {points_text(single.loss)}"
 
 
 def _alternative_lines(result: SelectionResult) -> list[str]:

@@ -10,13 +10,14 @@ order, then withdrawals in rank order. What was not measured is listed in ``note
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pine_select.selection.optimiser import BASE, Optimiser, Solution
 from pine_select.selection.problem import BUDGET, SIZE, RuleSpec, SelectionProblem
 from pine_select.selection.result import (
     CategoryCount,
     LeftOut,
+    OneForOne,
     RuleOutcome,
     Withdrawal,
 )
@@ -281,14 +282,40 @@ class SwapEvaluator:
 def withdrawals(optimiser: Optimiser, best: Solution, ration: Rationing) -> tuple[Withdrawal, ...]:
     problem = optimiser.problem
     chosen = frozenset(best.chosen)
+    evaluator = SwapEvaluator(problem)
     found = []
     for i in sorted(chosen, key=lambda k: problem.candidates[k].rank or 0):
         app_id = problem.candidates[i].id
         if i in _included_columns(problem) or not ration.take(f"reserve for {app_id}"):
             continue
         again = optimiser.best(BASE.also(fixed_out=[i]))
-        found.append(_withdrawal(problem, i, chosen, again, best.total or 0))
+        withdrawal = _withdrawal(problem, i, chosen, again, best.total or 0)
+        found.append(replace(withdrawal, one_for_one=one_for_one(evaluator, chosen, i)))
     return tuple(found)
+
+
+ONE_FOR_ONE_SCAN = 500  # candidates tried, in rank order, for a single replacement
+
+
+def one_for_one(evaluator: SwapEvaluator, chosen: frozenset[int], out: int) -> OneForOne | None:
+    """The highest-ranked application that can take ``out``'s place, all others kept.
+
+    Rank order is total order with ties by the lottery, so the first that keeps every rule
+    is the best single replacement, the one ``select --exclude OUT --include`` (each
+    other recommended application) chooses when the size is exact. No solver is needed:
+    each trial portfolio is checked against every rule. The scan stops after
+    ONE_FOR_ONE_SCAN candidates (large calls).
+    """
+    problem = evaluator.problem
+    kept = chosen - {out}
+    others = sorted((i for i, c in enumerate(problem.candidates)
+                     if i not in chosen and c.rank is not None),
+                    key=lambda i: problem.candidates[i].rank or 0)
+    for newcomer in others[:ONE_FOR_ONE_SCAN]:
+        if not evaluator.broken(kept | {newcomer}):
+            gone, comes = problem.candidates[out], problem.candidates[newcomer]
+            return OneForOne(comes.id, gone.total_cents - comes.total_cents)
+    return None
 
 
 def _withdrawal(problem: SelectionProblem, out: int, chosen: frozenset[int], again: Solution,

@@ -61,6 +61,14 @@ class LeftOut:
 
 
 @dataclass(frozen=True)
+class OneForOne:
+    """The best single replacement when every other recommended application stays."""
+
+    id: str
+    loss: int  # cents: the withdrawn application's total less the replacement's
+
+
+@dataclass(frozen=True)
 class Withdrawal:
     """If a selected application withdrew: the best portfolio without it."""
 
@@ -68,6 +76,9 @@ class Withdrawal:
     replaced_by: tuple[str, ...]  # who comes in (empty: nobody can)
     also_out: tuple[str, ...]  # who else leaves to keep the rules (rare)
     loss: int | None  # cents; None when no portfolio is possible without it
+    # What a panel does when the others were already told: None when no single
+    # application can take its place with every rule kept.
+    one_for_one: OneForOne | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class SelectionResult:
     size_range: tuple[int, int | None]
     budget: int | None
     unconstrained_cents: int | None = None  # best total without balance rules
+    unconstrained: tuple[str, ...] = ()  # that portfolio (tie-broken), in rank order
     left_out: tuple[LeftOut, ...] = ()
     withdrawals: tuple[Withdrawal, ...] = ()
     alternatives: tuple[Alternative, ...] = ()

@@ -130,6 +130,8 @@ def _explained(optimiser: Optimiser, best: Solution, options: SelectOptions,
         rules=rule_outcomes(problem, frozenset(best.chosen), gains),
         reserves=reserve_order(problem, found),
         unconstrained_cents=None if unconstrained is None else unconstrained.total,
+        unconstrained=() if unconstrained is None else portfolio_ids(problem,
+                                                                      unconstrained.chosen),
         left_out=left_out, withdrawals=found, alternatives=alternatives, notes=notes,
         solves=optimiser.stats.solves,
     )
