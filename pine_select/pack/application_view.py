@@ -16,7 +16,7 @@ from pine_select.model.rubric import Criterion
 from pine_select.pack.formatting import fact, score_text
 from pine_select.pack.withhold import Disclosure
 from pine_select.pack.words import Words
-from pine_select.report.cells import points
+from pine_select.report.cells import points, points_text
 from pine_select.scoring.result import ApplicationScore
 
 
@@ -65,10 +65,10 @@ def tie_notes(disclosed: Disclosure) -> dict[str, str]:
     by_id = scores.by_id()
     notes = {}
     for group in scores.tie_groups:
-        total = points(by_id[group[0]].total_cents)
+        total = points_text(by_id[group[0]].total_cents or 0)
         for position, app_id in enumerate(group, start=1):
             others = ", ".join(i for i in group if i != app_id)
-            notes[app_id] = (f"Tied at {total:.2f} with {others}: the tie-break lottery "
+            notes[app_id] = (f"Tied at {total} with {others}: the tie-break lottery "
                              f"(seed {scores.seed}) puts it {position} of {len(group)}.")
     return notes
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pine_select.report.cells import fixed
+
 WIDTH = 640
 BAR_HEIGHT = 18
 LABEL_WIDTH = 270
@@ -68,7 +70,7 @@ def histogram(
     line = None if funding_line is None else _r(20 + (WIDTH - 40) * funding_line / 100)
     ticks = tuple((_r(20 + (WIDTH - 40) * v / 100), str(v)) for v in range(0, 101, 20))
     return Chart(title, WIDTH, plot_height + 50, False, tuple(bars), line,
-                 "" if funding_line is None else f"funding line {funding_line:.2f}", ticks)
+                 "" if funding_line is None else f"funding line {fixed(funding_line, 2)}", ticks)
 
 
 def horizontal_bars(
@@ -87,7 +89,7 @@ def horizontal_bars(
         end = x_of(max(low, min(high, value)))
         bars.append(Bar(label, _r(min(zero, end)), _r(10 + i * (BAR_HEIGHT + 6)),
                         _r(abs(end - zero)), BAR_HEIGHT,
-                        f"{value:+.2f}" if low < 0 else f"{value:.2f}",
+                        fixed(value, 2, plus=low < 0),
                         kind or ("negative" if value < 0 else "positive")))
     ticks = tuple((_r(x_of(v)), f"{v:g}") for v in _ticks(low, high))
     height = 10 + len(rows) * (BAR_HEIGHT + 6) + 30

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from pine_select.report.cells import neutralised
+from pine_select.report.cells import fixed, neutralised
 
 LONG_WORD = re.compile(r"\S{65,}")  # longer than a SHA-256 in hex, which must copy whole
 WRAP_EVERY = 32
@@ -60,7 +60,10 @@ def template_environment(package: str) -> jinja2.Environment:
 
 
 _ENV = template_environment("pine_select.pack")
-_ENV.filters["points"] = lambda value: "—" if value is None else f"{value:.2f}"
+# Every number a person reads is rounded by the one rule (scoring/rounding.py: half up).
+_ENV.filters["points"] = lambda value: "—" if value is None else fixed(value, 2)
+_ENV.filters["fixed"] = lambda value, places, plus=False: (
+    "—" if value is None else fixed(value, places, plus=plus))
 _ENV.filters["pounds"] = lambda value: "—" if value is None else f"£{value:,}"
 
 
