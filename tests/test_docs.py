@@ -15,8 +15,18 @@ import pine_select
 from pine_select.cli import main
 from pine_select.intake.mapping import IdSource, Mapping, Source
 from pine_select.model.application import Application, Contact, Organisation
+from pine_select.model.decision import Change, FundedGrant, PanelDecision
 from pine_select.model.reviews import Conflict, Override, Overrides, Review
-from pine_select.model.rubric import Criterion, Gate, Rubric, Rule, Scale, Selection, SizeRange
+from pine_select.model.rubric import (
+    Criterion,
+    Funder,
+    Gate,
+    Rubric,
+    Rule,
+    Scale,
+    Selection,
+    SizeRange,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -76,7 +86,8 @@ def test_public_api_names_exist() -> None:
 
 MODELS: list[type[BaseModel]] = [Application, Organisation, Contact, Rubric, Scale, Criterion,
                                  Gate, Selection, SizeRange, Rule, Review, Conflict, Overrides,
-                                 Override, Mapping, Source, IdSource]
+                                 Override, Mapping, Source, IdSource, Funder, PanelDecision,
+                                 FundedGrant, Change]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -704,7 +704,7 @@ def test_files_that_are_not_read_are_named(make_call: Callable[..., CallPaths],
         "warning: apps/Conflicts.csv: not read: file names are case-sensitive; expected the "
         "name conflicts.csv (rename it)",
         "warning: apps/notes.txt: not read; expected *.yaml or *.yml for an application, or "
-        "reviews.csv, conflicts.csv, overrides.yaml",
+        "reviews.csv, conflicts.csv, overrides.yaml, decision.yaml",
     ]
     assert "OK: 3 applications" in result.stdout
 
@@ -796,7 +796,7 @@ def test_odd_entries_of_the_applications_folder_are_named_never_opened(
         "warning: apps/folder.yaml: not read: a folder; expected one *.yaml file per "
         "application",
         "warning: apps/line\\nbreak.txt: not read; expected *.yaml or *.yml for an "
-        "application, or reviews.csv, conflicts.csv, overrides.yaml",
+        "application, or reviews.csv, conflicts.csv, overrides.yaml, decision.yaml",
         "warning: apps/pipe.yaml: not read: not a regular file (a FIFO, socket or device); "
         "expected one *.yaml file per application",
     ]

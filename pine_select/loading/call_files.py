@@ -16,9 +16,11 @@ from pathlib import Path
 
 from pine_select.errors import InputError, Problem, Severity, display_path
 from pine_select.model.call import CallFiles
+from pine_select.model.decision import DECISION_NAME
 
 OVERRIDES_NAME = "overrides.yaml"
-CALL_FILE_NAMES = ("reviews.csv", "conflicts.csv", OVERRIDES_NAME)
+# decision.yaml (SPEC 11) is the panel's, read by the commands after the decision only.
+CALL_FILE_NAMES = ("reviews.csv", "conflicts.csv", OVERRIDES_NAME, DECISION_NAME)
 # Files of the review round (SPEC 9) that may sit in the applications folder: the call
 # itself does not read them, so they are neither applications nor "not read" warnings.
 REVIEW_ROUND_FILE_NAMES = ("reviewers.csv", "assignments.csv")
@@ -112,7 +114,7 @@ def sort_folder(folder: Path, named: set[str]) -> FolderEntries:
 
 
 def _is_application_name(name: str) -> bool:
-    return name.endswith(APPLICATION_SUFFIXES) and name != OVERRIDES_NAME
+    return name.endswith(APPLICATION_SUFFIXES) and name not in (OVERRIDES_NAME, DECISION_NAME)
 
 
 def _is_utf8(name: str) -> bool:

@@ -17,8 +17,11 @@ from pine_select.model.base import MAX_POUNDS
 from pine_select.model.ids import (
     CRITERION_ID_EXPECTED,
     CRITERION_ID_PATTERN,
+    GRANT_PREFIX_PATTERN,
     ID_EXPECTED,
     ID_PATTERN,
+    ORG_ID_EXPECTED,
+    ORG_ID_PATTERN,
 )
 
 
@@ -87,6 +90,9 @@ def _describe(error: dict[str, Any]) -> str:
         return "missing"
     if _is_id_mismatch(error):
         return f"{shown(value)} is not a valid id{_first_foreign(value)}"
+    shaped = _SHAPED.get(_pattern_of(error) or "")
+    if kind == "string_pattern_mismatch" and shaped is not None:
+        return f"{shown(value)} is not {shaped[0]}"
     if kind == "string_pattern_mismatch":
         return f"{shown(value)} is blank"
     if kind in _OUT_OF_RANGE:
@@ -135,7 +141,23 @@ _FIXED_EXPECTATIONS = {
 }
 
 
+# Patterns of a shape other than an id: what a value fails to be, and what to write.
+_SHAPED = {
+    ORG_ID_PATTERN: ("an organisation identifier", ORG_ID_EXPECTED),
+    GRANT_PREFIX_PATTERN: ("a 360Giving prefix", "360G- then the code 360Giving gave you, "
+                           "e.g. 360G-ABC"),
+}
+
+
+def _pattern_of(error: dict[str, Any]) -> str | None:
+    pattern = error.get("ctx", {}).get("pattern")
+    return pattern if isinstance(pattern, str) else None
+
+
 def _pattern_expected(error: dict[str, Any]) -> str:
+    shaped = _SHAPED.get(_pattern_of(error) or "")
+    if shaped is not None:
+        return shaped[1]
     if not _is_id_mismatch(error):
         return "some text"
     return CRITERION_ID_EXPECTED if error["ctx"]["pattern"] == CRITERION_ID_PATTERN else (

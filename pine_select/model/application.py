@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from pine_select.model.base import Id, Names, NonEmptyText, Pounds, Scalar, Strict
+from pine_select.model.base import Id, Names, NonEmptyText, OrgId, Pounds, Scalar, Strict
 
 MISSING = object()
 """What :func:`field_value` returns for a field the application does not have."""
@@ -18,6 +18,9 @@ class Organisation(Strict):
     name: NonEmptyText
     type: NonEmptyText
     region: NonEmptyText
+    # Its org-id.guide identifier (GB-CHC-1234567), when it has one: 360Giving data names
+    # the recipient by it (SPEC 11).
+    identifier: OrgId | None = None
 
 
 class Contact(Strict):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 # Re-exported for code that imported them from here; their home is model/ids.py.
 from pine_select.model.ids import CRITERION_ID_PATTERN as CRITERION_ID_PATTERN
+from pine_select.model.ids import GRANT_PREFIX_PATTERN, ORG_ID_PATTERN
 from pine_select.model.ids import ID_PATTERN as ID_PATTERN
 
 # A ceiling on any amount of money: far above any real grant or budget, and far below
@@ -38,6 +39,8 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 # Canonical (lower case) once valid: see model/ids.py.
 ReviewerId = Annotated[str, StringConstraints(pattern=ID_PATTERN, to_lower=True)]
 CriterionId = Annotated[str, StringConstraints(pattern=CRITERION_ID_PATTERN)]
+OrgId = Annotated[str, StringConstraints(pattern=ORG_ID_PATTERN)]
+GrantPrefix = Annotated[str, StringConstraints(pattern=GRANT_PREFIX_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 Scalar = str | int | float | bool | None
 Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]

@@ -21,6 +21,15 @@ ID_EXPECTED = ("a letter or digit, then up to 63 letters, digits, '.', '_' or '-
                "(ASCII only)")
 CRITERION_ID_EXPECTED = "a lower-case letter, then lower-case letters, digits or '_'"
 
+# An organisation identifier in the org-id.guide style: a list's prefix (a country code and
+# the list: GB-CHC charities, GB-COH companies, GB-LAE English local authorities), a hyphen,
+# then the organisation's number or code on that list. 360Giving data uses these.
+ORG_ID_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,10}-[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+ORG_ID_EXPECTED = ("an org-id.guide identifier: a list prefix, a hyphen, the number on that "
+                   "list, e.g. GB-CHC-1234567, GB-COH-01234567 or GB-LAE-WAR")
+# A 360Giving publisher prefix (360G- then the code 360Giving gave the funder).
+GRANT_PREFIX_PATTERN = r"^360G-[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+
 # fullmatch with \Z semantics: Python's "$" would also match before a final newline.
 _ID = re.compile(ID_BODY)
 

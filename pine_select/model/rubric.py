@@ -15,10 +15,12 @@ from pine_select.model.application import is_known_field
 from pine_select.model.base import (
     AsTuple,
     CriterionId,
+    GrantPrefix,
     Id,
     IsoDate,
     Names,
     NonEmptyText,
+    OrgId,
     Pounds,
     Scalar,
     Strict,
@@ -171,6 +173,14 @@ class Selection(Strict):
         return 0, None
 
 
+class Funder(Strict):
+    """Who makes the grants, as its published grant data names it (SPEC 11, 360Giving)."""
+
+    id: OrgId  # its org-id.guide identifier, e.g. GB-CHC-1234567
+    name: NonEmptyText
+    grant_id_prefix: GrantPrefix  # 360Giving's prefix for its identifiers, e.g. 360G-ABC
+
+
 class Rubric(Strict):
     call: NonEmptyText
     version: NonEmptyText
@@ -184,6 +194,7 @@ class Rubric(Strict):
     selection: Selection
     labels: dict[str, NonEmptyText] = {}  # words for people (SPEC 7), by identifier
     published_on: IsoDate | None = None
+    funder: Funder | None = None  # needed only to publish the grants (export)
 
     @model_validator(mode="after")
     def _labels_name_what_is_declared(self) -> Self:
