@@ -22,6 +22,7 @@ from pine_select import __version__
 from pine_select.errors import InputError, PineSelectError, Problem, UsageError
 
 if TYPE_CHECKING:
+    from pine_select.decision import Decided
     from pine_select.model.call import Call
     from pine_select.options import RunOptions
 
@@ -589,3 +590,56 @@ def serve(port: int, save_dir: Path | None, **options: Any) -> None:
         session = TuningSession.start(call, Path(options["rubric"]), folder)
         server = TuningServer(session, port)
     serve_until_stopped(server, lambda line: click.echo(line, err=True))
+
+
+# -- After the decision (SPEC 11): export, letters ---------------------------------------------
+
+
+def decision_option(command: F) -> F:
+    """``--decision FILE``: the panel's decision [default: APPS/decision.yaml]."""
+    return click.option("--decision", "decision_file", type=click.Path(path_type=Path),
+                        help="The panel's decision YAML [default: APPS/decision.yaml].")(command)
+
+
+def open_decided(options: dict[str, Any], decision_file: Path | None, *, required: bool
+                 ) -> Decided:
+    """The call, its recommendation and the panel's checked decision (``Decided``).
+
+    Without ``--decision`` the default file is read when it exists, or (``required``) must.
+    """
+    from pine_select.decision import decided
+    from pine_select.loading.decision import decision_path
+
+    call = open_call(options)
+    echo_warnings(call.warnings)
+    path = decision_path(options["apps"], decision_file)
+    use = path if (decision_file is not None or required or path.is_file()) else None
+    return decided(call, run_options(options, call), use)
+
+
+@main.command()
+@call_arguments
+@decision_option
+@click.option("--format", "fmt", type=click.Choice(["360giving", "360giving-csv"]),
+              required=True, help="360Giving JSON package, or its flattened CSV.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="The file to write (atomically) [default: standard output].")
+def export(fmt: str, out: Path | None, decision_file: Path | None, **options: Any) -> None:
+    """Write the funded grants in the 360Giving Data Standard (1.4), checked against its schema.
+
+    Funder details come from the rubric's funder block, amounts and the award date from the
+    decision. Nothing is written unless the whole package is valid.
+    """
+    from pine_select.after.publish import grants_file, write_export
+
+    with reporting_errors():
+        outcome = open_decided(options, decision_file, required=True)
+        data = grants_file(outcome, fmt)
+        if out is None:
+            sys.stdout.buffer.write(data)
+            return
+        files = outcome.recommendation.call.files
+        assert files is not None  # a call read from files knows them
+        write_export(data, out, files, outcome.source)
+    grants = len(outcome.funded)
+    click.echo(f"Wrote {out} ({grants} grant(s), 360Giving {fmt}).", err=True)
