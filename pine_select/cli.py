@@ -643,3 +643,29 @@ def export(fmt: str, out: Path | None, decision_file: Path | None, **options: An
         write_export(data, out, files, outcome.source)
     grants = len(outcome.funded)
     click.echo(f"Wrote {out} ({grants} grant(s), 360Giving {fmt}).", err=True)
+
+
+@main.command()
+@call_arguments
+@decision_option
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The folder to write, one <id>.html per applicant (refused if it exists, "
+                   "unless --force).")
+@click.option("--template", type=click.Path(path_type=Path),
+              help="The funder's own Jinja template for a letter (rendered sandboxed, "
+                   "autoescaped) [default: the bundled one].")
+@click.option("--force", is_flag=True, help="Replace an existing --out folder of letters.")
+def letters(out: Path, template: Path | None, force: bool, decision_file: Path | None,
+            **options: Any) -> None:
+    """Write one printable (A4) HTML letter per applicant: outcome, scores, feedback.
+
+    Each letter gives its own scores and total, the range of funded totals, reviewers'
+    comments without reviewer names and, if not funded, why; it names no other applicant.
+    Without a decision file the recommendation is the outcome.
+    """
+    from pine_select.after.steps import letters_step
+
+    with reporting_errors():
+        outcome = open_decided(options, decision_file, required=False)
+        written, count = letters_step(outcome, out, template, force=force)
+    click.echo(f"Wrote {count} letter(s) to {written}/.")

@@ -16,7 +16,7 @@ from pine_select.model.decision import Change, PanelDecision
 from pine_select.model.rubric import Rubric
 from pine_select.pipeline import Decision
 from pine_select.selection.explain import SwapEvaluator
-from pine_select.selection.problem import BUDGET, SIZE, SelectionProblem, build_problem
+from pine_select.selection.problem import BUDGET, SIZE, build_problem
 
 
 @dataclass(frozen=True)
@@ -97,21 +97,26 @@ def broken_rules(recommendation: Decision, amounts: dict[str, int]) -> tuple[Bro
     groups = [g for g in SwapEvaluator(problem).broken(chosen) if g != BUDGET]
     if problem.budget is not None and sum(amounts.values()) > problem.budget:
         groups.insert(1 if SIZE in groups else 0, BUDGET)
-    words = _rule_words(recommendation, problem)
+    words = rule_words(recommendation)
     rubric = recommendation.call.rubric
     return tuple(BrokenRule(g, rubric.label(g), words.get(g, g)) for g in groups)
 
 
-def _rule_words(recommendation: Decision, problem: SelectionProblem) -> dict[str, str]:
-    """What each group asks, in words: the rubric's descriptions, size, budget, overrides."""
+def rule_words(recommendation: Decision) -> dict[str, str]:
+    """What each rule asks, in words: the rubric's descriptions, size, budget, overrides.
+
+    The one home of these words: comparisons and letters both use them. A rule without a
+    description is named by its name.
+    """
     rubric: Rubric = recommendation.call.rubric
     words = {rule.name: rule.description or rule.name for rule in rubric.selection.rules}
-    low, high = problem.size_range
+    low, high = recommendation.selection.size_range
     words[SIZE] = (f"Choose exactly {low}." if low == high else
                    f"Choose at least {low}." if high is None else
                    f"Choose between {low} and {high}.")
-    if problem.budget is not None:
-        words[BUDGET] = f"Cost no more than £{problem.budget:,}."
+    budget = recommendation.selection.budget
+    if budget is not None:
+        words[BUDGET] = f"Cost no more than £{budget:,}."
     for override in recommendation.overrides.include:
         words[f"include {override.id}"] = f"The panel's overrides include {override.id}: " \
             f"{override.reason}"

@@ -1,0 +1,23 @@
+"""The steps the commands after the decision take: one library call each (cli.py is thin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pine_select.decision import Decided
+
+
+def letters_step(outcome: Decided, out: Path, template: Path | None, *, force: bool
+                 ) -> tuple[str, int]:
+    """Render every applicant's letter and write them to ``out``: (the folder shown, count)."""
+    from pine_select.after.letter_render import LetterTemplate
+    from pine_select.after.letters import letter_views
+    from pine_select.after.letters_folder import write_letters
+    from pine_select.errors import display_path
+
+    files = outcome.recommendation.call.files
+    assert files is not None  # a call read from files knows them
+    chosen = LetterTemplate.default() if template is None else LetterTemplate.from_file(template)
+    html = {view["id"]: chosen.render(view) for view in letter_views(outcome)}
+    write_letters(html, out, files, force=force)
+    return display_path(out), len(html)

@@ -1,0 +1,156 @@
+"""letters (SPEC 11): one letter per applicant, that names nobody else, rendered sandboxed."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from helpers_after import AGREEING, DIFFERING, tiny_call_with
+
+from pine_select.loading.loader import load_call
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRIC, APPS = ROOT / "rubrics" / "pine-2019.yaml", ROOT / "applications" / "pine-2019"
+
+
+def text_of(page: str) -> str:
+    """What a reader sees: tags dropped, entities decoded, spaces folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+@pytest.fixture(scope="module")
+def example_letters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from click.testing import CliRunner
+
+    from pine_select.cli import main
+
+    out = tmp_path_factory.mktemp("letters") / "letters"
+    result = CliRunner().invoke(main, ["letters", str(RUBRIC), str(APPS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_applicant_gets_one_letter_that_names_nobody_else(example_letters: Path) -> None:
+    call = load_call(RUBRIC, APPS)
+    reviewers = {r.reviewer for r in call.reviews} | {c.reviewer for c in call.conflicts}
+    assert sorted(p.name for p in example_letters.iterdir()) == [
+        f"{a.id}.html" for a in call.applications]
+    for app in call.applications:
+        seen = text_of((example_letters / f"{app.id}.html").read_text("utf-8")).lower()
+        assert app.id.lower() in seen and app.organisation.name.lower() in seen
+        mine = {app.id, app.title, app.organisation.name}
+        for other in call.applications:
+            for name in {other.id, other.title, other.organisation.name} - mine:
+                assert not re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", seen), (
+                    f"{app.id}'s letter names {name!r}")
+        for reviewer in reviewers:
+            assert reviewer not in seen, f"{app.id}'s letter names reviewer {reviewer}"
+
+
+def test_the_letters_say_the_outcome_scores_and_why(example_letters: Path) -> None:
+    def letter(app_id: str) -> str:
+        return text_of((example_letters / f"{app_id}.html").read_text("utf-8"))
+
+    funded = letter("PINE-2019-030")
+    assert "Your application has been funded" in funded and "£44,000" in funded
+    assert "Total (out of 100) 67.19" in funded
+    assert "The totals of the 8 funded applications ranged from 67.19 to 83.33" in funded
+    kept_out = letter("PINE-2019-002")  # ranked first, kept out by the region cap
+    assert "has not been funded" in kept_out
+    assert "Regions capped: No more than two partners from any one region." in kept_out
+    assert "in the top quarter of the 39 applications compared" in kept_out
+    below = letter("PINE-2019-013")
+    assert "Its total, 56.25, was below the lowest funded total, 67.19." in below
+    assert "It was 10.94 points below the lowest funded total." in below
+    assert "Too early to evaluate" in below or "too early to evaluate" in below  # a comment
+    ineligible = letter("PINE-2019-006")
+    assert "Your application was not eligible" in ineligible
+
+
+def test_the_panels_decision_and_its_reasons_are_the_outcome(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, DIFFERING)
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out).exit_code == 0
+    read = {p.stem: text_of(p.read_text("utf-8")) for p in out.iterdir()}
+    assert "Your application has been funded" in read["TINY-001"]
+    assert "The panel decided not to fund it: Funded by another trust meanwhile." in \
+        read["TINY-002"]
+    assert "Your application was withdrawn" in read["TINY-004"]
+    assert "Already funded for an evaluation by another programme this year." in read["TINY-004"]
+    assert "Your application was not eligible" in read["TINY-005"]
+    assert "Decided on 2019-06-20 by the Tiny panel" in read["TINY-003"]
+
+
+def test_without_a_decision_the_recommendation_is_the_outcome(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, None)
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out).exit_code == 0
+    first = text_of((out / "TINY-001.html").read_text("utf-8"))
+    # Ranked second, but with TINY-003 it leaves no voluntary-sector partner.
+    assert "would have broken the call's rules" in first
+    assert "voluntary_sector_included" in first
+    assert "Decided on" not in first
+
+
+def test_hostile_comments_are_escaped_neutralised_and_redacted(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    reviews = apps / "reviews.csv"
+    rows = reviews.read_text("utf-8").splitlines()
+    target = next(i for i, row in enumerate(rows) if row.startswith("TINY-003,"))
+    head = rows[target].rsplit(",", 1)[0]
+    reviewer = head.split(",")[1]  # signs their own comment
+    rows[target] = (f'{head},"<script>alert(1)</script> \u202eevil\u202c better than TINY-002 '
+                    f'and harbour families trust; see {reviewer.upper()}"')
+    reviews.write_text("\n".join(rows) + "\n", "utf-8")
+    out = tmp_path / "letters"
+    result = run_cli("letters", rubric, apps, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    page = (out / "TINY-003.html").read_text("utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\u202e" not in page and "\u202c" not in page
+    seen = text_of(page)
+    assert "better than [another applicant] and [another applicant]; see [a reviewer]" in seen
+    assert reviewer not in seen.lower()
+
+
+def test_a_funders_template_is_sandboxed_and_autoescaped(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    own = tmp_path / "own.html.j2"
+    own.write_text("<p>{{ title }}: {{ outcome }} {{ amount|pounds }}</p>\n", "utf-8")
+    app = apps / "TINY-003.yaml"
+    app.write_text(app.read_text("utf-8").replace("title: Conference family plans",
+                                                  "title: <b>Plans</b>"), "utf-8")
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out, "--template", own).exit_code == 0
+    assert (out / "TINY-003.html").read_text("utf-8") == \
+        "<p>&lt;b&gt;Plans&lt;/b&gt;: funded £45,000</p>\n"
+    escapes = ["{{ ''.__class__.__mro__[1].__subclasses__() }}",
+               "{{ criteria.append(1) }}", "{% include '/etc/passwd' %}", "{{ nosuchname }}",
+               "{% if %}", "{{ 1 / 0 }}", "{{ total + [] }}"]
+    for n, body in enumerate(escapes):
+        own.write_text("line one\n" + body + "\n", "utf-8")
+        result = run_cli("letters", rubric, apps, "--out", tmp_path / f"x{n}", "--template", own)
+        assert result.exit_code == 2, body
+        assert "own.html.j2" in result.stderr and "template error" in result.stderr, body
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / f"x{n}").exists()  # nothing half-written
+
+
+def test_an_existing_folder_is_replaced_only_with_force_and_only_if_it_holds_letters(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out).exit_code == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = run_cli("letters", rubric, apps, "--out", out)
+    assert result.exit_code == 2 and "already exists" in result.stderr
+    assert run_cli("letters", rubric, apps, "--out", out, "--force").exit_code == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # same bytes again
+    (out / "notes.txt").write_text("mine", "utf-8")
+    result = run_cli("letters", rubric, apps, "--out", out, "--force")
+    assert result.exit_code == 2 and "notes.txt, which is not a letter" in result.stderr
+    assert (out / "notes.txt").read_text("utf-8") == "mine"
+    result = run_cli("letters", rubric, apps, "--out", apps / "letters")
+    assert result.exit_code == 2 and not (apps / "letters").exists()
