@@ -641,8 +641,8 @@ def export(fmt: str, out: Path | None, decision_file: Path | None, **options: An
         files = outcome.recommendation.call.files
         assert files is not None  # a call read from files knows them
         write_export(data, out, files, outcome.source)
-    grants = len(outcome.funded)
-    click.echo(f"Wrote {out} ({grants} grant(s), 360Giving {fmt}).", err=True)
+    kind = "CSV" if fmt == "360giving-csv" else "JSON"
+    click.echo(f"Wrote {out} ({len(outcome.funded)} grant(s), 360Giving {kind}).", err=True)
 
 
 @main.command()
