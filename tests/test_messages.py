@@ -16,7 +16,7 @@ from pine_select.selection.select import SelectOptions, select_portfolio
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pine_select"
 LIBRARY = ("scoring", "selection", "report", "sensitivity", "loading", "model", "pack",
-           "intake", "review_round")
+           "intake", "review_round", "decision", "after")
 # Chromium's own command-line flags, which pdf.py passes to it, are not ours.
 NOT_OURS = {("pdf.py", "--")}
 FLAG = re.compile(r"--[a-z]")

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from pine_select.errors import PineSelectError, display_path
+from pine_select.errors import UsageError, display_path
 from pine_select.model.call import CallFiles
 from pine_select.pack.destination import (
     check_place,
@@ -48,14 +48,15 @@ def _check_replaceable(out: Path, shown: Path, force: bool) -> None:
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_symlink() or not out.is_dir():
-        raise PineSelectError(f"{shown} exists and is not a folder (or is a symbolic link); "
-                              "choose another --out")
+        raise UsageError(f"out: {shown} exists and is not a folder (or is a symbolic link); "
+                         "choose another folder for the letters", option="out")
     if not force:
-        raise PineSelectError(f"{shown} already exists; choose another --out or pass --force")
+        raise UsageError(f"out: {shown} already exists; choose another folder, or replace it "
+                         "(force)", option="out")
     other = _not_a_letter(out)
     if other:
-        raise PineSelectError(f"{shown} holds {other}, which is not a letter; --force replaces "
-                              "only a folder of letters: choose another --out")
+        raise UsageError(f"out: {shown} holds {other}, which is not a letter; only a folder of "
+                         "letters is replaced: choose another folder", option="out")
 
 
 def _not_a_letter(folder: Path) -> str:

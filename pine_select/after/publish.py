@@ -16,7 +16,7 @@ from pine_select.after.giving_csv import giving_csv
 from pine_select.after.giving_schema import check_package
 from pine_select.after.grants import giving_package
 from pine_select.decision import Decided
-from pine_select.errors import PineSelectError, display_path
+from pine_select.errors import UsageError, display_path
 from pine_select.model.call import CallFiles
 
 FORMATS = ("360giving", "360giving-csv")
@@ -47,13 +47,13 @@ def write_export(data: bytes, out: Path, inputs: CallFiles, decision: Path | Non
 
 def _check_apart(out: Path, inputs: CallFiles, decision: Path | None) -> None:
     if not out.parent.is_dir():
-        raise PineSelectError(f"{display_path(out)}: its folder does not exist; choose an "
-                              "--out in an existing folder")
+        raise UsageError(f"out: {display_path(out)}: its folder does not exist; choose a file "
+                         "in an existing folder", option="out")
     target = out.resolve()
     if out.is_dir() or target.is_relative_to(inputs.applications_dir.resolve()):
-        raise PineSelectError(f"{display_path(out)}: is a folder or inside the call's "
-                              "applications folder; choose an --out file outside the call")
+        raise UsageError(f"out: {display_path(out)}: is a folder or inside the call's "
+                         "applications folder; choose a file outside the call", option="out")
     sources = (*inputs.all(), *((decision,) if decision else ()))
     if any(target == source.resolve() for source in sources):
-        raise PineSelectError(f"{display_path(out)}: is one of the call's inputs; choose "
-                              "another --out")
+        raise UsageError(f"out: {display_path(out)}: is one of the call's inputs; choose "
+                         "another file", option="out")

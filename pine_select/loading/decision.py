@@ -25,5 +25,5 @@ def load_decision(path: Path) -> tuple[PanelDecision, YamlDocument]:
     if not path.is_file():
         raise InputError([Problem(display_path(path), None, "no such file",
                                   f"the panel's decision ({DECISION_NAME} in the applications "
-                                  "folder, or --decision FILE)", code="no_decision")])
+                                  "folder, or a decision file named)", code="no_decision")])
     return load_yaml_model(path, PanelDecision)
