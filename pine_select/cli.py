@@ -98,6 +98,13 @@ def weights_option(command: F) -> F:
     )(command)
 
 
+def decision_option(command: F) -> F:
+    """``--decision FILE``: the panel's decision [default: APPS/decision.yaml]."""
+    return click.option(
+        "--decision", "decision_file", type=click.Path(path_type=Path),
+        help="The panel's decision YAML [default: APPS/decision.yaml, if present].")(command)
+
+
 def what_if_options(alternatives: int) -> Callable[[F], F]:
     """The what-if options shared by ``select`` and ``pack`` (see :func:`run_options`)."""
     decorators = [
@@ -166,6 +173,7 @@ def open_call(options: dict[str, Any]) -> Call:
         reviews=options.get("reviews"),
         conflicts=options.get("conflicts"),
         overrides=options.get("overrides"),
+        decision=options.get("decision_file"),
     )
 
 
@@ -341,6 +349,7 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @main.command()
 @call_arguments
 @what_if_options(alternatives=3)
+@decision_option
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="The pack folder to create (refused if it exists, unless --force).")
 @click.option("--force", is_flag=True, help="Replace an existing --out folder.")
@@ -595,14 +604,7 @@ def serve(port: int, save_dir: Path | None, **options: Any) -> None:
 # -- After the decision (SPEC 11): export, letters ---------------------------------------------
 
 
-def decision_option(command: F) -> F:
-    """``--decision FILE``: the panel's decision [default: APPS/decision.yaml]."""
-    return click.option("--decision", "decision_file", type=click.Path(path_type=Path),
-                        help="The panel's decision YAML [default: APPS/decision.yaml].")(command)
-
-
-def open_decided(options: dict[str, Any], decision_file: Path | None, *, required: bool
-                 ) -> Decided:
+def open_decided(options: dict[str, Any], *, required: bool) -> Decided:
     """The call, its recommendation and the panel's checked decision (``Decided``).
 
     Without ``--decision`` the default file is read when it exists, or (``required``) must.
@@ -612,9 +614,10 @@ def open_decided(options: dict[str, Any], decision_file: Path | None, *, require
 
     call = open_call(options)
     echo_warnings(call.warnings)
-    path = decision_path(options["apps"], decision_file)
-    use = path if (decision_file is not None or required or path.is_file()) else None
-    return decided(call, run_options(options, call), use)
+    found = call.files.decision if call.files else None
+    # Required and absent: the default place, which load_decision names as missing.
+    path = decision_path(options["apps"], None) if found is None and required else found
+    return decided(call, run_options(options, call), path)
 
 
 @main.command()
@@ -624,7 +627,7 @@ def open_decided(options: dict[str, Any], decision_file: Path | None, *, require
               required=True, help="360Giving JSON package, or its flattened CSV.")
 @click.option("--out", type=click.Path(path_type=Path),
               help="The file to write (atomically) [default: standard output].")
-def export(fmt: str, out: Path | None, decision_file: Path | None, **options: Any) -> None:
+def export(fmt: str, out: Path | None, **options: Any) -> None:
     """Write the funded grants in the 360Giving Data Standard (1.4), checked against its schema.
 
     Funder details come from the rubric's funder block, amounts and the award date from the
@@ -633,7 +636,7 @@ def export(fmt: str, out: Path | None, decision_file: Path | None, **options: An
     from pine_select.after.publish import grants_file, write_export
 
     with reporting_errors():
-        outcome = open_decided(options, decision_file, required=True)
+        outcome = open_decided(options, required=True)
         data = grants_file(outcome, fmt)
         if out is None:
             sys.stdout.buffer.write(data)
@@ -655,8 +658,7 @@ def export(fmt: str, out: Path | None, decision_file: Path | None, **options: An
               help="The funder's own Jinja template for a letter (rendered sandboxed, "
                    "autoescaped) [default: the bundled one].")
 @click.option("--force", is_flag=True, help="Replace an existing --out folder of letters.")
-def letters(out: Path, template: Path | None, force: bool, decision_file: Path | None,
-            **options: Any) -> None:
+def letters(out: Path, template: Path | None, force: bool, **options: Any) -> None:
     """Write one printable (A4) HTML letter per applicant: outcome, scores, feedback.
 
     Each letter gives its own scores and total, the range of funded totals, reviewers'
@@ -666,6 +668,6 @@ def letters(out: Path, template: Path | None, force: bool, decision_file: Path |
     from pine_select.after.steps import letters_step
 
     with reporting_errors():
-        outcome = open_decided(options, decision_file, required=False)
+        outcome = open_decided(options, required=False)
         written, count = letters_step(outcome, out, template, force=force)
     click.echo(f"Wrote {count} letter(s) to {written}/.")

@@ -44,12 +44,14 @@ def locate_files(
     reviews: Path | str | None,
     conflicts: Path | str | None,
     overrides: Path | str | None,
+    decision: Path | str | None = None,
 ) -> tuple[CallFiles, list[Problem]]:
     """Where each file of the call is, and the problems of the applications folder.
 
     Raises InputError if a named file or folder is absent.
     """
-    named = {"reviews": reviews, "conflicts": conflicts, "overrides": overrides}
+    named = {"reviews": reviews, "conflicts": conflicts, "overrides": overrides,
+             "decision": decision}
     _check_given(rubric, applications, named)
     entries = sort_folder(applications, {Path(v).name for v in named.values() if v is not None})
     files = CallFiles(
@@ -60,6 +62,7 @@ def locate_files(
         reviews=_optional(reviews, applications / "reviews.csv"),
         conflicts=_optional(conflicts, applications / "conflicts.csv"),
         overrides=_optional(overrides, applications / OVERRIDES_NAME),
+        decision=_optional(decision, applications / DECISION_NAME),
     )
     problems = [*entries.problems, *(_unread_warning(path) for path in entries.unread)]
     if not files.applications:

@@ -31,9 +31,13 @@ def load_call(
     reviews: Path | str | None = None,
     conflicts: Path | str | None = None,
     overrides: Path | str | None = None,
+    decision: Path | str | None = None,
     read_reviews: bool = True,
 ) -> Call:
     """Read and check a call. Optional files default to their SPEC place in ``applications``.
+
+    ``decision`` (SPEC 11) is only located here (``call.files.decision``), not read: it is
+    checked against the recommendation by ``pine_select.decision``.
 
     ``read_reviews=False``: the call without its reviews, as the review round needs it
     (it writes reviews.csv, and an old one must not stop it). Raises :class:`InputError`
@@ -42,7 +46,7 @@ def load_call(
     # Millions of small acyclic objects: the collector would only walk them (gc_pause.py).
     with fast_path.paused_gc():
         files, problems = locate_files(Path(rubric), Path(applications), reviews, conflicts,
-                                       overrides)
+                                       overrides, decision)
         if not read_reviews:
             files = replace(files, reviews=None)
         parsed_rubric = parse_yaml_model(files.rubric, Rubric, problems)

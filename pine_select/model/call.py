@@ -22,11 +22,13 @@ class CallFiles:
     reviews: Path | None = None
     conflicts: Path | None = None
     overrides: Path | None = None
+    # The panel's decision (SPEC 11): read by letters, export and pack, never by scoring.
+    decision: Path | None = None
     # Other files in the applications folder, which are not read (the loader warns of them).
     unread: tuple[Path, ...] = ()
 
     def all(self) -> tuple[Path, ...]:
-        optional = (self.reviews, self.conflicts, self.overrides)
+        optional = (self.reviews, self.conflicts, self.overrides, self.decision)
         return (self.rubric, *self.applications, *(p for p in optional if p is not None))
 
 

@@ -55,6 +55,7 @@ def build_pack(
         raise ValueError("build_pack needs a call loaded from files (call.files is None)")
     check_key(key)
     _check_member(call, params.member)
+    _check_decision(call, params)
     target = destination.plain_out(out)
     destination.check_place(target, out, call.files)
     with _writing(out), _locked_out(target, out, force) as staging:
@@ -120,6 +121,7 @@ def render_outputs(decision: Decision, params: RunOptions,
 
     The withholding policy (pack/withhold.py) is applied once, here, before any output.
     """
+    from pine_select.pack.decision_view import decision_part
     from pine_select.pack.render import render_briefing
     from pine_select.pack.results import results_json
     from pine_select.pack.sensitivity_view import sensitivity_view
@@ -130,6 +132,10 @@ def render_outputs(decision: Decision, params: RunOptions,
     view = briefing_view(disclosed, params, input_hashes)
     view["sensitivity"] = sensitivity_view(disclosed, params)
     results = results_json(disclosed)
+    panel = decision_part(decision, params)  # the panel's decision (SPEC 11), if the pack shows it
+    view["decision"] = None if panel is None else panel.view
+    if panel is not None:
+        results["decision"] = panel.results
     # The claims a re-run can make again, hash-covered here (the manifest is not).
     results["made_with"] = {"tool": this_tool(), "parameters": params.as_recorded()}
     html = render_briefing(view)
@@ -174,6 +180,15 @@ def input_digests(inputs: Path) -> dict[str, str]:
 
 def load_inputs(inputs: Path) -> Call:
     return load_call(inputs / files.RUBRIC_NAME, inputs / files.APPLICATIONS)
+
+
+def _check_decision(call: Call, params: RunOptions) -> None:
+    """A decision file is checked on the call's own files first: its problems then name
+    them, not the copies being built."""
+    from pine_select.pack.decision_view import checked_decision, shows_decision
+
+    if shows_decision(call, params):
+        checked_decision(decide(call, params))
 
 
 def _check_member(call: Call, member: str | None) -> None:

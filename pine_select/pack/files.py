@@ -31,7 +31,7 @@ MANIFEST = "manifest.json"
 INPUTS = "inputs"
 APPLICATIONS = "applications"
 RUBRIC_NAME = "rubric.yaml"
-CALL_EXTRAS = ("reviews.csv", "conflicts.csv", "overrides.yaml")
+CALL_EXTRAS = ("reviews.csv", "conflicts.csv", "overrides.yaml", "decision.yaml")
 
 OUTPUT_NAMES = frozenset({BRIEFING, RESULTS, BRIEFING_PDF})
 _FOLDERS = frozenset({INPUTS, f"{INPUTS}/{APPLICATIONS}"})
@@ -167,8 +167,8 @@ def copy_inputs(files: CallFiles, folder: Path, *, redact_contacts: bool,
             copies.append(name)
             if key is not None:
                 hmacs.append((name, original_digest(key, original)))
-    extras = dict(zip(CALL_EXTRAS, (files.reviews, files.conflicts, files.overrides),
-                      strict=True))
+    extras = dict(zip(CALL_EXTRAS, (files.reviews, files.conflicts, files.overrides,
+                                    files.decision), strict=True))
     for name, source in extras.items():
         if source is not None:
             shutil.copyfile(source, apps / name)
