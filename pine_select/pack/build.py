@@ -10,12 +10,12 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pine_select.errors import PackError, UsageError
+from pine_select.errors import InputError, PackError, UsageError, display_path
 from pine_select.loading.loader import load_call
-from pine_select.model.call import Call
+from pine_select.model.call import Call, CallFiles
 from pine_select.options import RunOptions
 from pine_select.pack import destination, files
 from pine_select.pack.files import BRIEFING, BRIEFING_PDF, MANIFEST, RESULTS
@@ -55,7 +55,6 @@ def build_pack(
         raise ValueError("build_pack needs a call loaded from files (call.files is None)")
     check_key(key)
     _check_member(call, params.member)
-    _check_decision(call, params)
     target = destination.plain_out(out)
     destination.check_place(target, out, call.files)
     with _writing(out), _locked_out(target, out, force) as staging:
@@ -98,7 +97,8 @@ def _write_pack(call: Call, staging: Path, params: RunOptions, key: bytes | None
     say(f"scoring and selecting {len(copied.applications)} applications")
     decision = decide(copied, params)
     say("rendering the briefing" + (" and printing it to PDF" if params.pdf else ""))
-    outputs = render_outputs(decision, params, input_hashes)
+    with _named_as_given(call.files, copied.files):
+        outputs = render_outputs(decision, params, input_hashes)
     for name, content in outputs.items():
         files.write_bytes(staging, name, content)
     if params.member is not None:
@@ -113,6 +113,19 @@ def _write_pack(call: Call, staging: Path, params: RunOptions, key: bytes | None
     )
     files.write_bytes(staging, MANIFEST, manifest.to_json())
     return decision, (*sorted(outputs), MANIFEST)
+
+
+@contextmanager
+def _named_as_given(given: CallFiles, copies: CallFiles | None) -> Iterator[None]:
+    """Problems of the copied decision file (SPEC 11) named by the file the user gave."""
+    try:
+        yield
+    except InputError as exc:
+        if given.decision is None or copies is None or copies.decision is None:
+            raise
+        copy, original = display_path(copies.decision), display_path(given.decision)
+        raise InputError(replace(p, file=original) if p.file == copy else p
+                         for p in exc.problems) from None
 
 
 def render_outputs(decision: Decision, params: RunOptions,
@@ -180,15 +193,6 @@ def input_digests(inputs: Path) -> dict[str, str]:
 
 def load_inputs(inputs: Path) -> Call:
     return load_call(inputs / files.RUBRIC_NAME, inputs / files.APPLICATIONS)
-
-
-def _check_decision(call: Call, params: RunOptions) -> None:
-    """A decision file is checked on the call's own files first: its problems then name
-    them, not the copies being built."""
-    from pine_select.pack.decision_view import checked_decision, shows_decision
-
-    if shows_decision(call, params):
-        checked_decision(decide(call, params))
 
 
 def _check_member(call: Call, member: str | None) -> None:
