@@ -165,3 +165,40 @@ def test_a_bad_funder_block_is_an_error_at_its_line(tmp_path: Path, make_call, r
         "identifier" in result.stderr
     assert "funder.grant_id_prefix: 'ABC' is not a 360Giving prefix; expected 360G- then" \
         in result.stderr
+
+
+def test_any_funded_set_passes_exactly_when_every_difference_has_its_change(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Property: over every subset of the selectable applications, and every change left out."""
+    from itertools import combinations
+
+    from conftest import yaml_text
+
+    from pine_select.decision.checks import check_decision
+    from pine_select.loading.yaml_source import parse_yaml
+    from pine_select.model.decision import PanelDecision
+    from pine_select.pipeline import decide
+
+    rubric, apps = tiny_call_with(tmp_path_factory.mktemp("p"), None)
+    recommendation = decide(load_call(rubric, apps))
+    recommended = set(recommendation.selection.selected)
+    selectable = [s.id for s in recommendation.scores.selectable()]
+    for size in range(len(selectable) + 1):
+        for funded in combinations(sorted(selectable), size):
+            changes = [{"id": i, "action": "added", "reason": "r"}
+                       for i in sorted(set(funded) - recommended)]
+            changes += [{"id": i, "action": "removed", "reason": "r"}
+                        for i in sorted(recommended - set(funded))]
+            for left_out in [None, *range(len(changes))]:
+                given = [c for n, c in enumerate(changes) if n != left_out]
+                text = yaml_text(decision([{"id": i} for i in funded], given))
+                doc, found = parse_yaml(text, "d.yaml")
+                assert doc is not None and not found
+                panel = PanelDecision.model_validate(doc.data)
+                problems = check_decision(panel, doc, "d.yaml", recommendation)
+                if left_out is None:
+                    assert problems == []
+                else:
+                    assert len(problems) == 1
+                    assert problems[0].code == "difference_without_reason"
+                    assert changes[left_out]["id"] in problems[0].message

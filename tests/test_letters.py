@@ -154,3 +154,14 @@ def test_an_existing_folder_is_replaced_only_with_force_and_only_if_it_holds_let
     assert (out / "notes.txt").read_text("utf-8") == "mine"
     result = run_cli("letters", rubric, apps, "--out", apps / "letters")
     assert result.exit_code == 2 and not (apps / "letters").exists()
+
+
+def test_when_nothing_is_funded_the_letters_say_so(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, None)
+    text = rubric.read_text("utf-8").replace("budget: 90000", "budget: 1000")
+    rubric.write_text(text, "utf-8")  # no two applications fit: no portfolio at all
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out).exit_code == 0
+    first = text_of((out / "TINY-001.html").read_text("utf-8"))
+    assert "has not been funded" in first and "No application was funded in this call." in first
+    assert "ranged from" not in first

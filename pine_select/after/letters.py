@@ -111,7 +111,9 @@ def _why_not_funded(outcome: Decided, app: Application, score: ApplicationScore)
     if app.id in left_out:
         return _kept_out_by_rules(outcome, left_out[app.id])
     totals = _funded_totals(outcome)
-    if totals and (score.total_cents or 0) < min(totals):
+    if not totals:
+        return ["No application was funded in this call."]
+    if (score.total_cents or 0) < min(totals):
         return [f"Its total, {points_text(score.total_cents or 0)}, was below the lowest "
                 f"funded total, {points_text(min(totals))}."]
     return ["Its total was within the range of funded totals: the balance the call's rules "
