@@ -593,3 +593,106 @@ def serve(port: int, save_dir: Path | None, **options: Any) -> None:
         session = TuningSession.start(call, Path(options["rubric"]), folder)
         server = TuningServer(session, port)
     serve_until_stopped(server, lambda line: click.echo(line, err=True))
+
+
+# -- How much of the choice is chance (SPEC 10): robustness, lottery --------------------------
+
+
+def chance_options(command: F) -> F:
+    """--draws, --seed and --workers of the bootstrap of reviewers."""
+    from pine_select.chance.robustness import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS
+
+    decorators = [
+        click.option("--draws", type=click.IntRange(0, MAX_DRAWS), default=DEFAULT_DRAWS,
+                     show_default=True,
+                     help="Bootstrap draws of the reviewers (each re-selects the portfolio)."),
+        click.option("--seed", type=int, default=None,
+                     help="Seed of the draws and of the lottery [default: the rubric's "
+                          "tie_break_seed]."),
+        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                     show_default=True,
+                     help="Worker processes sharing the draws (the output is the same "
+                          "for any number)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="Output format."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def draws_progress(label: str) -> Callable[[int, int], None]:
+    """Progress on stderr: a bar on a terminal, a line per tenth of the draws otherwise."""
+    on_terminal = sys.stderr.isatty()
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        if on_terminal:
+            filled = 30 * done // max(total, 1)
+            click.echo(f"\r{label}: [{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,} "
+                       "draws", err=True, nl=done >= total)
+        elif 10 * done // max(total, 1) > shown[0]:
+            shown[0] = 10 * done // max(total, 1)
+            click.echo(f"{label}: {done:,}/{total:,} draws", err=True)
+
+    return report
+
+
+@main.command()
+@call_arguments
+@chance_options
+def robustness(fmt: str, draws: int, seed: int | None, workers: int, **options: Any) -> None:
+    """How often each application is selected when its reviewers are resampled.
+
+    Each draw resamples every application's reviewers with replacement (a reviewer's
+    scores travel together), recomputes the totals and re-selects under the same rules.
+    Bands: always (p >= 0.95), never (p <= 0.05), contested. Exits 1 when no portfolio
+    keeps every rule.
+    """
+    from pine_select.chance import prepare, reviewer_robustness
+    from pine_select.report.chance_output import robustness_json, robustness_text
+
+    with reporting_errors():
+        call = open_call(options)
+        echo_warnings(call.warnings)
+        result = reviewer_robustness(prepare(call), draws=draws, seed=seed, workers=workers,
+                                     progress=draws_progress("robustness"))
+    if fmt == "json":
+        echo_json(robustness_json(result))
+    else:
+        click.echo(robustness_text(result))
+    if result.status != "optimal":
+        sys.exit(EXIT_NEGATIVE)
+
+
+@main.command()
+@call_arguments
+@click.option("--zone", type=click.Choice(["contested", "all"]), default="contested",
+              show_default=True,
+              help="Who the lottery chooses among: the contested applications of the "
+                   "bootstrap (always held in, never held out), or every selectable one.")
+@chance_options
+def lottery(fmt: str, zone: str, draws: int, seed: int | None, workers: int,
+            **options: Any) -> None:
+    """A fair lottery that keeps every rule, and the portfolio it draws.
+
+    Among all portfolios that keep every rule, the distribution that maximises the
+    smallest selection probability in the zone, then the next smallest (leximin); one
+    portfolio is drawn with the seed, in a way anyone can re-do (docs/method.md). Exits 1
+    when no portfolio keeps every rule.
+    """
+    from pine_select.chance import prepare, run_lottery
+    from pine_select.report.chance_output import lottery_json, lottery_text
+
+    with reporting_errors():
+        call = open_call(options)
+        echo_warnings(call.warnings)
+        result = run_lottery(prepare(call), zone="all" if zone == "all" else "contested",
+                             draws=draws, seed=seed, workers=workers,
+                             progress=draws_progress("lottery"))
+    if fmt == "json":
+        echo_json(lottery_json(result))
+    else:
+        click.echo(lottery_text(result))
+    if result.status != "drawn":
+        sys.exit(EXIT_NEGATIVE)
