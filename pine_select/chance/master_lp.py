@@ -68,9 +68,17 @@ def dual_stage(portfolios: Sequence[frozenset[int]], zone_size: int,
     cost[cap] = 1.0
     for i, p in fixed.items():
         cost[i] = -p
+    model = _model(cost, rows, upper=np.full(zone_size + 1, INFINITY), maximise=False)
     highs = _highs(interior=True)
-    highs.passModel(_model(cost, rows, upper=np.full(zone_size + 1, INFINITY), maximise=False))
+    highs.passModel(model)
     status = _run(highs)
+    if status == highspy.HighsModelStatus.kUnknown:
+        # The interior point method stopped short of its tolerances: the simplex method
+        # instead. Its duals are a vertex, still optimal, so fixing stays right; it just
+        # fixes fewer members per stage.
+        highs = _highs(interior=False)
+        highs.passModel(model)
+        status = _run(highs)
     if status in (highspy.HighsModelStatus.kUnbounded,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return None

@@ -22,11 +22,12 @@ from pine_select.chance.bootstrap import ResampledTotals, ReviewerTable, chunk_s
 from pine_select.chance.result import Chance, Robustness
 from pine_select.errors import SolverError, UsageError
 from pine_select.model.call import Call
+from pine_select.model.reviews import Overrides
 from pine_select.options import RunOptions
 from pine_select.pipeline import score
 from pine_select.scoring.result import ScoreReport
 from pine_select.scoring.totals import IntegerWeights
-from pine_select.selection.optimiser import Optimiser, Solution, SolverName
+from pine_select.selection.optimiser import Optimiser, Solution, SolverName, SolveStatus
 from pine_select.selection.problem import SelectionProblem, build_problem
 
 DEFAULT_DRAWS = 1_000
@@ -55,12 +56,18 @@ class Setup:
 def prepare(call: Call, solver: SolverName | None = None) -> Setup:
     """Score ``call`` under its published rules and solve its selection once."""
     report, overrides = score(call, RunOptions())
+    return setup_for(call, report, overrides, solver)
+
+
+def setup_for(call: Call, report: ScoreReport, overrides: Overrides | None = None,
+              solver: SolverName | None = None) -> Setup:
+    """The selection of ``call`` scored as ``report``, solved once (raises SolverError)."""
     problem = build_problem(call, report, overrides=overrides)
     # HiGHS in-process by default: re-solved in place, it is faster per draw than CBC's
     # round trip even on the example call (measured: benchmarks/bench_chance.py).
     chosen = solver or SolverName.HIGHS
     best = Optimiser(problem, chosen).best()
-    if not best.optimal and best.status != "infeasible":
+    if best.status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         raise SolverError(f"the selection ended {best.status}")
     return Setup(call, report, problem, chosen, best)
 
