@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from helpers_chance import reference_leximin, rule_keeping
@@ -164,3 +166,55 @@ def test_the_same_inputs_give_the_same_lottery() -> None:
     first = lottery_json(run_lottery(setup(varied(8), SMALL_CALLS[1][0]), zone="all"))
     again = lottery_json(run_lottery(setup(varied(8), SMALL_CALLS[1][0]), zone="all"))
     assert first == again
+
+
+@pytest.mark.slow
+def test_sortition_of_200_with_20_seats_reaches_ten_percent_each() -> None:
+    # The Flanigan et al. figure: quotas that hold at 10% for everyone give everyone 10%.
+    apps = [App(f"P{k:03d}", 5000, region=REGIONS[k % 3], type=TYPES[k // 3 % 2],
+                practice=PRACTICES[k % 4]) for k in range(200)]
+    rules = [{"id": "r", "field": "organisation.region", "at_least": 6, "at_most": 7},
+             {"id": "t", "field": "organisation.type", "at_least": 9,
+              "each": ["voluntary_sector"]},
+             {"id": "p", "field": "practice_type", "at_most": 6}]
+    s = setup(apps, {"size": 20, "rules": rules})
+    found = run_lottery(s, zone="all")
+    check_probabilities = [found.probability(a.id) for a in apps]
+    assert all(abs(p - PRECISION // 10) <= 10 for p in check_probabilities)
+    assert sum(check_probabilities) == 20 * PRECISION
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = [str(ROOT / "rubrics" / "pine-2019.yaml"), str(ROOT / "applications" / "pine-2019")]
+
+
+def test_lottery_command_contested_zone_on_the_example(run_cli: object) -> None:
+    result = run_cli("lottery", *EXAMPLE, "--draws", "25", "--format", "json")  # type: ignore[operator]
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "drawn" and data["zone_kind"] == "contested"
+    assert len(data["drawn"]) == 8
+    assert set(data["fixed_in"]) <= set(data["drawn"])
+    assert not set(data["fixed_out"]) & set(data["drawn"])
+    assert set(data["zone"]) == set(data["probabilities"])
+    assert observer_draw(data) == data["drawn"]
+    held = len(data["fixed_in"]) * PRECISION
+    assert sum(round(p * PRECISION) for p in data["probabilities"].values()) + held == 8 * PRECISION
+
+
+def test_lottery_command_text_shows_each_zone_member_and_the_draw(run_cli: object) -> None:
+    result = run_cli("lottery", *EXAMPLE, "--zone", "all", "--seed", "3")  # type: ignore[operator]
+    assert result.exit_code == 0, result.output
+    assert "Lottery over 39 application(s) in the zone (all)" in result.stdout
+    assert "Seed 3: ticket" in result.stdout and "Drawn: PINE-2019-" in result.stdout
+    assert result.stdout.count("PINE-2019-") >= 39 + 8
+
+
+def test_lottery_command_exits_1_when_no_portfolio_keeps_the_rules(make_call: object,
+                                                                   run_cli: object) -> None:
+    from conftest import tiny_rubric
+
+    call = make_call(rubric=tiny_rubric(selection={"size": 5}))  # type: ignore[operator]
+    result = run_cli("lottery", *call.args, "--zone", "all", "--format", "json")  # type: ignore[operator]
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["status"] == "infeasible"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from pine_select.chance.bootstrap import ReviewerTable, ResampledTotals, chunk_seed
+from pine_select.chance.bootstrap import ResampledTotals, ReviewerTable, chunk_seed
 from pine_select.chance.result import band_of
 from pine_select.chance.robustness import CHUNK_DRAWS, chunks, prepare, reviewer_robustness
 from pine_select.loading.loader import load_call
