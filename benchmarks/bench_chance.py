@@ -61,7 +61,7 @@ def synthetic_call(applications: int, portfolio: int, folder: Path | None = None
 
 def per_draw(label: str, rubric: Path, apps: Path, draws: int = 50) -> None:
     """Seconds per draw on one model against a fresh model per draw (same draws)."""
-    from pine_select.chance.bootstrap import ResampledTotals, ReviewerTable, drawn_scores
+    from pine_select.chance.bootstrap import ReviewerTable, drawn_scores
     from pine_select.chance.robustness import Drawer, prepare
     from pine_select.loading.loader import load_call
     from pine_select.scoring.totals import IntegerWeights
@@ -69,9 +69,8 @@ def per_draw(label: str, rubric: Path, apps: Path, draws: int = 50) -> None:
 
     setup = prepare(load_call(rubric, apps))
     table = ReviewerTable.of(setup.call, setup.problem, IntegerWeights.of(setup.report.weights))
-    totals = ResampledTotals(table)
     rng = random.Random(1)
-    scores = [drawn_scores(rng, totals) for _ in range(draws)]
+    scores = [drawn_scores(rng, table) for _ in range(draws)]
     drawer = Drawer(setup.problem, table, setup.solver, setup.recommended.chosen)
     started = time.perf_counter()
     kept = [drawer.reselect(s) for s in scores]

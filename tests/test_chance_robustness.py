@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from pine_select.chance.bootstrap import ResampledTotals, ReviewerTable, chunk_seed
+from pine_select.chance.bootstrap import ReviewerTable, chunk_seed, drawn_scores
 from pine_select.chance.result import band_of
 from pine_select.chance.robustness import CHUNK_DRAWS, chunks, prepare, reviewer_robustness
 from pine_select.loading.loader import load_call
@@ -32,16 +32,19 @@ def example() -> Call:
     return load_call(RUBRIC, APPS)
 
 
-def resampled_call(call: Call, table: ReviewerTable, drawn: dict[int, tuple[int, ...]],
+def resampled_call(call: Call, table: ReviewerTable, drawn: list[tuple[int, ...]],
                    candidates: list[str]) -> Call:
     """The call with each candidate's reviews replaced by its drawn reviewers' (a reviewer
-    drawn twice appears as two reviewers with the same scores)."""
+    drawn twice appears as two reviewers with the same scores), built from the rows."""
+    rows: dict[tuple[str, str], list[Review]] = {}
+    for review in call.reviews:
+        rows.setdefault((review.application_id, review.reviewer), []).append(review)
     kept = [r for r in call.reviews if r.application_id not in candidates]
     for k, app_id in enumerate(candidates):
         seen: Counter[int] = Counter()
         for position in drawn[k]:
             seen[position] += 1
-            for review in table.reviewers[k][position]:
+            for review in rows[(app_id, table.reviewers[k][position])]:
                 kept.append(Review(application_id=app_id,
                                    reviewer=f"{review.reviewer}-copy{seen[position]}",
                                    criterion=review.criterion, score=review.score))
@@ -49,27 +52,49 @@ def resampled_call(call: Call, table: ReviewerTable, drawn: dict[int, tuple[int,
                 conflicts=call.conflicts, overrides=call.overrides)
 
 
+def table_of(call: Call) -> tuple[ReviewerTable, list[str]]:
+    setup = prepare(call)
+    table = ReviewerTable.of(call, setup.problem, IntegerWeights.of(setup.report.weights))
+    return table, [c.id for c in setup.problem.candidates]
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_draw_totals_equal_score_call_on_the_resampled_reviews(example: Call, seed: int) -> None:
-    setup = prepare(example)
-    table = ReviewerTable.of(example, setup.problem, IntegerWeights.of(setup.report.weights))
-    totals = ResampledTotals(table)
+    table, ids = table_of(example)
     rng = random.Random(seed)
-    drawn = {k: tuple(sorted(rng.randrange(len(r)) for _ in r))
-             for k, r in enumerate(table.reviewers)}
-    ids = [c.id for c in setup.problem.candidates]
+    drawn = [tuple(sorted(rng.randrange(len(r)) for _ in r)) for r in table.reviewers]
     scored = score_call(resampled_call(example, table, drawn, ids)).by_id()
-    for k, app_id in enumerate(ids):
-        assert totals.cents(k, drawn[k]) == scored[app_id].total_cents, app_id
+    assert table.cents(drawn) == [scored[app_id].total_cents for app_id in ids]
+
+
+def test_draw_totals_equal_score_call_with_median_and_missing_criteria(tmp_path: Path) -> None:
+    from conftest import build_call, merged, tiny_application, tiny_rubric
+
+    # Reviewer "cat" scores only promise: some draws leave feasibility unscored.
+    rows = [{"application_id": f"APP-{k}", "reviewer": reviewer, "criterion": criterion,
+             "score": 1 + (3 * k + len(reviewer) + n) % 5}
+            for k in range(1, 5) for n, reviewer in enumerate(("ann", "bo", "cat"))
+            for criterion in ("promise", "feasibility")
+            if reviewer != "cat" or criterion == "promise"]
+    paths = build_call(tmp_path, applications=[tiny_application(k) for k in range(1, 5)],
+                       reviews=rows, rubric=merged(tiny_rubric(), {"aggregate": "median"}))
+    call = load_call(paths.rubric, paths.apps)
+    table, ids = table_of(call)
+    for seed in range(6):
+        rng = random.Random(seed)
+        drawn = [tuple(sorted(rng.randrange(len(r)) for _ in r)) for r in table.reviewers]
+        scored = score_call(resampled_call(call, table, drawn, ids)).by_id()
+        assert table.cents(drawn) == [scored[app_id].total_cents for app_id in ids]
+    everyone_but = [(2, 2, 2)] * len(ids)  # "cat" alone: no feasibility score
+    assert table.cents(everyone_but) == [None] * len(ids)
+    assert all(c is not None for c in drawn_scores(random.Random(1), table))
 
 
 def test_observed_reviewers_once_each_give_the_observed_totals(example: Call) -> None:
+    table, _ = table_of(example)
     setup = prepare(example)
-    table = ReviewerTable.of(example, setup.problem, IntegerWeights.of(setup.report.weights))
-    totals = ResampledTotals(table)
-    for k, candidate in enumerate(setup.problem.candidates):
-        everyone = tuple(range(len(table.reviewers[k])))
-        assert totals.cents(k, everyone) == candidate.total_cents
+    everyone = [tuple(range(len(r))) for r in table.reviewers]
+    assert table.cents(everyone) == [c.total_cents for c in setup.problem.candidates]
 
 
 def test_probabilities_sum_to_the_size_and_json_follows_the_spec(example: Call) -> None:

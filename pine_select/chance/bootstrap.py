@@ -1,94 +1,95 @@
 """Reviewers resampled within each application, totals recomputed as scoring does.
 
-One draw of the bootstrap (SPEC 10): for each candidate, in id order, its m reviewers
-(sorted by id) are drawn m times with replacement, ``rng.randrange(m)`` each time; a
-reviewer drawn twice counts twice, and a reviewer's scores on every criterion travel
-together. The candidate's total is then computed by scoring's own functions
-(``aggregate.criterion_scores``, ``totals.weighted_total``, ``rounding.to_cents``) on the
-drawn reviews, exactly as ``score_call`` would score a call holding those reviews: there is
-one scoring formula. Selectability stays as observed; only candidates are resampled. A draw
-that leaves a criterion of a candidate with no score at all (possible only when reviewers
-scored different criteria) is drawn again for that candidate.
-
-A total depends only on *which* reviewers were drawn how often, and an application with m
-reviewers has only C(2m-1, m) such multisets (10 for three reviewers, 126 for five): each is
-computed once per process and remembered.
+One draw of the bootstrap (SPEC 10): for each candidate, in the problem's column order (by
+id), its m reviewers (sorted by id) are drawn m times with replacement, ``rng.randrange(m)``
+each time; a reviewer drawn twice counts twice, and a reviewer's scores on every criterion
+travel together. The draw becomes a *multiplicity* per review row (how often its reviewer
+was drawn for its application), and the totals come from the review columns
+(``scoring/columns.py``: ``criterion_aggregates`` with those multiplicities, then
+``totals_in_cents``), which equal scoring the repeated rows with ``score_call``: there is
+one scoring formula, and ``tests/test_chance_robustness.py`` checks it against
+``score_call`` on resampled calls. Selectability stays as observed; only candidates are
+resampled (other rows keep multiplicity 1 and are not read). A draw that leaves a
+criterion of a candidate with no score at all (possible only when its reviewers scored
+different criteria) is drawn again for that candidate, until it has every score.
 
 The random numbers come from ``random.Random`` (Mersenne Twister: the same on every machine
 and Python version), one generator per chunk of draws, seeded by :func:`chunk_seed`.
-
-Swapping in review columns (``scoring/columns.py``, when it lands) only changes
-:meth:`ReviewerTable.of` and :meth:`ResampledTotals.cents`: the draw itself is a tuple of
-reviewer positions per candidate, which is a row weighting of the columns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from pine_select.errors import SolverError
 from pine_select.model.call import Call
-from pine_select.model.reviews import Review
 from pine_select.model.rubric import Aggregate, Scale
-from pine_select.scoring.aggregate import criterion_scores
-from pine_select.scoring.rounding import to_cents
-from pine_select.scoring.score import _counted_reviews
-from pine_select.scoring.totals import IntegerWeights, weighted_total
+from pine_select.scoring.columns import ReviewColumns, criterion_aggregates, totals_in_cents
+from pine_select.scoring.totals import IntegerWeights
 from pine_select.selection.problem import SelectionProblem
 
 MAX_REDRAWS = 1_000  # per candidate and draw; a reviewer set that covers nothing is hopeless
 
-Drawn = tuple[int, ...]  # reviewer positions drawn, ascending
+Drawn = tuple[int, ...]  # positions of a candidate's reviewers drawn (0..m-1), m of them
 
 
 @dataclass(frozen=True)
 class ReviewerTable:
-    """Each candidate's counted reviews grouped by reviewer, in the problem's column order."""
+    """The call's review columns and, for each candidate column, who its reviewers are."""
 
-    criteria: tuple[str, ...]
+    columns: ReviewColumns
     method: Aggregate
     scale: Scale
     weights: IntegerWeights
-    reviewers: tuple[tuple[tuple[Review, ...], ...], ...]  # candidate -> reviewer -> rows
+    application_of: tuple[int, ...]  # candidate column -> application index in the columns
+    reviewers: tuple[tuple[str, ...], ...]  # candidate column -> its reviewer ids, sorted
+    slot_start: tuple[int, ...]  # candidate column -> its first slot in a flat count array
+    slots: int  # (candidate, reviewer) pairs in all
+    row_slot: Any  # review row -> its (candidate, reviewer) slot; -1: not a candidate's row
 
     @classmethod
     def of(cls, call: Call, problem: SelectionProblem, weights: IntegerWeights
            ) -> ReviewerTable:
-        counted = _counted_reviews(call)  # scoring's rule: no score of a conflicted reviewer
-        grouped = []
-        for candidate in problem.candidates:
-            by_reviewer: dict[str, list[Review]] = {}
-            for review in counted.get(candidate.id, ()):
-                by_reviewer.setdefault(review.reviewer, []).append(review)
-            grouped.append(tuple(tuple(by_reviewer[r]) for r in sorted(by_reviewer)))
+        columns = ReviewColumns.of(call)  # the counted rows: conflicted reviewers left out
+        index = {app_id: i for i, app_id in enumerate(columns.applications)}
+        application_of = tuple(index[c.id] for c in problem.candidates)
+        candidate_of = np.full(len(columns.applications), -1, dtype=np.int64)
+        candidate_of[list(application_of)] = np.arange(len(application_of))
+        row_candidate = candidate_of[columns.application]
+        reviewers: list[tuple[str, ...]] = []
+        starts: list[int] = []
+        slot_of: dict[tuple[int, int], int] = {}
+        for k in range(len(application_of)):
+            own = sorted({int(r) for r in columns.reviewer[row_candidate == k]})
+            starts.append(len(slot_of))
+            slot_of.update({(k, r): len(slot_of) + n for n, r in enumerate(own)})
+            reviewers.append(tuple(columns.reviewers[r] for r in own))
+        row_slot = np.array([slot_of.get((int(k), int(r)), -1) for k, r in
+                             zip(row_candidate, columns.reviewer, strict=True)], dtype=np.int64)
         rubric = call.rubric
-        return cls(tuple(rubric.criterion_ids()), rubric.aggregate, rubric.scale, weights,
-                   tuple(grouped))
+        return cls(columns, rubric.aggregate, rubric.scale, weights, application_of,
+                   tuple(reviewers), tuple(starts), len(slot_of), row_slot)
 
-    def reviews_of(self, candidate: int, drawn: Drawn) -> tuple[Review, ...]:
-        """The candidate's reviews as drawn (a reviewer drawn twice appears twice)."""
-        rows = self.reviewers[candidate]
-        return tuple(review for position in drawn for review in rows[position])
-
-
-@dataclass
-class ResampledTotals:
-    """Totals in cents of drawn reviewer sets, each computed once (see the module doc)."""
-
-    table: ReviewerTable
-    _known: dict[tuple[int, Drawn], int | None] = field(default_factory=dict)
-
-    def cents(self, candidate: int, drawn: Drawn) -> int | None:
-        key = (candidate, drawn)
-        if key not in self._known:
-            table = self.table
-            criteria = criterion_scores(table.reviews_of(candidate, drawn), table.criteria,
-                                        table.method)
-            total = weighted_total(criteria, table.weights, table.scale)
-            self._known[key] = None if total is None else to_cents(total)
-        return self._known[key]
+    def cents(self, drawn: Sequence[Drawn]) -> list[int | None]:
+        """Every candidate's total in cents with its reviewers drawn as ``drawn`` (None: a
+        criterion left with no score)."""
+        counts = np.zeros(self.slots, dtype=np.int64)
+        for k, positions in enumerate(drawn):
+            for position in positions:
+                counts[self.slot_start[k] + position] += 1
+        in_draw = self.row_slot >= 0
+        multiplicity = np.ones(len(self.row_slot), dtype=np.int64)
+        multiplicity[in_draw] = counts[self.row_slot[in_draw]]
+        totals = totals_in_cents(criterion_aggregates(self.columns, self.method, multiplicity),
+                                 self.weights, self.scale)
+        return [int(totals.cents[a]) if totals.complete[a] else None
+                for a in self.application_of]
 
 
 def chunk_seed(seed: int, chunk: int) -> int:
@@ -97,20 +98,20 @@ def chunk_seed(seed: int, chunk: int) -> int:
     return int(hashlib.sha256(f"{seed}:bootstrap:{chunk}".encode()).hexdigest(), 16)
 
 
-def drawn_scores(rng: random.Random, totals: ResampledTotals) -> list[int]:
+def draw(rng: random.Random, m: int) -> Drawn:
+    return tuple(sorted(rng.randrange(m) for _ in range(m)))
+
+
+def drawn_scores(rng: random.Random, table: ReviewerTable) -> list[int]:
     """One bootstrap draw: every candidate's total in cents, in column order."""
-    scores = []
-    for candidate, reviewers in enumerate(totals.table.reviewers):
-        scores.append(_drawn_total(rng, totals, candidate, len(reviewers)))
-    return scores
-
-
-def _drawn_total(rng: random.Random, totals: ResampledTotals, candidate: int, m: int) -> int:
+    drawn = [draw(rng, len(reviewers)) for reviewers in table.reviewers]
+    cents = table.cents(drawn)
     for _ in range(MAX_REDRAWS):
-        drawn = tuple(sorted(rng.randrange(m) for _ in range(m)))
-        cents = totals.cents(candidate, drawn)
-        if cents is not None:
-            return cents
-    raise SolverError(f"{totals.table.reviewers[candidate][0][0].application_id}: "
-                      f"{MAX_REDRAWS} bootstrap draws of its reviewers all left a criterion "
-                      "unscored")
+        missing = [k for k, c in enumerate(cents) if c is None]
+        if not missing:
+            return [c for c in cents if c is not None]
+        for k in missing:  # drawn again, in column order, from the same generator
+            drawn[k] = draw(rng, len(table.reviewers[k]))
+        cents = table.cents(drawn)
+    raise SolverError(f"{MAX_REDRAWS} bootstrap draws of some candidate's reviewers all left "
+                      "a criterion unscored")

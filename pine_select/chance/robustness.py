@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from pine_select.chance.bootstrap import ResampledTotals, ReviewerTable, chunk_seed, drawn_scores
+from pine_select.chance.bootstrap import ReviewerTable, chunk_seed, drawn_scores
 from pine_select.chance.result import Chance, Robustness
 from pine_select.errors import SolverError, UsageError
 from pine_select.model.call import Call
@@ -112,7 +112,7 @@ class Drawer:
         # exact, and on the example it more than halved the time per draw with HiGHS
         # (twice the solves, most of them linear relaxations; benchmarks/bench_chance.py).
         self.optimiser = Optimiser(problem, solver, narrow_above=0)
-        self.totals = ResampledTotals(table)
+        self.table = table
         self.recommended = recommended
 
     def chunk(self, seed: int, chunk: int, draws: int) -> ChunkCounts:
@@ -120,7 +120,7 @@ class Drawer:
         counts = [0] * len(self.optimiser.problem.candidates)
         same = 0
         for _ in range(draws):
-            chosen = self.reselect(drawn_scores(rng, self.totals))
+            chosen = self.reselect(drawn_scores(rng, self.table))
             for i in chosen:
                 counts[i] += 1
             same += chosen == self.recommended
