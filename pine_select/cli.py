@@ -154,6 +154,7 @@ def run_options(options: dict[str, Any], call: Call) -> RunOptions:
         sensitivity_samples=options.get("sensitivity_samples", options.get("samples")),
         concentration=options.get("concentration"), seed=options.get("seed"),
         breakpoint_limit=options.get("breakpoint_limit"),
+        robustness_draws=options.get("robustness_draws"), lottery=options.get("lottery"),
     )
 
 
@@ -351,6 +352,12 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @click.option("--sensitivity-samples", type=click.IntRange(min=0), default=0, show_default=True,
               help="Weight vectors to draw for the pack's selection-frequency table "
                    "(about 16 ms each on the example call).")
+@click.option("--robustness-draws", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Bootstrap draws of the reviewers for the pack's chance section "
+                   "(P(selected) against rank; see the robustness command).")
+@click.option("--lottery", type=click.Choice(["contested", "all"]), default=None,
+              help="Also run the lottery over this zone and show its distribution and "
+                   "draw (needs --robustness-draws).")
 @click.option("--pdf", is_flag=True,
               help="Also write briefing.pdf: the same briefing on A4 with page numbers, "
                    "printed by the system's Chromium.")

@@ -120,6 +120,7 @@ def render_outputs(decision: Decision, params: RunOptions,
 
     The withholding policy (pack/withhold.py) is applied once, here, before any output.
     """
+    from pine_select.pack.chance_view import chance_json, chance_results, chance_view
     from pine_select.pack.render import render_briefing
     from pine_select.pack.results import results_json
     from pine_select.pack.sensitivity_view import sensitivity_view
@@ -129,7 +130,11 @@ def render_outputs(decision: Decision, params: RunOptions,
     disclosed = disclose(decision, Audience(params.member, params.include_contacts))
     view = briefing_view(disclosed, params, input_hashes)
     view["sensitivity"] = sensitivity_view(disclosed, params)
+    chance = chance_results(disclosed, params)
+    view["chance"] = chance_view(chance)
     results = results_json(disclosed)
+    if chance.shown:
+        results["chance"] = chance_json(chance)
     # The claims a re-run can make again, hash-covered here (the manifest is not).
     results["made_with"] = {"tool": this_tool(), "parameters": params.as_recorded()}
     html = render_briefing(view)
