@@ -664,12 +664,8 @@ def robustness(fmt: str, draws: int, seed: int | None, workers: int, **options: 
         echo_warnings(call.warnings)
         result = reviewer_robustness(prepare(call), draws=draws, seed=seed, workers=workers,
                                      progress=draws_progress("robustness"))
-    if fmt == "json":
-        echo_json(robustness_json(result))
-    else:
-        click.echo(robustness_text(result))
-    if result.status != "optimal":
-        sys.exit(EXIT_NEGATIVE)
+    echo_chance(fmt, robustness_json(result), robustness_text(result),
+                result.status == "optimal")
 
 
 @main.command()
@@ -697,9 +693,14 @@ def lottery(fmt: str, zone: str, draws: int, seed: int | None, workers: int,
         result = run_lottery(prepare(call), zone="all" if zone == "all" else "contested",
                              draws=draws, seed=seed, workers=workers,
                              progress=draws_progress("lottery"))
+    echo_chance(fmt, lottery_json(result), lottery_text(result), result.status == "drawn")
+
+
+def echo_chance(fmt: str, as_json: dict[str, object], as_text: str, answered: bool) -> None:
+    """The result in its format; exit 1 when no portfolio kept the rules."""
     if fmt == "json":
-        echo_json(lottery_json(result))
+        echo_json(as_json)
     else:
-        click.echo(lottery_text(result))
-    if result.status != "drawn":
+        click.echo(as_text)
+    if not answered:
         sys.exit(EXIT_NEGATIVE)
