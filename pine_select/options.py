@@ -199,7 +199,7 @@ class RunOptions(BaseModel):
 WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules")
 # Options added after packs were first made: recorded only when set, so that a pack made
 # before them keeps its bytes and its manifest still matches a re-run (verify).
-RECORDED_WHEN_SET = ("drop_rules",)
+RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery")
 
 
 class OptionsError(UsageError):

@@ -213,7 +213,7 @@ def test_a_what_if_pack_records_its_parameters_and_verifies(
                           "alternatives": 1, "min_swaps": 1, "explain_limit": None,
                           "include_contacts": True, "pdf": False, "sensitivity_samples": 0,
                           "member": "ben", "concentration": "50", "seed": None,
-                          "breakpoint_limit": 10, "robustness_draws": 0, "lottery": None}
+                          "breakpoint_limit": 10}
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert "TINY-003" not in results["select"]["selected"]
     # A member's copy carries no inputs/ (they would show the withheld scores): it is
