@@ -218,3 +218,9 @@ def test_lottery_command_exits_1_when_no_portfolio_keeps_the_rules(make_call: ob
     result = run_cli("lottery", *call.args, "--zone", "all", "--format", "json")  # type: ignore[operator]
     assert result.exit_code == 1
     assert json.loads(result.stdout)["status"] == "infeasible"
+
+
+def test_a_contested_zone_without_draws_is_refused(run_cli: object) -> None:
+    result = run_cli("lottery", *EXAMPLE, "--draws", "0")  # type: ignore[operator]
+    assert result.exit_code == 2
+    assert "--draws 0: the contested zone is found by the bootstrap's draws" in result.stderr

@@ -16,6 +16,7 @@ from pine_select.chance.distribution import published, ticket
 from pine_select.chance.leximin import leximin
 from pine_select.chance.result import Lottery, Robustness
 from pine_select.chance.robustness import Progress, Setup, reviewer_robustness
+from pine_select.errors import UsageError
 from pine_select.selection.optimiser import Optimiser, Scenario
 
 Zone = Literal["contested", "all"]
@@ -27,6 +28,9 @@ def run_lottery(setup: Setup, *, zone: Zone = "contested", draws: int = 1000,
     """The leximin lottery of ``setup``'s call and the portfolio drawn with ``seed``."""
     seed = setup.report.seed if seed is None else seed
     robustness = None
+    if zone == "contested" and draws == 0:
+        raise UsageError("draws 0: the contested zone is found by the bootstrap's draws; "
+                         "expected at least 1 (or the zone all)", option="draws")
     if zone == "contested":
         robustness = reviewer_robustness(setup, draws=draws, seed=seed, workers=workers,
                                          progress=progress)
