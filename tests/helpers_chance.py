@@ -89,4 +89,5 @@ def _stage(portfolios: list[frozenset[int]], fixed: dict[int, float], free: list
                                 category=DeprecationWarning)
         lp.solve(pulp.PULP_CBC_CMD(msg=False))
     assert pulp.LpStatus[lp.status] == "Optimal"
-    return float(pulp.value(lp.objective))
+    value = pulp.value(lp.objective)  # None: a member in no portfolio (objective 0)
+    return float(value or 0.0)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from helpers_chance import reference_leximin, rule_keeping
 from helpers_selection import AGES, PRACTICES, REGIONS, TYPES, App, instance
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pine_select.chance.distribution import PRECISION, published, ticket
 from pine_select.chance.lottery import run_lottery
@@ -224,3 +226,35 @@ def test_a_contested_zone_without_draws_is_refused(run_cli: object) -> None:
     result = run_cli("lottery", *EXAMPLE, "--draws", "0")  # type: ignore[operator]
     assert result.exit_code == 2
     assert "--draws 0: the contested zone is found by the bootstrap's draws" in result.stderr
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(4, 7), size=st.integers(1, 3), seed=st.integers(0, 50),
+       region_cap=st.sampled_from([None, 1, 2]), type_floor=st.sampled_from([None, 1]),
+       budget=st.sampled_from([None, 40, 70]))
+def test_property_the_lottery_is_the_brute_force_leximin_and_keeps_every_rule(
+        n: int, size: int, seed: int, region_cap: int | None, type_floor: int | None,
+        budget: int | None) -> None:
+    rules: list[dict[str, object]] = []
+    if region_cap is not None:
+        rules.append({"id": "regions", "field": "organisation.region", "at_most": region_cap})
+    if type_floor is not None:
+        rules.append({"id": "vol", "field": "organisation.type", "at_least": type_floor,
+                      "each": ["voluntary_sector"]})
+    apps = [App(f"A{k}", 5000 + (seed * k) % 700, amount=10 + (seed + 3 * k) % 30,
+                region=REGIONS[(seed + k) % 3], type=TYPES[(seed // 2 + k) % 2])
+            for k in range(n)]
+    selection: dict[str, object] = {"size": size, "rules": rules, "tie_break_seed": seed}
+    if budget is not None:
+        selection["budget"] = budget
+    s = setup(apps, selection)
+    found = run_lottery(s, zone="all", seed=seed)
+    portfolios = rule_keeping(s.problem)
+    if not portfolios:
+        assert found.status == "infeasible"
+        return
+    check_rules(found, s)
+    assert sum(found.probability(a.id) for a in apps) == size * PRECISION
+    expected = reference_leximin(portfolios, list(range(n)))
+    for i, candidate in enumerate(s.problem.candidates):
+        assert abs(found.probability(candidate.id) / PRECISION - expected[i]) < 2e-6
