@@ -83,6 +83,8 @@ def call_arguments(command: F) -> F:
                      help="Declared conflicts CSV [default: APPS/conflicts.csv, if present]."),
         click.option("--overrides", type=click.Path(path_type=Path),
                      help="Panel overrides YAML [default: APPS/overrides.yaml, if present]."),
+        click.option("--no-cache", is_flag=True,
+                     help="Parse every application file again (docs/scale.md: the cache)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -157,6 +159,7 @@ def run_options(options: dict[str, Any], call: Call) -> RunOptions:
         min_swaps=options.get("min_swaps"), explain_limit=options.get("explain_limit"),
         include_contacts=options.get("include_contacts"), member=options.get("member"),
         pdf=options.get("pdf"),
+        robustness_draws=options.get("robustness_draws"), lottery=options.get("lottery"),
         sensitivity_samples=options.get("sensitivity_samples", options.get("samples")),
         concentration=options.get("concentration"), seed=options.get("seed"),
         breakpoint_limit=options.get("breakpoint_limit"),
@@ -174,6 +177,7 @@ def open_call(options: dict[str, Any]) -> Call:
         conflicts=options.get("conflicts"),
         overrides=options.get("overrides"),
         decision=options.get("decision_file"),
+        cache=not options.get("no_cache"),
     )
 
 
@@ -358,6 +362,12 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @click.option("--sensitivity-samples", type=click.IntRange(min=0), default=0, show_default=True,
               help="Weight vectors to draw for the pack's selection-frequency table "
                    "(about 16 ms each on the example call).")
+@click.option("--robustness-draws", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Bootstrap draws of the reviewers for the pack's chance section "
+                   "(P(selected) against rank; see the robustness command).")
+@click.option("--lottery", type=click.Choice(["contested", "all"]), default=None,
+              help="Also run the lottery over this zone and show its distribution and "
+                   "draw (needs --robustness-draws).")
 @click.option("--pdf", is_flag=True,
               help="Also write briefing.pdf: the same briefing on A4 with page numbers, "
                    "printed by the system's Chromium.")
@@ -485,7 +495,8 @@ def open_round_call(options: dict[str, Any]) -> Call:
     from pine_select.loading.loader import load_call
 
     return load_call(options["rubric"], options["apps"], conflicts=options.get("conflicts"),
-                     overrides=options.get("overrides"), read_reviews=False)
+                     overrides=options.get("overrides"), read_reviews=False,
+                     cache=not options.get("no_cache"))
 
 
 @main.command()
@@ -671,3 +682,107 @@ def letters(out: Path, template: Path | None, force: bool, **options: Any) -> No
         outcome = open_decided(options, required=False)
         written, count = letters_step(outcome, out, template, force=force)
     click.echo(f"Wrote {count} letter(s) to {written}/.")
+
+
+# -- How much of the choice is chance (SPEC 10): robustness, lottery --------------------------
+
+
+def chance_options(command: F) -> F:
+    """--draws, --seed and --workers of the bootstrap of reviewers."""
+    from pine_select.chance.robustness import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS
+
+    decorators = [
+        click.option("--draws", type=click.IntRange(0, MAX_DRAWS), default=DEFAULT_DRAWS,
+                     show_default=True,
+                     help="Bootstrap draws of the reviewers (each re-selects the portfolio)."),
+        click.option("--seed", type=int, default=None,
+                     help="Seed of the draws and of the lottery [default: the rubric's "
+                          "tie_break_seed]."),
+        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                     show_default=True,
+                     help="Worker processes sharing the draws (the output is the same "
+                          "for any number)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="Output format."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def draws_progress(label: str) -> Callable[[int, int], None]:
+    """Progress on stderr: a bar on a terminal, a line per tenth of the draws otherwise."""
+    on_terminal = sys.stderr.isatty()
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        if on_terminal:
+            filled = 30 * done // max(total, 1)
+            click.echo(f"\r{label}: [{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,} "
+                       "draws", err=True, nl=done >= total)
+        elif 10 * done // max(total, 1) > shown[0]:
+            shown[0] = 10 * done // max(total, 1)
+            click.echo(f"{label}: {done:,}/{total:,} draws", err=True)
+
+    return report
+
+
+@main.command()
+@call_arguments
+@chance_options
+def robustness(fmt: str, draws: int, seed: int | None, workers: int, **options: Any) -> None:
+    """How often each application is selected when its reviewers are resampled.
+
+    Each draw resamples every application's reviewers with replacement (a reviewer's
+    scores travel together), recomputes the totals and re-selects under the same rules.
+    Bands: always (p >= 0.95), never (p <= 0.05), contested. Exits 1 when no portfolio
+    keeps every rule.
+    """
+    from pine_select.chance import prepare, reviewer_robustness
+    from pine_select.report.chance_output import robustness_json, robustness_text
+
+    with reporting_errors():
+        call = open_call(options)
+        echo_warnings(call.warnings)
+        result = reviewer_robustness(prepare(call), draws=draws, seed=seed, workers=workers,
+                                     progress=draws_progress("robustness"))
+    echo_chance(fmt, robustness_json(result), robustness_text(result),
+                result.status == "optimal")
+
+
+@main.command()
+@call_arguments
+@click.option("--zone", type=click.Choice(["contested", "all"]), default="contested",
+              show_default=True,
+              help="Who the lottery chooses among: the contested applications of the "
+                   "bootstrap (always held in, never held out), or every selectable one.")
+@chance_options
+def lottery(fmt: str, zone: str, draws: int, seed: int | None, workers: int,
+            **options: Any) -> None:
+    """A fair lottery that keeps every rule, and the portfolio it draws.
+
+    Among all portfolios that keep every rule, the distribution that maximises the
+    smallest selection probability in the zone, then the next smallest (leximin); one
+    portfolio is drawn with the seed, in a way anyone can re-do (docs/method.md). Exits 1
+    when no portfolio keeps every rule.
+    """
+    from pine_select.chance import prepare, run_lottery
+    from pine_select.report.chance_output import lottery_json, lottery_text
+
+    with reporting_errors():
+        call = open_call(options)
+        echo_warnings(call.warnings)
+        result = run_lottery(prepare(call), zone="all" if zone == "all" else "contested",
+                             draws=draws, seed=seed, workers=workers,
+                             progress=draws_progress("lottery"))
+    echo_chance(fmt, lottery_json(result), lottery_text(result), result.status == "drawn")
+
+
+def echo_chance(fmt: str, as_json: dict[str, object], as_text: str, answered: bool) -> None:
+    """The result in its format; exit 1 when no portfolio kept the rules."""
+    if fmt == "json":
+        echo_json(as_json)
+    else:
+        click.echo(as_text)
+    if not answered:
+        sys.exit(EXIT_NEGATIVE)

@@ -146,6 +146,9 @@ class RunOptions(BaseModel):
     seed: Annotated[int, Field(ge=-MAX_SEED, le=MAX_SEED)] | None = None  # None: the rubric's
     breakpoint_limit: Annotated[int, _count(MAX_BREAKPOINT_LIMIT, low=1)] = (
         DEFAULT_BREAKPOINT_LIMIT)
+    # How much of the choice is chance (a pack's section; the commands take them as flags).
+    robustness_draws: Annotated[int, _count(MAX_SAMPLES)] = 0  # bootstrap draws of reviewers
+    lottery: Literal["contested", "all"] | None = None  # the zone of a lottery, if one is run
 
     def __init__(self, **values: Any) -> None:
         """Raises OptionsError (a UsageError naming each field) for values out of range."""
@@ -196,7 +199,7 @@ class RunOptions(BaseModel):
 WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules")
 # Options added after packs were first made: recorded only when set, so that a pack made
 # before them keeps its bytes and its manifest still matches a re-run (verify).
-RECORDED_WHEN_SET = ("drop_rules",)
+RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery")
 
 
 class OptionsError(UsageError):

@@ -134,6 +134,7 @@ def render_outputs(decision: Decision, params: RunOptions,
 
     The withholding policy (pack/withhold.py) is applied once, here, before any output.
     """
+    from pine_select.pack.chance_view import chance_json, chance_results, chance_view
     from pine_select.pack.decision_view import decision_part
     from pine_select.pack.render import render_briefing
     from pine_select.pack.results import results_json
@@ -144,11 +145,15 @@ def render_outputs(decision: Decision, params: RunOptions,
     disclosed = disclose(decision, Audience(params.member, params.include_contacts))
     view = briefing_view(disclosed, params, input_hashes)
     view["sensitivity"] = sensitivity_view(disclosed, params)
+    chance = chance_results(disclosed, params)
+    view["chance"] = chance_view(chance)
     results = results_json(disclosed)
     panel = decision_part(decision, params)  # the panel's decision (SPEC 11), if the pack shows it
     view["decision"] = None if panel is None else panel.view
     if panel is not None:
         results["decision"] = panel.results
+    if chance.shown:
+        results["chance"] = chance_json(chance)
     # The claims a re-run can make again, hash-covered here (the manifest is not).
     results["made_with"] = {"tool": this_tool(), "parameters": params.as_recorded()}
     html = render_briefing(view)

@@ -1,0 +1,231 @@
+"""The parse cache: application files already parsed, found again by their content.
+
+A second run on an unchanged call skips YAML parsing: each file's values are stored by
+the hash of its bytes, for this version of the tool and of its YAML reader. What comes
+back is exactly what parsing would give (a document with its values, and its text to
+work its lines out from when a problem needs one), and goes through the same
+validation into models and the same checks. So the cache never changes an answer; at
+worst it costs the time to read it.
+
+- **Where.** ``$PINE_SELECT_CACHE`` if set, else ``$XDG_CACHE_HOME/pine-select``, else
+  ``~/.cache/pine-select``. ``--no-cache`` (or ``load_call(..., cache=False)``) neither
+  reads nor writes it. Deleting the folder is always safe.
+- **What.** One JSON file per applications folder (named by a hash of its resolved path),
+  holding the values of its files that parsed without a problem, keyed by content hash.
+  Only values that JSON gives back exactly are stored (text keys; text, whole numbers,
+  finite floats, true/false, null, lists, mappings): any other file is parsed every time.
+- **Untrusted.** A cache file is read as JSON, never unpickled, and only if it is of the
+  right shape and size (no NaN or Infinity); else it is ignored as if absent, and
+  rewritten. Its values then pass the same validation and checks as freshly parsed ones,
+  so an edited cache can make no more mischief than an edited application file.
+- **Shared.** Two runs may use one cache at once: each writes a whole new file beside the
+  old one and renames it into place (atomic on one file system), so a reader sees the
+  old file or the new one, never half of one.
+- **When.** Only calls of :data:`CACHED_FROM` files or more: below that, parsing costs
+  less than the cache's own reading and writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pine_select.loading import yaml_source
+from pine_select.loading.yaml_source import MAX_FILE_BYTES, Results, YamlDocument
+
+CACHED_FROM = 500
+FORMAT = 1
+# A cache file larger than this is not read (a real one holds about 1 KB an application).
+MAX_CACHE_BYTES = 512 * 1024 * 1024
+
+ReadMany = Callable[[Sequence[tuple[Path, str]]], Any]  # fast_path.reading_many
+
+
+def cache_folder() -> Path:
+    """Where the cache lives (see the module docstring)."""
+    given = os.environ.get("PINE_SELECT_CACHE")
+    if given:
+        return Path(given)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "pine-select"
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One application file's bytes read for the cache: its hash and its text."""
+
+    key: str
+    text: str
+
+
+@contextmanager
+def cached_reading(files: Sequence[tuple[Path, str]], folder: Path,
+                   reading_many: ReadMany) -> Iterator[Callable[[], Results]]:
+    """``reading_many(files)``, with the files found in the cache not parsed again.
+
+    The block gets a function that waits for the results, in order (as ``reading_many``);
+    files the cache did not have are parsed meanwhile (by ``reading_many``, in parallel
+    when they are many), and stored when that function is first called.
+    """
+    store = _Store.opened(folder)
+    read = [_read(path) for path, _ in files]
+    hits = [store.entries.get(r.key) if r is not None else None for r in read]
+    missing = [i for i, hit in enumerate(hits) if hit is None]
+    with reading_many([files[i] for i in missing]) as parsed:
+        done: Results = []
+
+        def results() -> Results:
+            if done:
+                return done
+            fresh = dict(zip(missing, parsed(), strict=True))
+            for i, (hit, r) in enumerate(zip(hits, read, strict=True)):
+                if hit is not None and r is not None:
+                    done.append((YamlDocument(hit.data, text=r.text), []))
+                else:
+                    done.append(fresh[i])
+            store.save_for(read, done)
+            return done
+
+        yield results
+
+
+@dataclass(frozen=True)
+class _Entry:
+    data: Any
+
+
+def _read(path: Path) -> _Read | None:
+    """A file's content hash and text; None when it cannot be read as UTF-8 (the parser
+    then reports why)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _Read(hashlib.blake2b(raw, digest_size=16).hexdigest(), text)
+
+
+class _Store:
+    """One applications folder's cache file: the stored values by content hash."""
+
+    def __init__(self, path: Path | None, entries: dict[str, _Entry]) -> None:
+        self.path = path
+        self.entries = entries
+
+    @classmethod
+    def opened(cls, folder: Path) -> _Store:
+        fingerprint = reader_fingerprint()
+        if fingerprint is None:
+            return cls(None, {})
+        where = hashlib.blake2b(str(folder.resolve()).encode("utf-8", "surrogateescape"),
+                                digest_size=16).hexdigest()
+        path = cache_folder() / f"yaml-{fingerprint}" / f"{where}.json"
+        return cls(path, _loaded(path))
+
+    def save_for(self, read: Sequence[_Read | None], results: Results) -> None:
+        """Store the values of every file that parsed without a problem, if that changes
+        what is stored (only these files: entries of changed files go)."""
+        if self.path is None:
+            return
+        entries = {r.key: doc.data for r, (doc, problems) in zip(read, results, strict=True)
+                   if r is not None and doc is not None and not problems}
+        if entries.keys() == self.entries.keys():
+            return
+        text = _stored_text(entries)
+        if text is None:  # some values JSON would not give back as they are
+            entries = {key: data for key, data in entries.items()
+                       if _stored_text({key: data}) is not None}
+            text = _stored_text(entries)
+        if text is not None:
+            _write_atomically(self.path, text.encode("ascii"))
+
+
+def _stored_text(entries: dict[str, Any]) -> str | None:
+    """The cache file of ``entries``; None if JSON would not give back exactly these
+    values (a key that is not text, a float that is not finite)."""
+    try:
+        text = json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=True,
+                          separators=(",", ":"), allow_nan=False)
+        same = _parsed(text)["entries"] == entries
+    except (ValueError, RecursionError):
+        return None
+    return text if same else None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a value the cache stores")
+
+
+def _parsed(text: str | bytes) -> Any:
+    # NaN and Infinity are JSON's extensions (json.loads reads them by default): refused.
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _loaded(path: Path) -> dict[str, _Entry]:
+    """The entries of a cache file; none if it is missing, too large or not what it should
+    be (it is then rewritten by the next save).
+
+    Its values are then whatever JSON holds (text keys; text, numbers, true/false, null,
+    lists, mappings), as a parsed YAML file's are, and validated as they are.
+    """
+    try:
+        if path.stat().st_size > MAX_CACHE_BYTES:
+            return {}
+        stored = _parsed(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not (isinstance(stored, dict) and stored.get("format") == FORMAT
+            and isinstance(stored.get("entries"), dict)):
+        return {}
+    entries = stored["entries"]
+    if not all(len(key) == 32 for key in entries):
+        return {}
+    return {key: _Entry(value) for key, value in entries.items()}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all; a cache that cannot be written is
+    simply not written (the run's answer does not depend on it)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+_FINGERPRINT: list[str | None] = []
+
+
+def reader_fingerprint() -> str | None:
+    """A hash of the tool's version and of the YAML reader's own source: a cache written
+    by another version, or by a changed reader, is never read. None: no source to hash."""
+    if not _FINGERPRINT:
+        try:
+            version = metadata.version("pine-select")
+        except metadata.PackageNotFoundError:  # run from a source tree: the source decides
+            version = "unknown"
+        try:
+            source = Path(yaml_source.__file__).read_bytes()
+        except (OSError, TypeError):
+            _FINGERPRINT.append(None)
+        else:
+            digest = hashlib.blake2b(version.encode() + b"\0" + source, digest_size=8)
+            _FINGERPRINT.append(f"{FORMAT}-{digest.hexdigest()}")
+    return _FINGERPRINT[0]
