@@ -1,0 +1,313 @@
+"""A call's review scores as columns: one integer array each for application, reviewer,
+criterion and score, one entry per counted review row.
+
+Scoring, flags and quality work on these instead of one model object per row, and a
+bootstrap draw (issue 15) re-weights reviewers by passing per-row multiplicities to
+:func:`criterion_aggregates` without rebuilding anything.
+
+Exactness: every sum is a sum of whole numbers (int64, with a bound checked before it is
+trusted), each aggregate is kept as a whole numerator and denominator, and the total is
+SPEC 3's formula from ``totals.py`` (:func:`~pine_select.scoring.totals.total_of`) on those
+whole numbers. :func:`totals_in_cents` is the vectorised twin of ``to_cents(total_of(...))``;
+``tests/test_columns.py`` proves them equal on random calls, and where a bound could
+overflow int64 it falls back to the exact functions themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pine_select.model.call import Call
+from pine_select.model.rubric import Aggregate, Scale
+from pine_select.scoring.rounding import to_cents
+from pine_select.scoring.totals import IntegerWeights, total_of
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+# int64 holds |x| < 2**63; sums are trusted only below this (a margin for the + q term).
+_SAFE = 2**62
+# float64 sums (np.bincount) are exact for whole numbers below 2**53.
+_FLOAT_EXACT = 2**53
+
+
+def frozen(array: npt.ArrayLike, dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    """A read-only copy of ``array``: frozen models hold only these."""
+    result = np.array(array, dtype=dtype)
+    result.flags.writeable = False
+    return result
+
+
+@dataclass(frozen=True)
+class ReviewColumns:
+    """The counted review scores of one call, as columns (SPEC 3's input to scoring).
+
+    Counted: rows of reviewers who declared a conflict with the application, and rows
+    naming an application or criterion the call does not have, are left out (the loader
+    refuses both; a Call built in code may have them), exactly as scoring leaves them out.
+    Row order is the order of ``call.reviews``. Every array is read-only.
+    """
+
+    applications: tuple[str, ...]  # application ids, index order = call.applications order
+    reviewers: tuple[str, ...]  # reviewer ids (canonical), sorted
+    criteria: tuple[str, ...]  # rubric criterion order
+    application: npt.NDArray[np.int32]  # one entry per review score row
+    reviewer: npt.NDArray[np.int32]
+    criterion: npt.NDArray[np.int32]
+    score: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, call: Call) -> ReviewColumns:
+        """The columns of ``call`` (made once per call and kept: see ``Call.review_columns``)."""
+        cached = call.__dict__.get("_review_columns")
+        if isinstance(cached, ReviewColumns):
+            return cached
+        columns = cls._built(call)
+        object.__setattr__(call, "_review_columns", columns)  # cache on a frozen dataclass
+        return columns
+
+    @classmethod
+    def _built(cls, call: Call) -> ReviewColumns:
+        applications = tuple(app.id for app in call.applications)
+        criteria = tuple(call.rubric.criterion_ids())
+        app_index = {a: i for i, a in enumerate(applications)}
+        criterion_index = {c: i for i, c in enumerate(criteria)}
+        conflicted = {(c.reviewer, c.application_id) for c in call.conflicts}
+        rows = [r for r in call.reviews
+                if r.application_id in app_index and r.criterion in criterion_index
+                and (not conflicted or (r.reviewer, r.application_id) not in conflicted)]
+        reviewers = tuple(sorted({r.reviewer for r in rows}))
+        reviewer_index = {r: i for i, r in enumerate(reviewers)}
+        return cls.from_lists(
+            applications, reviewers, criteria,
+            [app_index[r.application_id] for r in rows],
+            [reviewer_index[r.reviewer] for r in rows],
+            [criterion_index[r.criterion] for r in rows],
+            [r.score for r in rows],
+        )
+
+    @classmethod
+    def from_lists(
+        cls, applications: tuple[str, ...], reviewers: tuple[str, ...],
+        criteria: tuple[str, ...], application: list[int], reviewer: list[int],
+        criterion: list[int], score: list[int],
+    ) -> ReviewColumns:
+        """Columns from index lists (each index into the matching tuple)."""
+        return cls(applications, reviewers, criteria, frozen(application, np.int32),
+                   frozen(reviewer, np.int32), frozen(criterion, np.int32),
+                   frozen(score, np.int32))
+
+    def __len__(self) -> int:
+        return int(self.score.shape[0])
+
+    def cell(self) -> IntArray:
+        """Each row's (application, criterion) cell as one index: app * n_criteria + crit."""
+        return self.application.astype(np.int64) * len(self.criteria) + self.criterion
+
+
+@dataclass(frozen=True)
+class CriterionAggregates:
+    """Each application's aggregate on each criterion, as exact whole-number fractions.
+
+    Arrays are [application, criterion] in the columns' orders. ``numerator /
+    denominator`` is the aggregate (not reduced: a median of 3 and 4 is 7/2, of 3 and 3
+    is 6/2); ``count`` is the number of scores counted (with multiplicities); where it is
+    0 nobody scored the criterion and ``denominator``, ``low`` and ``high`` are 0.
+    """
+
+    columns: ReviewColumns
+    method: Aggregate
+    count: IntArray
+    numerator: IntArray
+    denominator: IntArray
+    low: IntArray  # the lowest score counted
+    high: IntArray  # the highest
+
+    def score(self, application: int, criterion: int) -> Fraction | None:
+        """The exact aggregate of one cell; None when nobody scored it."""
+        if self.count[application, criterion] == 0:
+            return None
+        return Fraction(int(self.numerator[application, criterion]),
+                        int(self.denominator[application, criterion]))
+
+    def spread(self) -> IntArray:
+        """max - min of the scores of each cell (0 where nobody scored it)."""
+        return self.high - self.low
+
+
+def criterion_aggregates(
+    columns: ReviewColumns, method: Aggregate,
+    multiplicity: npt.NDArray[np.integer] | None = None,
+) -> CriterionAggregates:
+    """SPEC 3's per-criterion aggregate (mean or median) of every application.
+
+    ``multiplicity`` (one whole number >= 0 per row) counts each row that many times: a
+    bootstrap draw that picks a reviewer twice gives their rows 2, one left out 0. The
+    result equals scoring the review rows repeated that many times.
+    """
+    shape = (len(columns.applications), len(columns.criteria))
+    m = _multiplicity(columns, multiplicity)
+    keep = m > 0
+    cell = columns.cell()[keep]
+    score = columns.score[keep].astype(np.int64)
+    m = m[keep]
+    cells = shape[0] * shape[1]
+    order = np.lexsort((score, cell))  # by cell, then score
+    cell, score, m = cell[order], score[order], m[order]
+    count = _summed(cell, m, cells)
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if cell.size else cell
+    low, high = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
+    if cell.size:
+        ends = np.r_[starts[1:], cell.size] - 1
+        low[cell[starts]] = score[starts]
+        high[cell[ends]] = score[ends]
+    if method == "mean":
+        numerator, denominator = _summed(cell, m * score, cells), count.copy()
+    else:
+        numerator, denominator = _medians(cell, score, m, count, cells)
+    arrays = [frozen(a.reshape(shape), np.int64)
+              for a in (count, numerator, denominator, low, high)]
+    return CriterionAggregates(columns, method, *arrays)
+
+
+def _multiplicity(columns: ReviewColumns,
+                  multiplicity: npt.NDArray[np.integer] | None) -> IntArray:
+    if multiplicity is None:
+        return np.ones(len(columns), np.int64)
+    m = np.asarray(multiplicity, dtype=np.int64)
+    if m.shape != (len(columns),) or (m.size and int(m.min()) < 0):
+        raise ValueError(f"multiplicity: expected {len(columns)} whole numbers >= 0, one "
+                         f"per review row; got shape {m.shape}")
+    return m
+
+
+def _summed(cell: IntArray, values: IntArray, cells: int) -> IntArray:
+    """Per-cell sums of whole numbers, exactly."""
+    if values.size and int(np.abs(values).sum(dtype=np.float64)) >= _FLOAT_EXACT // 2:
+        exact = np.zeros(cells, np.int64)
+        np.add.at(exact, cell, values)
+        return exact
+    return np.bincount(cell, weights=values, minlength=cells).astype(np.int64)
+
+
+def _medians(cell: IntArray, score: IntArray, m: IntArray, count: IntArray,
+             cells: int) -> tuple[IntArray, IntArray]:
+    """Each cell's median as (lower middle + upper middle) / 2 of its expanded scores.
+
+    Rows are sorted by cell then score; the k-th (0-based) expanded score of a cell is the
+    first row whose running multiplicity passes the cell's start + k.
+    """
+    numerator, denominator = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
+    if not cell.size:
+        return numerator, denominator
+    running = np.cumsum(m)
+    scored = np.flatnonzero(count)
+    before = np.concatenate(([0], np.cumsum(count)))[:-1][scored]  # rows sorted by cell
+    n = count[scored]
+    lower = np.searchsorted(running, before + (n - 1) // 2, side="right")
+    upper = np.searchsorted(running, before + n // 2, side="right")
+    numerator[scored] = score[lower] + score[upper]
+    denominator[scored] = 2
+    return numerator, denominator
+
+
+@dataclass(frozen=True)
+class ColumnTotals:
+    """Each application's SPEC 3 total: ``excess / denominator`` is sum_j w_j (c_j - min).
+
+    ``complete`` is False where some weighed criterion has no score (no total, as
+    ``weighted_total`` returns None); there ``cents`` is 0.
+    """
+
+    complete: BoolArray
+    cents: IntArray  # the total in hundredths, half up: ``to_cents(total)``
+    excess: tuple[int, ...]
+    denominator: tuple[int, ...]
+    weight_sum: int
+    scale: Scale
+
+    def total(self, application: int) -> Fraction | None:
+        """The exact total of one application (``total_of``: the one formula)."""
+        if not self.complete[application]:
+            return None
+        return total_of(self.excess[application], self.denominator[application],
+                        self.weight_sum, self.scale)
+
+
+def totals_in_cents(
+    aggregates: CriterionAggregates,
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    scale: Scale,
+) -> ColumnTotals:
+    """Every application's total, exactly as ``weighted_total`` then ``to_cents``.
+
+    Per application, the aggregates a_j / d_j are put over their least common multiple L:
+    excess = sum_j w_j * (a_j - min * d_j) * (L / d_j), denominator = L.
+    """
+    integer = IntegerWeights.of(weights)
+    index = {c: j for j, c in enumerate(aggregates.columns.criteria)}
+    picked = [index[c] for c, _ in integer.items]  # KeyError as weighted_total's lookup
+    complete: BoolArray = np.asarray((aggregates.count[:, picked] > 0).all(axis=1))
+    a, d = aggregates.numerator[:, picked], aggregates.denominator[:, picked]
+    d = np.where(d > 0, d, 1)
+    if not _fits_int64(aggregates, d, integer, scale):
+        return _exact_totals(a, d, complete, integer, scale)
+    w = np.array([wj for _, wj in integer.items], dtype=np.int64)
+    lcm = np.lcm.reduce(d, axis=1) if picked else np.ones(d.shape[0], np.int64)
+    excess = ((a - scale.min * d) * (lcm[:, None] // d) * w).sum(axis=1)
+    q = lcm * integer.total * (scale.max - scale.min)
+    p = 10_000 * excess  # cents = 100 * total = 10,000 * excess / q, half away from zero
+    cents = np.sign(p) * ((2 * np.abs(p) + q) // (2 * q))
+    return ColumnTotals(frozen(complete, np.bool_), frozen(np.where(complete, cents, 0), np.int64),
+                        tuple(excess.tolist()), tuple(lcm.tolist()), integer.total, scale)
+
+
+def _fits_int64(aggregates: CriterionAggregates, d: IntArray, integer: IntegerWeights,
+                scale: Scale) -> bool:
+    """Whether every intermediate of :func:`totals_in_cents` stays below 2**62."""
+    if not d.size:
+        return integer.total < _SAFE
+    columns = aggregates.columns
+    deviation = (int(np.abs(columns.score.astype(np.int64) - scale.min).max())
+                 if len(columns) else 0)
+    lcm_bound = int(d.max()) ** d.shape[1]
+    q_bound = lcm_bound * integer.total * (scale.max - scale.min)
+    p_bound = 10_000 * integer.total * max(deviation, 1) * lcm_bound
+    return bool(2 * p_bound + q_bound < _SAFE and 2 * q_bound < _SAFE)
+
+
+def _exact_totals(a: IntArray, d: IntArray, complete: BoolArray, integer: IntegerWeights,
+                  scale: Scale) -> ColumnTotals:
+    """The same totals on Python integers (numbers too big for int64)."""
+    weights = [wj for _, wj in integer.items]
+    excess: list[int] = []
+    lcms: list[int] = []
+    for row_a, row_d in zip(a.tolist(), d.tolist(), strict=True):
+        lcm = math.lcm(*row_d) if row_d else 1
+        lcms.append(lcm)
+        excess.append(sum(wj * (aj - scale.min * dj) * (lcm // dj)
+                          for wj, aj, dj in zip(weights, row_a, row_d, strict=True)))
+    cents = [to_cents(total_of(e, q, integer.total, scale)) if ok else 0
+             for e, q, ok in zip(excess, lcms, complete.tolist(), strict=True)]
+    # Cents stay int64 when they fit (a total in range is 0..10,000), else Python ints.
+    fits = all(abs(c) < _SAFE for c in cents)
+    return ColumnTotals(frozen(complete, np.bool_), frozen(cents, np.int64 if fits else object),
+                        tuple(excess), tuple(lcms), integer.total, scale)
+
+
+def cents_of(
+    call: Call,
+    weights: Mapping[str, Fraction] | IntegerWeights,
+    multiplicity: npt.NDArray[np.integer] | None = None,
+) -> ColumnTotals:
+    """Every application's total of ``call`` (rows re-weighted by ``multiplicity``)."""
+    rubric = call.rubric
+    aggregates = criterion_aggregates(ReviewColumns.of(call), rubric.aggregate, multiplicity)
+    return totals_in_cents(aggregates, weights, rubric.scale)

@@ -1,0 +1,112 @@
+"""Review columns (scoring/columns.py): the vectorised aggregates and totals are exactly the
+one formula of scoring (aggregate.criterion_scores, totals.weighted_total, to_cents)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers_scoring import call_of
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pine_select.model.reviews import Conflict
+from pine_select.scoring.aggregate import criterion_scores
+from pine_select.scoring.columns import (
+    ReviewColumns,
+    cents_of,
+    criterion_aggregates,
+    totals_in_cents,
+)
+from pine_select.scoring.rounding import to_cents
+from pine_select.scoring.totals import weighted_total
+
+REVIEWERS = ("alice", "bob", "carol", "dan", "eve")
+by_reviewer = st.dictionaries(st.sampled_from(REVIEWERS), st.integers(1, 5))
+scores_st = st.dictionaries(
+    st.sampled_from(["A", "B", "C", "D", "E"]),
+    st.fixed_dictionaries({"promise": by_reviewer, "feasibility": by_reviewer}),
+    min_size=1,
+)
+weights_st = st.fixed_dictionaries(
+    {"promise": st.fractions(0, 1000, max_denominator=97),
+     "feasibility": st.fractions(0, 1000, max_denominator=89)}
+).filter(lambda w: any(w.values()))
+aggregate_st = st.sampled_from(["mean", "median"])
+
+
+def expected(call: Any, weights: Any, multiplicity: list[int]) -> list[tuple[Any, ...]]:
+    """Per application: aggregates, total and cents by scoring's own functions, on the rows
+    repeated as often as ``multiplicity`` says."""
+    rows = [r for r, m in zip(call.reviews, multiplicity, strict=True) for _ in range(m)]
+    criteria = call.rubric.criterion_ids()
+    out = []
+    for app in call.applications:
+        scored = criterion_scores([r for r in rows if r.application_id == app.id], criteria,
+                                  call.rubric.aggregate)
+        total = weighted_total(scored, weights, call.rubric.scale)
+        out.append((tuple(s.score for s in scored.values()),
+                    tuple(s.n_reviews for s in scored.values()),
+                    tuple(s.spread if s.spread is not None else 0 for s in scored.values()),
+                    total, None if total is None else to_cents(total)))
+    return out
+
+
+def actual(call: Any, weights: Any, multiplicity: list[int]) -> list[tuple[Any, ...]]:
+    columns = ReviewColumns.of(call)
+    aggregates = criterion_aggregates(columns, call.rubric.aggregate, np.array(multiplicity))
+    totals = totals_in_cents(aggregates, weights, call.rubric.scale)
+    n_criteria = len(columns.criteria)
+    return [(tuple(aggregates.score(i, j) for j in range(n_criteria)),
+             tuple(int(n) for n in aggregates.count[i]),
+             tuple(int(s) for s in aggregates.spread()[i]),
+             totals.total(i), int(totals.cents[i]) if totals.complete[i] else None)
+            for i in range(len(columns.applications))]
+
+
+@given(scores_st, weights_st, aggregate_st, st.data())
+def test_columns_score_exactly_as_scoring_with_any_multiplicities(
+    scores: Any, weights: Any, aggregate: str, data: st.DataObject
+) -> None:
+    call = call_of(scores, rubric_changes={"aggregate": aggregate})
+    multiplicity = data.draw(st.lists(st.integers(0, 4), min_size=len(call.reviews),
+                                      max_size=len(call.reviews)))
+    assert actual(call, weights, multiplicity) == expected(call, weights, multiplicity)
+
+
+@given(scores_st, aggregate_st)
+def test_weights_too_big_for_int64_take_the_exact_path_with_the_same_answer(
+    scores: Any, aggregate: str
+) -> None:
+    call = call_of(scores, rubric_changes={"aggregate": aggregate})
+    # Denominators whose common multiple is about 10**38: int64 cannot hold the sums.
+    weights = {"promise": Fraction(1, 2**61 - 1), "feasibility": Fraction(3, 2**89 - 1)}
+    ones = [1] * len(call.reviews)
+    assert actual(call, weights, ones) == expected(call, weights, ones)
+
+
+def test_columns_leave_out_conflicted_rows_and_are_read_only() -> None:
+    scores = {"A": {"promise": {"alice": 5, "Bob": 1}, "feasibility": {"alice": 4}}}
+    plain = call_of(scores)
+    call = call_of(scores, conflicts=[Conflict(reviewer="bob", application_id="A")])
+    columns = ReviewColumns.of(call)
+    assert columns.reviewers == ("alice",)
+    assert len(columns) == 2 and len(ReviewColumns.of(plain)) == 3
+    assert ReviewColumns.of(plain).reviewers == ("alice", "bob")  # canonical, sorted
+    assert ReviewColumns.of(call) is columns  # made once per call
+    for array in (columns.application, columns.reviewer, columns.criterion, columns.score):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1
+    totals = cents_of(call, {"promise": Fraction(1), "feasibility": Fraction(1)})
+    assert totals.total(0) == Fraction(100 * (4 + 3), 2 * 4)  # alice alone: 5 and 4 on 1..5
+    assert totals.cents.tolist() == [8750]
+
+
+def test_a_multiplicity_of_the_wrong_shape_or_sign_is_refused() -> None:
+    call = call_of({"A": {"promise": {"alice": 5}, "feasibility": {"alice": 4}}})
+    columns = ReviewColumns.of(call)
+    for bad in (np.array([1]), np.array([1, -1])):
+        with pytest.raises(ValueError, match="multiplicity"):
+            criterion_aggregates(columns, "mean", bad)
