@@ -9,12 +9,10 @@ tests/test_loading_properties.py compare them), and ``load_call`` is their only 
 - :func:`reading_many`: the application files parsed by a pool of forked processes;
 - :func:`open_csv`: a CSV file without quotes split at commas and line breaks by hand,
   instead of through the csv module;
-- :func:`load_reviews`: review rows made into models by writing pydantic's slots
-  directly, each distinct value validated once, instead of validating every row.
+- :func:`load_reviews`: reviews.csv read straight into columns (a ``ReviewTable``): split
+  as a whole, each distinct value validated once against the model's field types, no
+  object made per row.
 
-The slot writes rely on pydantic 2's model internals (the ``__dict__``,
-``__pydantic_fields_set__``, ``__pydantic_extra__`` and ``__pydantic_private__`` slots of
-``BaseModel``): pyproject.toml pins the pydantic versions they were checked against.
 What each trick saves is measured in benchmarks/RESULTS.md.
 """
 
@@ -31,21 +29,16 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from pine_select.errors import Problem, display_path
 from pine_select.gc_pause import paused_gc
 from pine_select.loading import csv_source
 from pine_select.loading.csv_source import CsvTable, Records
 from pine_select.loading.parsed import Reviews
-from pine_select.loading.review_table import (
-    REVIEW_COLUMNS,
-    review_fields,
-    score_value,
-    validated_reviews,
-)
+from pine_select.loading.review_table import REVIEW_COLUMNS, load_review_table, score_value
 from pine_select.loading.yaml_source import Results, read_yaml
-from pine_select.model.reviews import Review
+from pine_select.model.reviews import CodedColumn, Review, ReviewTable, frozen_codes
 
 __all__ = ["load_reviews", "open_csv", "paused_gc", "reading_many"]
 
@@ -189,125 +182,98 @@ def _plain_records(
             yield line, checked
 
 
-# --- Review models, made without validating every row -----------------------------------
-
-# Batches with a value that is not valid go through one adapter (a call per row costs a
-# third more), and row by row only if that fails.
-REVIEW_BATCH_SIZE = 4096
-
-Record = tuple[int, list[str]]  # (line, values) as csv_source yields them
+# --- reviews.csv read straight into columns ------------------------------------------
 
 
 def load_reviews(path: Path | None, problems: list[Problem]) -> Reviews:
-    """The valid rows of reviews.csv as models; the problems of the others in ``problems``.
+    """reviews.csv as a table of columns; the problems of its rows in ``problems``.
 
-    A batch whose every value is valid is made by :class:`ReviewRows`; a batch with any
-    value that is not is validated by the careful path, to say what is wrong where.
+    A file with no quotes, every row of the header's width, no value with space to strip
+    and every distinct value valid is read column by column (:func:`plain_review_table`);
+    any other file by the careful path, row by row (``review_table.load_review_table``),
+    which then says what is wrong where. Both give the same table.
     """
     if path is None:
-        return Reviews([])
+        return Reviews(ReviewTable.of_reviews(()))
     label = display_path(path)
-    table = open_csv(path, label, REVIEW_COLUMNS, ("comment",))
-    models: list[Review] = []
-    if set(REVIEW_COLUMNS) <= set(table.header):  # else a header problem, and no rows
-        review_rows = ReviewRows(table.header)
-        fields_of = review_fields(table.header)
-        while batch := list(itertools.islice(table.records, REVIEW_BATCH_SIZE)):
-            try:
-                models += review_rows.models(batch)  # sharing review_rows.fields_set
-            except NotValid:
-                valid = validated_reviews([fields_of(*record) for record in batch], label,
-                                          problems)
-                models += _sharing_fields_set(valid, review_rows.fields_set)
-    problems.extend(table.problems)
-    return Reviews(models, label)
+    text = csv_source.read_text(path, label)
+    if isinstance(text, Problem):
+        problems.append(text)
+        return Reviews(ReviewTable.of_reviews(()), label)
+    table = plain_review_table(text, label)
+    if table is None:
+        table = load_review_table(parse_csv_text(text, label, REVIEW_COLUMNS, ("comment",)),
+                                  label, problems)
+    return Reviews(table, label)
 
 
-def _sharing_fields_set(models: list[Review], common: set[str]) -> list[Review]:
-    """``models``, made to share one record of which fields their row gave.
+def plain_review_table(text: str, label: str) -> ReviewTable | None:
+    """The table of a plain reviews.csv, column by column; None: read it the careful way.
 
-    Pydantic keeps, in each model, a set of the fields its input gave: twice the size of
-    the review itself. Every row of a file gives the same columns, so the sets are all
-    equal; models are frozen, so one set serves them all (pydantic copies it before any
-    change, in ``model_copy``).
+    Plain: no quote character, a right header, every row the header's width (no blank
+    line), no value with space at its edges and no empty first value, so that the csv
+    module would split it at commas and line breaks and strip nothing; and every
+    distinct value valid for :class:`Review`, checked once against the model's own field
+    types. The table is then exactly what validating every row would give.
     """
-    for model in models:
-        object.__setattr__(model, "__pydantic_fields_set__", common)
-    return models
+    lines = _plain_lines(text)
+    if not lines:
+        return None
+    header = [h.strip() for h in _plain_fields(lines[0])]
+    width = len(header)
+    if csv_source.table(header, label, REVIEW_COLUMNS, ("comment",), lambda _: iter(())
+                        ).problems:
+        return None
+    body = lines[1:]
+    if not body or set(map(str.count, body, itertools.repeat(","))) - {width - 1}:
+        return None
+    flat = ",".join(body).split(",")
+    columns = [flat[k::width] for k in range(width)]
+    if not _nothing_to_strip(columns):
+        return None
+    try:
+        app, reviewer, criterion, score = (_ValidColumn(name).encoded(columns[header.index(name)])
+                                           for name in REVIEW_COLUMNS)
+    except NotValid:
+        return None
+    comment = (CodedColumn.encoded(columns[header.index("comment")]) if "comment" in header
+               else CodedColumn(("",), frozen_codes([0] * len(body))))
+    lines_of_rows = frozen_codes(range(2, len(body) + 2))
+    return ReviewTable(app, reviewer, criterion, score, comment, lines_of_rows)
+
+
+def _nothing_to_strip(columns: list[list[str]]) -> bool:
+    """No value of ``columns`` has space at its edges, and the first column none empty."""
+    if columns and "" in set(columns[0]):
+        return False
+    strip = str.strip
+    return all(v == strip(v) for column in columns for v in set(column))
 
 
 class NotValid(Exception):
-    """A value of the batch is not valid: validate it row by row to say what is wrong."""
+    """A value is not valid: read the file the careful way, to say what is wrong where."""
 
 
-class _ValidColumn(dict[str, Any]):
-    """The texts of one column found valid so far, each mapped to its field value.
+class _ValidColumn:
+    """The texts of one column of reviews.csv, each checked once, made a coded column.
 
-    A text not seen before is checked when it is first looked up (``__missing__``); rows
-    that repeat it cost one dictionary lookup, and share one value object.
+    The field's own type and constraints, strict as in the model (Strict's config), check
+    each distinct text; equal values (a reviewer id in two cases) share one code.
     """
 
-    def __init__(self, field: str, convert: Callable[[str], Any]) -> None:
-        super().__init__()
-        # The field's own type and constraints, strict as in the model (Strict's config).
+    def __init__(self, field: str) -> None:
         field_type: Any = Review.model_fields[field].rebuild_annotation()
         self._adapter: TypeAdapter[Any] = TypeAdapter(field_type, config=ConfigDict(strict=True))
-        self._convert = convert
+        self._convert: Callable[[str], Any] = score_value if field == "score" else intern
 
-    def __missing__(self, text: str) -> Any:
-        try:
-            # The validated value: a reviewer id comes back in its canonical case.
-            value = self._adapter.validate_python(self._convert(text))
-        except ValidationError:
-            raise NotValid from None
-        self[text] = value
-        return value
-
-
-class ReviewRows:
-    """Makes the Review models of batches of rows under one header (with REVIEW_COLUMNS).
-
-    A few thousand distinct application ids and reviewers, a few criteria and a handful of
-    score spellings fill a large reviews.csv: each distinct value is checked once, against
-    the field types of the Review model itself, and the models are then made without
-    validating every row again.
-    """
-
-    def __init__(self, header: Sequence[str]) -> None:
-        self._indexes = [header.index(column) for column in REVIEW_COLUMNS]
-        self._comment = header.index("comment") if "comment" in header else None
-        converts: dict[str, Callable[[str], Any]] = {
-            "application_id": intern, "reviewer": intern, "criterion": intern,
-            "score": score_value}
-        self._columns = [_ValidColumn(name, converts[name]) for name in REVIEW_COLUMNS]
-        # What pydantic records as given for such a row: the columns, and the line.
-        given = ["comment"] if self._comment is not None else []
-        self.fields_set = {*REVIEW_COLUMNS, "line", *given}
-
-    def models(self, batch: Sequence[Record]) -> list[Review]:
-        """The models of ``batch``; raises :class:`NotValid` if any value is not valid."""
-        (app, reviewer, criterion, score), comment = self._indexes, self._comment
-        apps, reviewers, criteria, scores = self._columns
-        fields_set = self.fields_set
-        made = []
-        for line, values in batch:
-            # What Review.model_construct does, without its per-field Python loop: every
-            # value is already known valid, and the keys are in field order. The slots
-            # are set through their descriptors, as pydantic sets them.
-            review = _new(Review)
-            _set_dict(review, {
-                "application_id": apps[values[app]], "reviewer": reviewers[values[reviewer]],
-                "criterion": criteria[values[criterion]], "score": scores[values[score]],
-                "comment": "" if comment is None else values[comment], "line": line})
-            _set_fields_set(review, fields_set)
-            _set_extra(review, None)
-            _set_private(review, None)
-            made.append(review)
-        return made
-
-
-_new = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+    def encoded(self, texts: list[str]) -> CodedColumn[Any]:
+        code_of_text: dict[str, int] = {}
+        code_of_value: dict[Any, int] = {}
+        for text in dict.fromkeys(texts):  # distinct texts, in order of first row
+            try:
+                value = self._adapter.validate_python(self._convert(text))
+            except ValidationError:
+                raise NotValid from None
+            code_of_text[text] = code_of_value.setdefault(value, len(code_of_value))
+        codes = frozen_codes(list(map(code_of_text.__getitem__, texts)))
+        return CodedColumn(tuple(code_of_value), codes)

@@ -85,7 +85,7 @@ def _assembled(files: CallFiles, parsed_rubric: Parsed | None, app_docs: list[Pa
         rubric=rubric,
         applications=tuple(sorted((p.model for p in app_docs if p.model is not None),
                                   key=lambda a: a.id)),
-        reviews=tuple(reviews.models),
+        reviews=reviews.table,
         conflicts=tuple(c.model for c in conflicts),
         overrides=overrides.model if overrides else Overrides(),
         files=files,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pine_select.loading.yaml_source import YamlDocument
-from pine_select.model.reviews import Review
+from pine_select.model.reviews import ReviewTable
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Reviews:
-    """The valid rows of reviews.csv as models (each knows its ``line``), and the file's label."""
+    """The valid rows of reviews.csv as a table (each row knows its ``line``), and the file's
+    label."""
 
-    models: list[Review]
+    table: ReviewTable
     label: str = ""

@@ -2,11 +2,12 @@
 careful way: every row validated.
 
 The fast way for a large reviews.csv (fast_path.load_reviews) falls back on this for any
-batch holding a value that is not valid, so every problem is reported as this reports it.
+file it cannot read column by column, so every problem is reported as this reports it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from sys import intern
@@ -15,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pine_select.errors import Problem, display_path
-from pine_select.loading.csv_source import CsvRow, read_csv
+from pine_select.loading.csv_source import CsvRow, CsvTable, read_csv
 from pine_select.loading.messages import row_problems
 from pine_select.loading.parsed import Row
 from pine_select.model.base import WHOLE_NUMBER
-from pine_select.model.reviews import Conflict, Review
+from pine_select.model.reviews import Conflict, Review, ReviewTable
 
 REVIEW_COLUMNS = ("application_id", "reviewer", "criterion", "score")
 CONFLICT_COLUMNS = ("reviewer", "application_id")
@@ -57,6 +58,23 @@ def validated_reviews(batch: list[dict[str, Any]], label: str,
     except ValidationError:  # row by row, to say what is wrong where
         rows = [CsvRow(fields.pop("line"), fields) for fields in batch]
         return [row.model for row in rows_to_models(rows, label, Review, problems)]
+
+
+# Rows are validated in batches through one adapter (a call per row costs a third more),
+# and row by row only if a batch fails, to say what is wrong where.
+REVIEW_BATCH_SIZE = 4096
+
+
+def load_review_table(table: CsvTable, label: str, problems: list[Problem]) -> ReviewTable:
+    """The valid rows of reviews.csv (read as ``table``) as a table; problems of the rest."""
+    models: list[Review] = []
+    if set(REVIEW_COLUMNS) <= set(table.header):  # else a header problem, and no rows
+        fields_of = review_fields(table.header)
+        while batch := list(itertools.islice(table.records, REVIEW_BATCH_SIZE)):
+            models += validated_reviews([fields_of(*record) for record in batch], label,
+                                        problems)
+    problems.extend(table.problems)
+    return ReviewTable.of_reviews(models)
 
 
 def load_conflicts(path: Path | None, problems: list[Problem]) -> list[Row]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,11 +33,16 @@ class CallFiles:
 
 @dataclass(frozen=True)
 class Call:
-    """Everything about one call, valid and cross-checked. Applications are sorted by id."""
+    """Everything about one call, valid and cross-checked. Applications are sorted by id.
+
+    ``reviews``: a tuple of models when built in code, a :class:`ReviewTable` (columns,
+    read as a sequence of models) when loaded. Scoring reads them as columns
+    (``scoring.columns.ReviewColumns.of``, made once per call).
+    """
 
     rubric: Rubric
     applications: tuple[Application, ...]
-    reviews: tuple[Review, ...] = ()
+    reviews: Sequence[Review] = ()
     conflicts: tuple[Conflict, ...] = ()
     overrides: Overrides = field(default_factory=Overrides)
     files: CallFiles | None = None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, overload
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import Field, StringConstraints
 
 from pine_select.model.base import AsTuple, CriterionId, Id, ReviewerId, Strict
@@ -20,6 +24,142 @@ class Review(Strict):
     score: int
     comment: str = ""
     line: int = Field(default=0, exclude=True)
+
+
+T = TypeVar("T")
+Codes = npt.NDArray[np.int32]
+
+
+def frozen_codes(codes: Iterable[int] | npt.NDArray[Any]) -> Codes:
+    """Whole numbers as a read-only int32 array (a frozen table holds only these)."""
+    array = np.array(codes if isinstance(codes, np.ndarray) else list(codes), dtype=np.int32)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class CodedColumn(Generic[T]):
+    """One column of a table as its distinct values and, per row, the index of its value.
+
+    A reviews.csv of 1.8 million rows holds a few thousand distinct ids, a few criteria and
+    a handful of scores: one small tuple and one array of int32 instead of a million
+    objects. ``values`` are distinct (equal values share one code).
+    """
+
+    values: tuple[T, ...]
+    codes: Codes
+
+    @classmethod
+    def encoded(cls, items: Iterable[T]) -> CodedColumn[T]:
+        index: dict[T, int] = {}
+        codes = [index.setdefault(item, len(index)) for item in items]
+        return cls(tuple(index), frozen_codes(codes))
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def decoded(self) -> list[T]:
+        """Every row's value, in row order."""
+        values = self.values
+        return [values[c] for c in self.codes.tolist()]
+
+    def used(self) -> tuple[T, ...]:
+        """The values some row has (all of them: ``encoded`` keeps no other)."""
+        counts = np.bincount(self.codes, minlength=len(self.values))
+        return tuple(v for v, n in zip(self.values, counts.tolist(), strict=True) if n)
+
+
+@dataclass(frozen=True, eq=False)
+class ReviewTable(Sequence[Review]):
+    """The rows of reviews.csv held as columns: read as a sequence of :class:`Review`.
+
+    What the loader makes of reviews.csv (every value valid for :class:`Review`: the
+    loader checks each distinct value against the model). Scoring reads the columns
+    (``scoring/columns.py``); reading a row as a model makes a Review when asked, for the
+    few who need one (the pack's comments, the review round).
+    """
+
+    application_id: CodedColumn[str]
+    reviewer: CodedColumn[str]
+    criterion: CodedColumn[str]
+    score: CodedColumn[int]
+    comment: CodedColumn[str]
+    line: Codes
+
+    @classmethod
+    def of_reviews(cls, reviews: Iterable[Review]) -> ReviewTable:
+        """The table of review models (already valid: made by validation)."""
+        rows = list(reviews)
+        return cls(CodedColumn.encoded([r.application_id for r in rows]),
+                   CodedColumn.encoded([r.reviewer for r in rows]),
+                   CodedColumn.encoded([r.criterion for r in rows]),
+                   CodedColumn.encoded([r.score for r in rows]),
+                   CodedColumn.encoded([r.comment for r in rows]),
+                   frozen_codes(r.line for r in rows))
+
+    def __len__(self) -> int:
+        return int(self.line.shape[0])
+
+    @overload
+    def __getitem__(self, index: int) -> Review: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Review]: ...
+
+    def __getitem__(self, index: int | slice) -> Review | Sequence[Review]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if not -len(self) <= index < len(self):
+            raise IndexError("review row out of range")
+        return self._review(index % len(self) if index < 0 else index)
+
+    def __iter__(self) -> Iterator[Review]:
+        columns = (self.application_id, self.reviewer, self.criterion, self.score,
+                   self.comment)
+        decoded = [column.decoded() for column in columns]
+        for app, reviewer, criterion, score, comment, line in zip(
+                *decoded, self.line.tolist(), strict=True):
+            yield _made(app, reviewer, criterion, score, comment, line)
+
+    def _review(self, i: int) -> Review:
+        def value(column: CodedColumn[T]) -> T:
+            return column.values[int(column.codes[i])]
+
+        return _made(value(self.application_id), value(self.reviewer), value(self.criterion),
+                     value(self.score), value(self.comment), int(self.line[i]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple of the same reviews
+
+    def distinct_pairs(self) -> set[tuple[str, str]]:
+        """The (reviewer, application_id) pairs of the rows, once each."""
+        codes = (self.reviewer.codes.astype(np.int64) * max(len(self.application_id.values), 1)
+                 + self.application_id.codes)
+        pairs = np.unique(codes).tolist()
+        width = max(len(self.application_id.values), 1)
+        return {(self.reviewer.values[c // width], self.application_id.values[c % width])
+                for c in pairs}
+
+    def repeats_a_score(self) -> bool:
+        """Whether two rows give the same reviewer, application and criterion."""
+        n_apps = len(self.application_id.values)
+        n_criteria = len(self.criterion.values)
+        keys = ((self.reviewer.codes.astype(np.int64) * n_apps + self.application_id.codes)
+                * n_criteria + self.criterion.codes)
+        return bool(np.unique(keys).shape[0] != len(self))
+
+
+def _made(application_id: str, reviewer: str, criterion: str, score: int, comment: str,
+          line: int) -> Review:
+    # The values are valid Review fields (checked when the table was made): no need to
+    # validate them again, which would cost most of the time of reading a large call.
+    return Review.model_construct(application_id=application_id, reviewer=reviewer,
+                                  criterion=criterion, score=score, comment=comment,
+                                  line=line)
 
 
 class Conflict(Strict):

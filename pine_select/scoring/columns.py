@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pine_select.model.call import Call
+from pine_select.model.reviews import CodedColumn, ReviewTable
 from pine_select.model.rubric import Aggregate, Scale
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, total_of
@@ -75,6 +76,8 @@ class ReviewColumns:
 
     @classmethod
     def _built(cls, call: Call) -> ReviewColumns:
+        if isinstance(call.reviews, ReviewTable):
+            return cls._of_table(call, call.reviews)
         applications = tuple(app.id for app in call.applications)
         criteria = tuple(call.rubric.criterion_ids())
         app_index = {a: i for i, a in enumerate(applications)}
@@ -94,6 +97,26 @@ class ReviewColumns:
         )
 
     @classmethod
+    def _of_table(cls, call: Call, table: ReviewTable) -> ReviewColumns:
+        """The columns of a loaded call: its table's codes mapped, no row made an object."""
+        applications = tuple(app.id for app in call.applications)
+        criteria = tuple(call.rubric.criterion_ids())
+        app_of = _mapped(table.application_id, {a: i for i, a in enumerate(applications)})
+        criterion_of = _mapped(table.criterion, {c: i for i, c in enumerate(criteria)})
+        keep = (app_of >= 0) & (criterion_of >= 0) & ~_conflicted(call, table)
+        used = np.unique(table.reviewer.codes[keep])
+        reviewers = tuple(sorted({table.reviewer.values[c] for c in used.tolist()}))
+        reviewer_of = _mapped(table.reviewer, {r: i for i, r in enumerate(reviewers)})
+        scores = np.array(table.score.values or (0,), dtype=np.int64)
+        if scores.size and (scores.min() < -2**31 or scores.max() >= 2**31):
+            raise ValueError("a review score does not fit 32 bits; a rubric's scale keeps "
+                             f"within {-2**31}..{2**31 - 1}")
+        return cls(applications, tuple(reviewers), criteria,
+                   frozen(app_of[keep], np.int32), frozen(reviewer_of[keep], np.int32),
+                   frozen(criterion_of[keep], np.int32),
+                   frozen(scores[table.score.codes[keep]], np.int32))
+
+    @classmethod
     def from_lists(
         cls, applications: tuple[str, ...], reviewers: tuple[str, ...],
         criteria: tuple[str, ...], application: list[int], reviewer: list[int],
@@ -110,6 +133,25 @@ class ReviewColumns:
     def cell(self) -> IntArray:
         """Each row's (application, criterion) cell as one index: app * n_criteria + crit."""
         return self.application.astype(np.int64) * len(self.criteria) + self.criterion
+
+
+def _mapped(column: CodedColumn[str], index: Mapping[str, int]) -> IntArray:
+    """Each row's index in ``index`` of its value (-1 where it has none)."""
+    lookup = np.array([index.get(v, -1) for v in column.values] or [-1], dtype=np.int64)
+    return lookup[column.codes]
+
+
+def _conflicted(call: Call, table: ReviewTable) -> BoolArray:
+    """Rows by a reviewer who declared a conflict with the application."""
+    if not call.conflicts:
+        return np.zeros(len(table), np.bool_)
+    reviewer = {r: i for i, r in enumerate(table.reviewer.values)}
+    app = {a: i for i, a in enumerate(table.application_id.values)}
+    width = max(len(app), 1)
+    declared = [reviewer[c.reviewer] * width + app[c.application_id] for c in call.conflicts
+                if c.reviewer in reviewer and c.application_id in app]
+    keys = table.reviewer.codes.astype(np.int64) * width + table.application_id.codes
+    return np.isin(keys, np.array(declared, dtype=np.int64))
 
 
 @dataclass(frozen=True)
