@@ -6,7 +6,16 @@ The library is the product; the ``pine-select`` command is a thin layer over it:
     call = load_call("rubrics/pine-2019.yaml", "applications/pine-2019")
 """
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
+
+# numpy (review columns, the solver's arrays) starts a BLAS thread pool when imported. The
+# tool does no linear algebra, and a process that runs other threads must not fork: the
+# loader's YAML workers would be refused (loading/fast_path.py). Unless told otherwise, and
+# unless numpy is already loaded, its BLAS runs on the calling thread alone.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from pine_select.errors import (
     InputError,

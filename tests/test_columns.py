@@ -3,6 +3,7 @@ one formula of scoring (aggregate.criterion_scores, totals.weighted_total, to_ce
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -12,16 +13,19 @@ from helpers_scoring import call_of
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pine_select.model.reviews import Conflict
+from pine_select.model.reviews import Conflict, ReviewTable
 from pine_select.scoring.aggregate import criterion_scores
 from pine_select.scoring.columns import (
     ReviewColumns,
     cents_of,
     criterion_aggregates,
+    criterion_score_maps,
+    extreme_candidates,
     totals_in_cents,
 )
+from pine_select.scoring.flags import single_reviewer_extremes
 from pine_select.scoring.rounding import to_cents
-from pine_select.scoring.totals import weighted_total
+from pine_select.scoring.totals import IntegerWeights, weighted_total
 
 REVIEWERS = ("alice", "bob", "carol", "dan", "eve")
 by_reviewer = st.dictionaries(st.sampled_from(REVIEWERS), st.integers(1, 5))
@@ -110,3 +114,45 @@ def test_a_multiplicity_of_the_wrong_shape_or_sign_is_refused() -> None:
     for bad in (np.array([1]), np.array([1, -1])):
         with pytest.raises(ValueError, match="multiplicity"):
             criterion_aggregates(columns, "mean", bad)
+
+
+@given(scores_st, aggregate_st, st.data())
+def test_a_loaded_table_gives_the_columns_and_criterion_scores_of_the_models(
+    scores: Any, aggregate: str, data: st.DataObject
+) -> None:
+    call = call_of(scores, rubric_changes={"aggregate": aggregate})
+    conflicts = data.draw(st.lists(st.tuples(st.sampled_from(REVIEWERS),
+                                             st.sampled_from(sorted(scores))), max_size=3))
+    call = replace(call, conflicts=tuple(Conflict(reviewer=r, application_id=a)
+                                         for r, a in conflicts))
+    tabled = replace(call, reviews=ReviewTable.of_reviews(call.reviews))
+    assert tabled.reviews == call.reviews and list(tabled.reviews) == list(call.reviews)
+    models, table = ReviewColumns.of(call), ReviewColumns.of(tabled)
+    for name in ("applications", "reviewers", "criteria"):
+        assert getattr(models, name) == getattr(table, name)
+    for name in ("application", "reviewer", "criterion", "score"):
+        assert getattr(models, name).tolist() == getattr(table, name).tolist()
+    declared = {(r, a) for r, a in conflicts}
+    counted = [r for r in call.reviews if (r.reviewer, r.application_id) not in declared]
+    maps = criterion_score_maps(criterion_aggregates(table, aggregate))
+    criteria = call.rubric.criterion_ids()
+    for app, scored in zip(call.applications, maps, strict=True):
+        own = [r for r in counted if r.application_id == app.id]
+        assert scored == criterion_scores(own, criteria, aggregate)
+
+
+@given(scores_st, weights_st, st.data())
+def test_the_extreme_screen_keeps_every_application_the_rule_flags(
+    scores: Any, weights: Any, data: st.DataObject
+) -> None:
+    # Scores far apart make reviewers who stand alone common.
+    wide = {a: {c: {r: data.draw(st.sampled_from([1, 5])) for r in by_r}
+                for c, by_r in by_c.items()} for a, by_c in scores.items()}
+    call = call_of(wide)
+    columns = ReviewColumns.of(call)
+    aggregates = criterion_aggregates(columns, "mean")
+    integer = IntegerWeights.of(weights)
+    screened = extreme_candidates(columns, aggregates, integer, call.rubric.scale)
+    for scored, candidate in zip(criterion_score_maps(aggregates), screened, strict=True):
+        if single_reviewer_extremes(scored, integer, call.rubric.scale):
+            assert candidate

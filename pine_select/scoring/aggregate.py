@@ -16,13 +16,13 @@ from pine_select.scoring.result import CriterionScore
 
 
 def mean(scores: Sequence[int]) -> Fraction:
-    return _fraction(sum(scores), len(scores))
+    return fraction(sum(scores), len(scores))
 
 
 # Fractions are immutable, and a call's means take few values (sums of a few small scores
 # over a few reviewers): making each once saves most of their cost at 10,000 applications.
 @functools.lru_cache(maxsize=4096)
-def _fraction(numerator: int, denominator: int) -> Fraction:
+def fraction(numerator: int, denominator: int) -> Fraction:
     return Fraction(numerator, denominator)
 
 

@@ -27,6 +27,9 @@ import numpy.typing as npt
 from pine_select.model.call import Call
 from pine_select.model.reviews import CodedColumn, ReviewTable
 from pine_select.model.rubric import Aggregate, Scale
+from pine_select.scoring.aggregate import fraction
+from pine_select.scoring.flags import EXTREME_GAP, MIN_REVIEWERS_FOR_EXTREME
+from pine_select.scoring.result import CriterionScore
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, total_of
 
@@ -171,6 +174,7 @@ class CriterionAggregates:
     denominator: IntArray
     low: IntArray  # the lowest score counted
     high: IntArray  # the highest
+    multiplicity: IntArray | None = None  # as given to criterion_aggregates (None: each once)
 
     def score(self, application: int, criterion: int) -> Fraction | None:
         """The exact aggregate of one cell; None when nobody scored it."""
@@ -214,9 +218,11 @@ def criterion_aggregates(
         numerator, denominator = _summed(cell, m * score, cells), count.copy()
     else:
         numerator, denominator = _medians(cell, score, m, count, cells)
-    arrays = [frozen(a.reshape(shape), np.int64)
-              for a in (count, numerator, denominator, low, high)]
-    return CriterionAggregates(columns, method, *arrays)
+    count, numerator, denominator, low, high = (
+        frozen(a.reshape(shape), np.int64) for a in (count, numerator, denominator, low, high))
+    given = None if multiplicity is None else frozen(multiplicity, np.int64)
+    return CriterionAggregates(columns, method, count, numerator, denominator, low, high,
+                               given)
 
 
 def _multiplicity(columns: ReviewColumns,
@@ -274,6 +280,10 @@ class ColumnTotals:
     denominator: tuple[int, ...]
     weight_sum: int
     scale: Scale
+
+    def cents_of(self, application: int) -> int | None:
+        """The total of one application in hundredths; None where it has no total."""
+        return int(self.cents[application]) if self.complete[application] else None
 
     def total(self, application: int) -> Fraction | None:
         """The exact total of one application (``total_of``: the one formula)."""
@@ -353,3 +363,79 @@ def cents_of(
     rubric = call.rubric
     aggregates = criterion_aggregates(ReviewColumns.of(call), rubric.aggregate, multiplicity)
     return totals_in_cents(aggregates, weights, rubric.scale)
+
+
+def criterion_score_maps(aggregates: CriterionAggregates) -> list[dict[str, CriterionScore]]:
+    """Each application's criterion scores (rubric order), as scoring reports them.
+
+    Each keeps its (reviewer, score) pairs sorted by reviewer; equal pairs are one object
+    across the call (100,000 applications hold 75,000 pairs, not 1.8 million).
+    """
+    if aggregates.multiplicity is not None:
+        raise ValueError("criterion scores are reported for each review counted once; "
+                         "expected aggregates without multiplicities")
+    columns = aggregates.columns
+    n_criteria = len(columns.criteria)
+    order = np.lexsort((columns.score, columns.reviewer, columns.criterion,
+                        columns.application))
+    cells = (columns.application.astype(np.int64) * n_criteria + columns.criterion)[order]
+    reviewers = columns.reviewers
+    shared: dict[tuple[int, int], tuple[str, int]] = {}
+    pairs = [shared.get((r, s)) or shared.setdefault((r, s), (reviewers[r], s))
+             for r, s in zip(columns.reviewer[order].tolist(), columns.score[order].tolist(),
+                             strict=True)]
+    bounds = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
+    starts = dict(zip(cells[bounds].tolist(), bounds.tolist(), strict=True))
+    counts = aggregates.count.ravel().tolist()
+    spread = aggregates.spread().ravel().tolist()
+    numerator, denominator = (aggregates.numerator.ravel().tolist(),
+                              aggregates.denominator.ravel().tolist())
+    unscored = [CriterionScore(criterion=c, score=None, n_reviews=0, spread=None, scores=())
+                for c in columns.criteria]
+    maps: list[dict[str, CriterionScore]] = []
+    for i in range(len(columns.applications)):
+        scored: dict[str, CriterionScore] = {}
+        for j, criterion in enumerate(columns.criteria):
+            cell = i * n_criteria + j
+            n = counts[cell]
+            if n == 0:
+                scored[criterion] = unscored[j]
+                continue
+            start = starts[cell]
+            scored[criterion] = CriterionScore(
+                criterion=criterion, score=fraction(numerator[cell], denominator[cell]),
+                n_reviews=n, spread=spread[cell], scores=tuple(pairs[start:start + n]))
+        maps.append(scored)
+    return maps
+
+
+def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
+                       weights: IntegerWeights, scale: Scale) -> list[bool]:
+    """Which applications might raise ``single_reviewer_extreme``, screened all at once.
+
+    Only those go through ``flags.single_reviewer_extremes`` (the one rule). The screen
+    is looser than the rule: an application needs at least MIN_REVIEWERS_FOR_EXTREME
+    reviewers on some criterion and of its own totals, and its reviewers' own totals (on
+    floats, about 1e-13 off) must spread over at least EXTREME_GAP - 1e-6.
+    """
+    n_apps, n_reviewers = len(columns.applications), max(len(columns.reviewers), 1)
+    index = {c: j for j, c in enumerate(columns.criteria)}
+    weight = np.zeros(max(len(columns.criteria), 1), np.float64)
+    for criterion, w in weights.items:
+        weight[index[criterion]] = w
+    row_weight = weight[columns.criterion] if len(columns) else np.zeros(0)
+    key = columns.application.astype(np.int64) * n_reviewers + columns.reviewer
+    size = n_apps * n_reviewers
+    weighted = np.bincount(key, row_weight * (columns.score - scale.min), minlength=size)
+    weight_sum = np.bincount(key, row_weight, minlength=size)
+    present = np.flatnonzero(weight_sum > 0)
+    own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
+    app = present // n_reviewers
+    high, low = np.full(n_apps, -np.inf), np.full(n_apps, np.inf)
+    np.maximum.at(high, app, own)
+    np.minimum.at(low, app, own)
+    enough = np.bincount(app, minlength=n_apps) >= MIN_REVIEWERS_FOR_EXTREME
+    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
+    apart = (high - low) >= float(EXTREME_GAP) - 1e-6
+    result: list[bool] = (enough & many & apart).tolist()
+    return result

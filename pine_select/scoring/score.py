@@ -8,14 +8,21 @@ weights are resolved once (``weights``) and the report carries them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 
 from pine_select.lottery import lottery_number
 from pine_select.model.application import Application
 from pine_select.model.call import Call
-from pine_select.model.reviews import Overrides, Review
+from pine_select.model.reviews import Overrides
 from pine_select.model.rubric import Rubric
-from pine_select.scoring.aggregate import SharedPairs, criterion_scores
+from pine_select.scoring.columns import (
+    ReviewColumns,
+    criterion_aggregates,
+    criterion_score_maps,
+    extreme_candidates,
+    totals_in_cents,
+)
 from pine_select.scoring.eligibility import gate_failures
 from pine_select.scoring.flags import (
     SINGLE_REVIEWER_EXTREME,
@@ -23,7 +30,7 @@ from pine_select.scoring.flags import (
     single_reviewer_extremes,
 )
 from pine_select.scoring.ranking import ranked
-from pine_select.scoring.result import ApplicationScore, ScoreReport
+from pine_select.scoring.result import ApplicationScore, CriterionScore, ScoreReport
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, weighted_total
 from pine_select.scoring.weights import resolve_weights
@@ -40,18 +47,24 @@ def score_call(
     ``parse_weights``) are used as they are. ``overrides`` default to the call's own (the
     selection passes them merged with command-line ones). Raises
     :class:`~pine_select.errors.UsageError` for unknown, negative or all-zero weights.
+
+    The reviews are read as columns (``columns.ReviewColumns``: without the rows of a
+    reviewer who declared a conflict, which the loader refuses anyway).
     """
     rubric = call.rubric
     used = resolve_weights(rubric, weights)
     excluded = _exclusion_reasons(call.overrides if overrides is None else overrides)
-    counted = _counted_reviews(call)
     seed = rubric.selection.tie_break_seed
     integer_weights = IntegerWeights.of(used)  # once, not once per application
-    pairs: SharedPairs = {}
+    columns = ReviewColumns.of(call)
+    aggregates = criterion_aggregates(columns, rubric.aggregate)
+    totals = totals_in_cents(aggregates, integer_weights, rubric.scale)
+    may_have_extreme = extreme_candidates(columns, aggregates, integer_weights, rubric.scale)
     scores = [
-        score_application(app, counted.get(app.id, ()), rubric, integer_weights,
-                          excluded.get(app.id), seed, pairs)
-        for app in call.applications
+        score_application(app, criteria, rubric, integer_weights, excluded.get(app.id), seed,
+                          Total(totals.total(i), totals.cents_of(i)), may_have_extreme[i])
+        for i, (app, criteria) in enumerate(zip(call.applications,
+                                                criterion_score_maps(aggregates), strict=True))
     ]
     applications, ties = ranked(scores)
     return ScoreReport(
@@ -63,21 +76,34 @@ def score_call(
     )
 
 
+@dataclass(frozen=True)
+class Total:
+    """An application's total (None: some criterion unscored) and the same in cents."""
+
+    exact: Fraction | None
+    cents: int | None
+
+
 def score_application(
     app: Application,
-    reviews: tuple[Review, ...],
+    criteria: dict[str, CriterionScore],
     rubric: Rubric,
     weights: Mapping[str, Fraction] | IntegerWeights,
     exclusion: str | None,
     seed: int,
-    pairs: SharedPairs | None = None,
+    total: Total | None = None,
+    may_have_extreme: bool = True,
 ) -> ApplicationScore:
-    """One application's score, unranked (ranks are set when all are known).
+    """One application's score from its criterion scores, unranked (ranks are set when all
+    are known).
 
-    ``pairs``, one per call, shares equal (reviewer, score) pairs (``criterion_scores``).
+    ``total``: its weighted total when already worked out (``columns.totals_in_cents``);
+    ``may_have_extreme`` False when a screen of all applications at once has shown that no
+    reviewer can stand alone far from the others (``columns.extreme_candidates``).
     """
-    criteria = criterion_scores(reviews, rubric.criterion_ids(), rubric.aggregate, pairs)
-    total = weighted_total(criteria, weights, rubric.scale)
+    if total is None:
+        exact = weighted_total(criteria, weights, rubric.scale)
+        total = Total(exact, None if exact is None else to_cents(exact))
     failures = gate_failures(app, rubric.eligibility)
     reasons = [f.reason for f in failures]
     under = [f"fewer than {rubric.min_reviews} reviewers on criterion {c} ({s.n_reviews})"
@@ -85,15 +111,16 @@ def score_application(
     reasons += under
     if exclusion is not None:
         reasons.append(f"excluded by the panel: {exclusion}")
-    extreme = single_reviewer_extremes(criteria, weights, rubric.scale)
+    extreme = (single_reviewer_extremes(criteria, weights, rubric.scale) if may_have_extreme
+               else ())
     flags = criterion_flags(criteria, rubric) + ([SINGLE_REVIEWER_EXTREME] if extreme else [])
     return ApplicationScore(
         id=app.id,
         eligible=not failures,
         selectable=not reasons,
         reasons=tuple(reasons),
-        total=total,
-        total_cents=None if total is None else to_cents(total),
+        total=total.exact,
+        total_cents=total.cents,
         rank=None,
         criteria=criteria,
         flags=tuple(flags),
@@ -107,21 +134,3 @@ def score_application(
 
 def _exclusion_reasons(overrides: Overrides) -> dict[str, str]:
     return {o.id: o.reason for o in overrides.exclude}
-
-
-def _counted_reviews(call: Call) -> dict[str, tuple[Review, ...]]:
-    """Each application's reviews, without any by a reviewer who declared a conflict.
-
-    The loader already refuses such scores; dropping them here too keeps the library safe
-    when a Call is built in code.
-    """
-    conflicted = {(c.reviewer, c.application_id) for c in call.conflicts}
-    grouped: dict[str, list[Review]] = {}
-    for review in call.reviews:
-        if not conflicted or (review.reviewer, review.application_id) not in conflicted:
-            rows = grouped.get(review.application_id)
-            if rows is None:
-                grouped[review.application_id] = [review]
-            else:
-                rows.append(review)
-    return {app_id: tuple(rows) for app_id, rows in grouped.items()}
