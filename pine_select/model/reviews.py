@@ -51,9 +51,9 @@ class CodedColumn(Generic[T]):
 
     @classmethod
     def encoded(cls, items: Iterable[T]) -> CodedColumn[T]:
-        index: dict[T, int] = {}
-        codes = [index.setdefault(item, len(index)) for item in items]
-        return cls(tuple(index), frozen_codes(codes))
+        rows = items if isinstance(items, list) else list(items)
+        index = {value: code for code, value in enumerate(dict.fromkeys(rows))}
+        return cls(tuple(index), frozen_codes(list(map(index.__getitem__, rows))))
 
     def __len__(self) -> int:
         return int(self.codes.shape[0])

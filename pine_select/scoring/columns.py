@@ -428,12 +428,14 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     size = n_apps * n_reviewers
     weighted = np.bincount(key, row_weight * (columns.score - scale.min), minlength=size)
     weight_sum = np.bincount(key, row_weight, minlength=size)
-    present = np.flatnonzero(weight_sum > 0)
+    present = np.flatnonzero(weight_sum > 0)  # sorted: by application, then reviewer
     own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
     app = present // n_reviewers
     high, low = np.full(n_apps, -np.inf), np.full(n_apps, np.inf)
-    np.maximum.at(high, app, own)
-    np.minimum.at(low, app, own)
+    if app.size:
+        starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
+        high[app[starts]] = np.maximum.reduceat(own, starts)
+        low[app[starts]] = np.minimum.reduceat(own, starts)
     enough = np.bincount(app, minlength=n_apps) >= MIN_REVIEWERS_FOR_EXTREME
     many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
     apart = (high - low) >= float(EXTREME_GAP) - 1e-6
