@@ -82,6 +82,8 @@ def call_arguments(command: F) -> F:
                      help="Declared conflicts CSV [default: APPS/conflicts.csv, if present]."),
         click.option("--overrides", type=click.Path(path_type=Path),
                      help="Panel overrides YAML [default: APPS/overrides.yaml, if present]."),
+        click.option("--no-cache", is_flag=True,
+                     help="Parse every application file again (docs/scale.md: the cache)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -165,6 +167,7 @@ def open_call(options: dict[str, Any]) -> Call:
         reviews=options.get("reviews"),
         conflicts=options.get("conflicts"),
         overrides=options.get("overrides"),
+        cache=not options.get("no_cache"),
     )
 
 

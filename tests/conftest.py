@@ -326,6 +326,13 @@ def make_call(tmp_path: Path) -> Callable[..., CallPaths]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _own_parse_cache(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's parse cache in its own folder, never the user's (~/.cache)."""
+    monkeypatch.setenv("PINE_SELECT_CACHE", str(tmp_path_factory.mktemp("parse-cache")))
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., Result]:
     """Run ``pine-select ARGS...`` in-process; ``result.stdout`` / ``result.stderr`` apart.

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pine_select.errors import InputError, Problem, Severity
-from pine_select.loading import checks, fast_path
+from pine_select.loading import checks, fast_path, parse_cache
 from pine_select.loading.applications import parse_applications, parse_yaml_model
 from pine_select.loading.call_files import labels, locate_files
 from pine_select.loading.parsed import Parsed, Reviews, Row
@@ -32,12 +32,14 @@ def load_call(
     conflicts: Path | str | None = None,
     overrides: Path | str | None = None,
     read_reviews: bool = True,
+    cache: bool = True,
 ) -> Call:
     """Read and check a call. Optional files default to their SPEC place in ``applications``.
 
     ``read_reviews=False``: the call without its reviews, as the review round needs it
-    (it writes reviews.csv, and an old one must not stop it). Raises :class:`InputError`
-    with every problem found, across all files.
+    (it writes reviews.csv, and an old one must not stop it). ``cache=False``: neither
+    read nor write the parse cache (``parse_cache.py``; it never changes the answer).
+    Raises :class:`InputError` with every problem found, across all files.
     """
     # Millions of small acyclic objects: the collector would only walk them (gc_pause.py).
     with fast_path.paused_gc():
@@ -47,7 +49,8 @@ def load_call(
             files = replace(files, reviews=None)
         parsed_rubric = parse_yaml_model(files.rubric, Rubric, problems)
         unloadable: set[str] = set()
-        app_docs, review_rows = _parse_applications_and_reviews(files, problems, unloadable)
+        app_docs, review_rows = _parse_applications_and_reviews(files, problems, unloadable,
+                                                                cache)
         conflict_rows = load_conflicts(files.conflicts, problems)
         parsed_overrides = parse_yaml_model(files.overrides, Overrides, problems)
         valid_overrides = parsed_overrides if parsed_overrides and parsed_overrides.model else None
@@ -58,15 +61,21 @@ def load_call(
 
 
 def _parse_applications_and_reviews(files: CallFiles, problems: list[Problem],
-                                    unloadable: set[str]) -> tuple[list[Parsed], Reviews]:
+                                    unloadable: set[str],
+                                    cache: bool) -> tuple[list[Parsed], Reviews]:
     """The application files and reviews.csv; problems in that order, as if read in turn.
 
     Other processes may parse the application files (``fast_path.reading_many``): this
-    one reads the reviews meanwhile instead of waiting.
+    one reads the reviews meanwhile instead of waiting. A large call's files found in the
+    parse cache are not parsed again.
     """
     names = labels(files.applications_dir, files.applications)
     review_problems: list[Problem] = []
-    with fast_path.reading_many(list(zip(files.applications, names, strict=True))) as docs:
+    named = list(zip(files.applications, names, strict=True))
+    reading = (parse_cache.cached_reading(named, files.applications_dir, fast_path.reading_many)
+               if cache and len(named) >= parse_cache.CACHED_FROM
+               else fast_path.reading_many(named))
+    with reading as docs:
         reviews = fast_path.load_reviews(files.reviews, review_problems)
         parsed = parse_applications(files.applications, names, docs(), problems, unloadable)
     problems.extend(review_problems)

@@ -1,0 +1,160 @@
+"""The parse cache (loading/parse_cache.py): a second run skips YAML parsing of the
+application files, and never gives another answer, whatever the cache holds."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CallPaths, tiny_application
+
+from pine_select.errors import InputError
+from pine_select.loading import loader, parse_cache, yaml_source
+
+MakeCall = Callable[..., CallPaths]
+RunCli = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def _cache_small_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse_cache, "CACHED_FROM", 1)
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The labels of the YAML files parsed from now on."""
+    labels: list[str] = []
+    parse = yaml_source.parse_yaml
+
+    def counting(text: str, label: str) -> Any:
+        labels.append(label)
+        return parse(text, label)
+
+    monkeypatch.setattr(yaml_source, "parse_yaml", counting)
+    return labels
+
+
+def cache_files() -> list[Path]:
+    return sorted(parse_cache.cache_folder().rglob("*.json"))
+
+
+def outputs(run_cli: RunCli, paths: CallPaths, *extra: str) -> list[bytes]:
+    runs = [run_cli(command, paths.rubric, paths.apps, "--format", "json", *extra)
+            for command in ("score", "select", "validate")]
+    return [r.stdout_bytes + r.stderr_bytes + bytes([r.exit_code]) for r in runs]
+
+
+def many(n: int) -> list[dict[str, Any]]:
+    # "&" in a title sends the file through the full builder, which records lines itself.
+    return [tiny_application(i, title=f"Project {i}" + (" & co" if i % 2 else ""))
+            for i in range(1, n + 1)]
+
+
+def test_cached_and_uncached_runs_give_the_same_bytes(make_call: MakeCall, run_cli: RunCli,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_call(applications=many(6))
+    uncached = outputs(run_cli, paths, "--no-cache")
+    assert cache_files() == []  # --no-cache writes nothing
+    cold = outputs(run_cli, paths)
+    assert len(cache_files()) == 1
+    parsed = parsed_files(monkeypatch)
+    warm = outputs(run_cli, paths)
+    assert uncached == cold == warm
+    assert all(label.endswith("rubric.yaml") for label in parsed)  # no application file
+
+
+def test_problems_and_their_lines_are_the_same_from_the_cache(
+        make_call: MakeCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    apps = many(4)
+    apps[1]["requested_amount"] = "lots"  # valid YAML, not a valid application
+    paths = make_call(applications=apps)
+
+    def problems(cache: bool) -> list[str]:
+        with pytest.raises(InputError) as caught:
+            loader.load_call(paths.rubric, paths.apps, cache=cache)
+        return [str(p) for p in caught.value.problems]
+
+    uncached = problems(False)
+    assert problems(True) == uncached
+    parsed = parsed_files(monkeypatch)
+    assert problems(True) == uncached and any(":" in p for p in uncached)
+    assert not any("app" in Path(label).name for label in parsed)
+
+
+def test_a_changed_file_is_parsed_again(make_call: MakeCall) -> None:
+    paths = make_call(applications=many(3))
+    loader.load_call(paths.rubric, paths.apps)
+    first = paths.apps / "APP-1.yaml"
+    first.write_text(first.read_text().replace("Project 1", "Renamed"))
+    call = loader.load_call(paths.rubric, paths.apps)
+    assert call.by_id["APP-1"].title.startswith("Renamed")
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"format": 1, "entries": []}',
+                                     b"\xff\xfe", b'{"format": 1, "entries": {"x": 1}}',
+                                     b"[" * 100_000])
+def test_a_corrupt_cache_file_is_ignored_and_rewritten(
+        make_call: MakeCall, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    paths = make_call(applications=many(3))
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False)
+    loader.load_call(paths.rubric, paths.apps)
+    (stored,) = cache_files()
+    stored.write_bytes(content)
+    parsed = parsed_files(monkeypatch)
+    assert loader.load_call(paths.rubric, paths.apps).applications == expected.applications
+    assert len(parsed) == 4  # the rubric and every application: nothing taken from it
+    assert len(json.loads(stored.read_bytes())["entries"]) == 3
+
+
+def test_entries_that_are_not_plain_values_are_refused(make_call: MakeCall,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_call(applications=many(2))
+    loader.load_call(paths.rubric, paths.apps)
+    (stored,) = cache_files()
+    entries = json.loads(stored.read_bytes())["entries"]
+    key = next(iter(entries))
+    for bad in ("NaN", "Infinity", "-Infinity", "[" * 40 + "]" * 40):
+        stored.write_text(json.dumps({"format": 1, "entries": {**entries, key: "@"}})
+                          .replace('"@"', bad))
+        parsed = parsed_files(monkeypatch)
+        loader.load_call(paths.rubric, paths.apps)
+        assert len(parsed) == 3  # refused as a whole: every file parsed again
+
+
+def test_two_runs_may_share_the_cache(make_call: MakeCall) -> None:
+    paths = make_call(applications=many(8))
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False)
+    results: list[Any] = []
+
+    def run() -> None:
+        for _ in range(5):
+            for stored in cache_files():  # both runs then write it, maybe at once
+                stored.unlink(missing_ok=True)
+            results.append(loader.load_call(paths.rubric, paths.apps).applications)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected.applications] * 10
+    (stored,) = cache_files()
+    assert len(json.loads(stored.read_bytes())["entries"]) == 8
+    assert not [p for p in stored.parent.iterdir() if p.suffix == ".tmp"]
+
+
+def test_the_cache_folder_is_where_the_docs_say(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.setenv("PINE_SELECT_CACHE", str(tmp_path / "mine"))
+    assert parse_cache.cache_folder() == tmp_path / "mine"
+    monkeypatch.delenv("PINE_SELECT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert parse_cache.cache_folder() == tmp_path / "xdg" / "pine-select"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert parse_cache.cache_folder() == tmp_path / ".cache" / "pine-select"
+    assert os.sep in str(parse_cache.cache_folder())
