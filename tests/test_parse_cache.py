@@ -117,7 +117,7 @@ def test_entries_that_are_not_plain_values_are_refused(make_call: MakeCall,
     (stored,) = cache_files()
     entries = json.loads(stored.read_bytes())["entries"]
     key = next(iter(entries))
-    for bad in ("NaN", "Infinity", "-Infinity", "[" * 40 + "]" * 40):
+    for bad in ("NaN", "Infinity", "-Infinity", "[" * 100_000 + "]" * 100_000):
         stored.write_text(json.dumps({"format": 1, "entries": {**entries, key: "@"}})
                           .replace('"@"', bad))
         parsed = parsed_files(monkeypatch)

@@ -12,11 +12,12 @@ worst it costs the time to read it.
   reads nor writes it. Deleting the folder is always safe.
 - **What.** One JSON file per applications folder (named by a hash of its resolved path),
   holding the values of its files that parsed without a problem, keyed by content hash.
-  Only plain values are stored (text keys; text, whole numbers, finite floats, true/false,
-  null, lists, mappings): any other file is parsed every time.
-- **Untrusted.** An entry is read as JSON, never unpickled; its shape is checked (plain
-  values, depth and size bounded) and anything else is ignored as if absent, then
-  rewritten. The values then pass the same validation as freshly parsed ones.
+  Only values that JSON gives back exactly are stored (text keys; text, whole numbers,
+  finite floats, true/false, null, lists, mappings): any other file is parsed every time.
+- **Untrusted.** A cache file is read as JSON, never unpickled, and only if it is of the
+  right shape and size (no NaN or Infinity); else it is ignored as if absent, and
+  rewritten. Its values then pass the same validation and checks as freshly parsed ones,
+  so an edited cache can make no more mischief than an edited application file.
 - **Shared.** Two runs may use one cache at once: each writes a whole new file beside the
   old one and renames it into place (atomic on one file system), so a reader sees the
   old file or the new one, never half of one.
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from pine_select.loading import yaml_source
-from pine_select.loading.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, Results, YamlDocument
+from pine_select.loading.yaml_source import MAX_FILE_BYTES, Results, YamlDocument
 
 CACHED_FROM = 500
 FORMAT = 1
@@ -133,55 +133,64 @@ class _Store:
         return cls(path, _loaded(path))
 
     def save_for(self, read: Sequence[_Read | None], results: Results) -> None:
-        """Store the plain values of every file that parsed without a problem, if that
-        changes what is stored (only these files: entries of changed files go)."""
+        """Store the values of every file that parsed without a problem, if that changes
+        what is stored (only these files: entries of changed files go)."""
         if self.path is None:
             return
-        entries: dict[str, Any] = {}
-        for r, (doc, problems) in zip(read, results, strict=True):
-            if r is not None and doc is not None and not problems and is_plain(doc.data):
-                entries[r.key] = doc.data
+        entries = {r.key: doc.data for r, (doc, problems) in zip(read, results, strict=True)
+                   if r is not None and doc is not None and not problems}
         if entries.keys() == self.entries.keys():
             return
-        _write_atomically(self.path, json.dumps(
-            {"format": FORMAT, "entries": entries}, ensure_ascii=True,
-            separators=(",", ":"), allow_nan=False).encode("ascii"))
+        text = _stored_text(entries)
+        if text is None:  # some values JSON would not give back as they are
+            entries = {key: data for key, data in entries.items()
+                       if _stored_text({key: data}) is not None}
+            text = _stored_text(entries)
+        if text is not None:
+            _write_atomically(self.path, text.encode("ascii"))
+
+
+def _stored_text(entries: dict[str, Any]) -> str | None:
+    """The cache file of ``entries``; None if JSON would not give back exactly these
+    values (a key that is not text, a float that is not finite)."""
+    try:
+        text = json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=True,
+                          separators=(",", ":"), allow_nan=False)
+        same = _parsed(text)["entries"] == entries
+    except (ValueError, RecursionError):
+        return None
+    return text if same else None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a value the cache stores")
+
+
+def _parsed(text: str | bytes) -> Any:
+    # NaN and Infinity are JSON's extensions (json.loads reads them by default): refused.
+    return json.loads(text, parse_constant=_refuse_constant)
 
 
 def _loaded(path: Path) -> dict[str, _Entry]:
     """The entries of a cache file; none if it is missing, too large or not what it should
-    be (it is then rewritten by the next save)."""
+    be (it is then rewritten by the next save).
+
+    Its values are then whatever JSON holds (text keys; text, numbers, true/false, null,
+    lists, mappings), as a parsed YAML file's are, and validated as they are.
+    """
     try:
         if path.stat().st_size > MAX_CACHE_BYTES:
             return {}
-        stored = json.loads(path.read_bytes())
+        stored = _parsed(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return {}
     if not (isinstance(stored, dict) and stored.get("format") == FORMAT
             and isinstance(stored.get("entries"), dict)):
         return {}
     entries = stored["entries"]
-    if not all(isinstance(key, str) and len(key) == 32 and is_plain(value)
-               for key, value in entries.items()):
+    if not all(len(key) == 32 for key in entries):
         return {}
     return {key: _Entry(value) for key, value in entries.items()}
-
-
-def is_plain(value: Any, depth: int = 0) -> bool:
-    """Whether ``value`` is plain data that JSON stores exactly (see the module docstring)."""
-    if depth > MAX_DEPTH + 1:
-        return False
-    kind = type(value)
-    if kind is str or kind is bool or kind is int or value is None:
-        return True
-    if kind is float:
-        return math.isfinite(value)
-    if kind is list:
-        return all(is_plain(item, depth + 1) for item in value)
-    if kind is dict:
-        return all(type(key) is str and is_plain(item, depth + 1)
-                   for key, item in value.items())
-    return False
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

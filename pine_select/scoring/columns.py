@@ -424,13 +424,15 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     for criterion, w in weights.items:
         weight[index[criterion]] = w
     row_weight = weight[columns.criterion] if len(columns) else np.zeros(0)
-    key = columns.application.astype(np.int64) * n_reviewers + columns.reviewer
-    size = n_apps * n_reviewers
-    weighted = np.bincount(key, row_weight * (columns.score - scale.min), minlength=size)
-    weight_sum = np.bincount(key, row_weight, minlength=size)
+    # One bin per (application, reviewer) pair that occurs, in that order.
+    pair, bin_of_row = np.unique(columns.application.astype(np.int64) * n_reviewers
+                                 + columns.reviewer, return_inverse=True)
+    weighted = np.bincount(bin_of_row, row_weight * (columns.score - scale.min),
+                           minlength=pair.size)
+    weight_sum = np.bincount(bin_of_row, row_weight, minlength=pair.size)
     present = np.flatnonzero(weight_sum > 0)  # sorted: by application, then reviewer
     own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
-    app = present // n_reviewers
+    app = pair[present] // n_reviewers
     high, low = np.full(n_apps, -np.inf), np.full(n_apps, np.inf)
     if app.size:
         starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
