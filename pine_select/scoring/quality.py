@@ -13,6 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from pine_select.scoring.rounding import half_up
 
 TARGET_RELIABILITY = 0.7
@@ -95,80 +98,122 @@ def assess_quality(scored: Scored, criteria: Sequence[str]) -> AssessmentQuality
     ``scored`` maps each application id to its criterion scores (which carry every
     reviewer's score), so the reviews are not grouped a second time.
     """
-    per_criterion: dict[str, list[tuple[int, ...]]] = {c: [] for c in criteria}
-    for app_id in sorted(scored):
-        results = scored[app_id]
-        for criterion in criteria:
-            scores = results[criterion].scores
-            if scores:
-                per_criterion[criterion].append(tuple([s for _, s in scores]))
+    flat = _Flat.of(scored)
     return AssessmentQuality(
         target=TARGET_RELIABILITY,
-        reviewers=reviewer_quality(scored),
-        criteria=tuple(criterion_quality(c, per_criterion[c]) for c in criteria),
+        reviewers=_reviewer_quality(flat),
+        criteria=tuple(_criterion_quality(c, flat) for c in criteria),
     )
 
 
-@dataclass(slots=True)
-class _Tally:
-    """One reviewer's running counts (mutable: filled in one pass over every score)."""
+@dataclass(frozen=True)
+class _Flat:
+    """Every score of ``scored`` as columns, in the order of applications by id, then of
+    each application's criteria, then of the pairs (the order float sums are made in)."""
 
-    n_scores: int = 0
-    n_applications: int = 0
-    deviation_sum: float = 0.0
-    n_compared: int = 0
-    last_application: str | None = None
+    reviewers: tuple[str, ...]  # sorted
+    reviewer: npt.NDArray[np.int64]  # per score: its reviewer's index
+    score: npt.NDArray[np.float64]  # whole numbers, as floats (exact below 2**53)
+    application: npt.NDArray[np.int64]  # per score: the index of its application
+    cell: npt.NDArray[np.int64]  # per score: its (application, criterion)
+    criterion_of_cell: tuple[str, ...]
+    cell_size: npt.NDArray[np.int64]  # per cell: how many scores
+
+    @classmethod
+    def of(cls, scored: Scored) -> _Flat:
+        names: list[str] = []
+        values: list[int] = []
+        sizes: list[int] = []
+        cell_criteria: list[str] = []
+        cell_application: list[int] = []
+        for i, app_id in enumerate(sorted(scored)):
+            for criterion, result in scored[app_id].items():
+                pairs = result.scores
+                if pairs:
+                    names += [r for r, _ in pairs]
+                    values += [v for _, v in pairs]
+                    sizes.append(len(pairs))
+                    cell_criteria.append(criterion)
+                    cell_application.append(i)
+        reviewers = tuple(sorted(set(names)))
+        index = {r: i for i, r in enumerate(reviewers)}
+        size = np.array(sizes, dtype=np.int64)
+        cell = np.repeat(np.arange(size.size, dtype=np.int64), size)
+        return cls(reviewers, np.array([index[r] for r in names], dtype=np.int64),
+                   np.array(values, dtype=np.float64),
+                   np.array(cell_application, dtype=np.int64)[cell], cell,
+                   tuple(cell_criteria), size)
 
 
 def reviewer_quality(scored: Scored) -> tuple[ReviewerQuality, ...]:
     """Scores, applications and leniency of each reviewer, sorted by reviewer."""
-    tallies: dict[str, _Tally] = {}
-    # Each reviewer's deviations are added in the same order (application id, then
-    # criterion) whatever the layout of this loop: float sums depend on that order.
-    for app_id in sorted(scored):
-        for result in scored[app_id].values():
-            pairs = result.scores
-            count = len(pairs)
-            total = sum([s for _, s in pairs])
-            for reviewer, score in pairs:
-                tally = tallies.get(reviewer)
-                if tally is None:
-                    tally = tallies[reviewer] = _Tally()
-                tally.n_scores += 1
-                if tally.last_application != app_id:
-                    tally.last_application = app_id
-                    tally.n_applications += 1
-                if count > 1:  # deviation from the mean of the co-reviewers' scores
-                    tally.deviation_sum += score - (total - score) / (count - 1)
-                    tally.n_compared += 1
+    return _reviewer_quality(_Flat.of(scored))
+
+
+def _reviewer_quality(flat: _Flat) -> tuple[ReviewerQuality, ...]:
+    n = len(flat.reviewers)
+    count = flat.cell_size[flat.cell]
+    total = np.bincount(flat.cell, flat.score, minlength=flat.cell_size.size)[flat.cell]
+    compared = count > 1
+    # Deviation from the mean of the co-reviewers' scores. np.bincount adds each bin's
+    # values one after another in row order: each reviewer's sum is made in the order of
+    # applications by id, then criteria, as a loop over them would make it.
+    deviation = (flat.score - (total - flat.score) / np.maximum(count - 1, 1))[compared]
+    sums = np.bincount(flat.reviewer[compared], deviation, minlength=n).tolist()
+    n_compared = np.bincount(flat.reviewer[compared], minlength=n).tolist()
+    n_scores = np.bincount(flat.reviewer, minlength=n).tolist()
+    width = int(flat.application.max(initial=0)) + 1
+    seen = np.unique(flat.reviewer * width + flat.application)
+    n_applications = np.bincount(seen // width, minlength=n).tolist()
     return tuple(
-        ReviewerQuality(
-            reviewer=reviewer,
-            n_scores=tally.n_scores,
-            n_applications=tally.n_applications,
-            leniency=tally.deviation_sum / tally.n_compared if tally.n_compared else None,
-            n_compared=tally.n_compared,
-        )
-        for reviewer, tally in sorted(tallies.items())
+        ReviewerQuality(reviewer=reviewer, n_scores=n_scores[i],
+                        n_applications=n_applications[i],
+                        leniency=sums[i] / n_compared[i] if n_compared[i] else None,
+                        n_compared=n_compared[i])
+        for i, reviewer in enumerate(flat.reviewers)
     )
+
+
+def _criterion_quality(criterion: str, flat: _Flat) -> CriterionQuality:
+    mine = np.array([c == criterion for c in flat.criterion_of_cell], np.bool_)[flat.cell]
+    return criterion_quality_of(criterion, flat.score[mine], flat.cell[mine])
 
 
 def criterion_quality(criterion: str, scored: Sequence[Sequence[int]]) -> CriterionQuality:
     """Reliability of one criterion from its scores, one list per application."""
-    n_scores = sum(len(g) for g in scored)
-    icc = icc1([g for g in scored if len(g) > 1])
-    mean_reviewers = n_scores / len(scored) if scored else None
+    values, group = _grouped(scored)
+    return criterion_quality_of(criterion, values, group)
+
+
+def criterion_quality_of(criterion: str, values: npt.NDArray[np.float64],
+                         group: npt.NDArray[np.int64]) -> CriterionQuality:
+    """:func:`criterion_quality` of scores given as columns (``group``: one per
+    application, any whole numbers)."""
+    _, group = np.unique(group, return_inverse=True)
+    n_groups = int(group.max(initial=-1)) + 1
+    n_scores = int(values.size)
+    size = np.bincount(group, minlength=n_groups)
+    shared = (size > 1)[group]
+    icc = _icc1(values[shared], group[shared])
+    mean_reviewers = n_scores / n_groups if n_groups else None
     reliability = (spearman_brown(icc, mean_reviewers)
                    if icc is not None and mean_reviewers is not None else None)
     return CriterionQuality(
         criterion=criterion,
-        n_applications=len(scored),
+        n_applications=n_groups,
         n_scores=n_scores,
         mean_reviewers=mean_reviewers,
         icc=icc,
         reliability_of_mean=reliability,
         reviewers_for_target=reviewers_needed(icc, TARGET_RELIABILITY),
     )
+
+
+def _grouped(groups: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.float64],
+                                                       npt.NDArray[np.int64]]:
+    sizes = [len(g) for g in groups]
+    values = np.array([x for g in groups for x in g], dtype=np.float64)
+    return values, np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
 
 
 def icc1(groups: Sequence[Sequence[int]]) -> float | None:
@@ -178,20 +223,31 @@ def icc1(groups: Sequence[Sequence[int]]) -> float | None:
     ``a`` applications with ``k_i`` >= 2 scores each, N scores in all. None with fewer
     than two applications, or when every score is the same (nothing to tell apart).
     """
-    a = len(groups)
-    n = sum(len(g) for g in groups)
+    return _icc1(*_grouped(groups))
+
+
+def _icc1(values: npt.NDArray[np.float64], group: npt.NDArray[np.int64]) -> float | None:
+    """:func:`icc1` of scores as columns (``group``: 0.. per score, every group used).
+
+    Every sum is ``math.fsum`` (exactly rounded, so in any order) of terms worked out
+    one by one as IEEE doubles: the same figure as the formula written as loops.
+    """
+    _, group = np.unique(group, return_inverse=True)
+    a = int(group.max(initial=-1)) + 1
+    n = int(values.size)
     if a < 2 or n <= a:
         return None
-    grand = math.fsum(math.fsum(g) for g in groups) / n
-    means = [math.fsum(g) / len(g) for g in groups]
-    ssb = math.fsum(len(g) * (m - grand) ** 2 for g, m in zip(groups, means, strict=True))
-    ssw = math.fsum((x - m) ** 2 for g, m in zip(groups, means, strict=True) for x in g)
+    size = np.bincount(group, minlength=a)
+    grand = math.fsum(values.tolist()) / n
+    means = np.bincount(group, values, minlength=a) / size  # sums of whole numbers: exact
+    ssb = math.fsum((size * (means - grand) ** 2).tolist())
+    ssw = math.fsum(((values - means[group]) ** 2).tolist())
     msb, msw = ssb / (a - 1), ssw / (n - a)
-    k0 = (n - sum(len(g) ** 2 for g in groups) / n) / (a - 1)
+    k0 = (n - sum(k * k for k in size.tolist()) / n) / (a - 1)
     denominator = msb + (k0 - 1) * msw
     if denominator <= 0:
         return None
-    return (msb - msw) / denominator
+    return float((msb - msw) / denominator)
 
 
 def spearman_brown(icc: float, reviewers: float) -> float | None:
