@@ -16,7 +16,10 @@ binding budget of 45,000 pounds a place):
   from numpy arrays and solved to zero gap (``bench_select.raw_highspy``): the baseline,
   and the ratio of our first solve to it;
 - the whole command, process start to exit (``pine-select score``, ``select``, ``pack``,
-  ``--help``), with the child's peak memory (``ru_maxrss`` from ``wait4``).
+  ``--help``), with the child's peak memory (``ru_maxrss`` from ``wait4``), each with
+  ``--no-cache`` (every application file parsed); from 500 applications up (the parse
+  cache's threshold) ``score`` again with a warm cache (``cli_score_warm``: primed by one
+  run that is not timed). The cache is a scratch folder, never the user's.
 
 Medians of ``--runs`` repetitions: 5 for the example and 1,000, 3 for 10,000, 1 for
 100,000 unless ``--runs`` says otherwise. The machine may be shared: the load average is
@@ -47,6 +50,7 @@ EXAMPLE = (ROOT / "rubrics" / "pine-2019.yaml", ROOT / "applications" / "pine-20
 BUDGET_PER_PLACE = 45_000  # below the mean request of the best applications: it binds
 DEFAULT_RUNS = {"example": 5, 1000: 5, 10_000: 3, 100_000: 1}
 GIB = 1024**3
+CACHED_FROM = 500  # pine_select.loading.parse_cache.CACHED_FROM (not imported: no timing)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def measure_phases(rubric: Path, apps: Path, budget: int | None, explain: bool,
         from pine_select.selection.problem import build_problem
         from pine_select.selection.select import SelectOptions, solve_problem
     with clock("load_validate"):
-        call = load_call(rubric, apps)
+        call = load_call(rubric, apps, cache=False)
     with clock("score"):
         report = score_call(call)
     with clock("model_build"):
@@ -218,12 +222,15 @@ def commands(size: Size, rubric: Path, apps: Path, scratch: Path) -> dict[str, C
     """The whole commands measured at ``size``, each a function of the run's number."""
     what_if = [] if size.budget is None else ["--budget", str(size.budget)]
     found: dict[str, Callable[[int], list[str]]] = {
-        "cli_score": lambda run: pine("score", rubric, apps, "--format", "json"),
-        "cli_select": lambda run: pine("select", rubric, apps, *what_if, "--format", "json"),
+        "cli_score": lambda run: pine("score", rubric, apps, "--format", "json", "--no-cache"),
+        "cli_select": lambda run: pine("select", rubric, apps, *what_if, "--format", "json",
+                                       "--no-cache"),
     }
+    if (size.applications or 0) >= CACHED_FROM:
+        found["cli_score_warm"] = lambda run: pine("score", rubric, apps, "--format", "json")
     if size.applications is None or size.applications <= 1000:
-        found["cli_pack"] = lambda run: pine("pack", rubric, apps, *what_if, "--out",
-                                             scratch / f"pack-{size.name}-{run}")
+        found["cli_pack"] = lambda run: pine("pack", rubric, apps, *what_if, "--no-cache",
+                                             "--out", scratch / f"pack-{size.name}-{run}")
     if size.applications is None:
         found["cli_help"] = lambda run: pine("--help")
     return found
@@ -251,6 +258,8 @@ def measure(size: Size, scratch: Path, seed: int, say: Callable[[str], None]) ->
     if large:
         result.notes.append("explanations and pack render not measured above 10,000 "
                             "(select explains nothing there by default)")
+    if (size.applications or 0) >= CACHED_FROM:  # the warm-cache figure needs a warm cache
+        timed_process(pine("score", rubric, apps, "--format", "json"), cwd=ROOT)
     for run in range(size.runs):
         say(f"{size.name}: run {run + 1} of {size.runs}")
         phases = _phases_in_child(rubric, apps, size.budget, explain=not large,
@@ -301,14 +310,14 @@ class Target:
 
     @property
     def met(self) -> bool:
-        return self.figure is not None and self.figure < self.limit and not self.failed
+        return self.figure is not None and self.figure <= self.limit and not self.failed
 
     def line(self) -> str:
         shown = "not measured" if self.figure is None else f"{self.figure:.2f}{self.unit}"
         if self.failed:
             shown += " when it failed"
         verdict = "PASS" if self.met else "MISS"
-        return f"{verdict}  {self.name}: {shown} (target < {self.limit:g}{self.unit})"
+        return f"{verdict}  {self.name}: {shown} (target <= {self.limit:g}{self.unit})"
 
 
 def targets(results: dict[str, Measured]) -> list[Target]:
@@ -320,11 +329,13 @@ def targets(results: dict[str, Measured]) -> list[Target]:
                          example.median("cli_select"), 1.0, " s"),
                   Target("example: pack, process start to exit", example.median("cli_pack"),
                          3.0, " s")]
-    if ten:
+    if ten:  # issue 19's targets
         found += [Target("10,000: score, process start to exit", ten.median("cli_score"),
-                         3.0, " s"),
+                         2.0, " s"),
                   Target("10,000: select, process start to exit", ten.median("cli_select"),
-                         5.0, " s"),
+                         2.5, " s"),
+                  Target("10,000: score with a warm parse cache", ten.median("cli_score_warm"),
+                         1.0, " s"),
                   Target("10,000: our solve / raw highspy solve", solve_ratio(ten), 1.5, "x")]
     if hundred:
         failed = hundred.failed.get("cli_select")
@@ -332,9 +343,9 @@ def targets(results: dict[str, Measured]) -> list[Target]:
         if failed is not None and seconds is None:
             seconds, gib = failed.seconds, failed.peak_bytes / GIB
         found += [Target("100,000: select (load, score and select), process start to exit",
-                         seconds, 60.0, " s", failed=failed is not None),
+                         seconds, 30.0, " s", failed=failed is not None),
                   Target("100,000: peak memory of select (with its solver process)", gib,
-                         2.0, " GiB", failed=failed is not None)]
+                         1.5, " GiB", failed=failed is not None)]
     return found
 
 
@@ -354,7 +365,10 @@ ROWS = [("import", "import pine_select"), ("load_validate", "load + validate"),
         ("explanations", "explanations"), ("pack_render", "pack render"),
         ("cli_help", "pine-select --help"), ("cli_score", "pine-select score"),
         ("cli_select", "pine-select select"), ("cli_pack", "pine-select pack"),
-        ("cli_score_cpu", "  CPU seconds, score"), ("cli_select_cpu", "  CPU seconds, select")]
+        ("cli_score_warm", "pine-select score, warm cache"),
+        ("cli_score_cpu", "  CPU seconds, score"), ("cli_select_cpu", "  CPU seconds, select"),
+        ("cli_score_warm_cpu", "  CPU seconds, score warm"),
+        ("cli_pack_cpu", "  CPU seconds, pack")]
 
 
 def table(results: dict[str, Measured]) -> str:
@@ -448,6 +462,7 @@ def main() -> int:
     command = "python " + " ".join(["benchmarks/run.py", *sys.argv[1:]])
     results: dict[str, Measured] = {}
     with tempfile.TemporaryDirectory(prefix="pine-bench-") as tmp:
+        os.environ["PINE_SELECT_CACHE"] = str(Path(tmp) / "parse-cache")  # children inherit
         for size in sizes_from(options.sizes, options.large, options.runs):
             results[size.name] = measure(size, Path(tmp), options.seed, progress)
     found = targets(results)
