@@ -478,7 +478,8 @@ def open_round_call(options: dict[str, Any]) -> Call:
     from pine_select.loading.loader import load_call
 
     return load_call(options["rubric"], options["apps"], conflicts=options.get("conflicts"),
-                     overrides=options.get("overrides"), read_reviews=False)
+                     overrides=options.get("overrides"), read_reviews=False,
+                     cache=not options.get("no_cache"))
 
 
 @main.command()
