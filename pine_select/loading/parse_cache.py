@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -216,13 +217,15 @@ def reader_fingerprint() -> str | None:
     """A hash of the tool's version and of the YAML reader's own source: a cache written
     by another version, or by a changed reader, is never read. None: no source to hash."""
     if not _FINGERPRINT:
-        from pine_select import __version__
-
+        try:
+            version = metadata.version("pine-select")
+        except metadata.PackageNotFoundError:  # run from a source tree: the source decides
+            version = "unknown"
         try:
             source = Path(yaml_source.__file__).read_bytes()
         except (OSError, TypeError):
             _FINGERPRINT.append(None)
         else:
-            digest = hashlib.blake2b(__version__.encode() + b"\0" + source, digest_size=8)
+            digest = hashlib.blake2b(version.encode() + b"\0" + source, digest_size=8)
             _FINGERPRINT.append(f"{FORMAT}-{digest.hexdigest()}")
     return _FINGERPRINT[0]
