@@ -156,3 +156,18 @@ def test_the_extreme_screen_keeps_every_application_the_rule_flags(
     for scored, candidate in zip(criterion_score_maps(aggregates), screened, strict=True):
         if single_reviewer_extremes(scored, integer, call.rubric.scale):
             assert candidate
+
+
+def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_apart() -> None:
+    def on_both(scores: dict[str, int]) -> dict[str, dict[str, int]]:
+        return {"promise": scores, "feasibility": scores}
+
+    call = call_of({"A": on_both({"alice": 5, "bob": 1, "carol": 1, "dan": 1}),  # high apart
+                    "B": on_both({"alice": 1, "bob": 5, "carol": 5}),  # low apart
+                    "C": on_both({"alice": 1, "bob": 3, "carol": 5}),  # spread, nobody apart
+                    "D": on_both({"alice": 5, "bob": 1})})  # two reviewers: never
+    columns = ReviewColumns.of(call)
+    aggregates = criterion_aggregates(columns, "mean")
+    integer = IntegerWeights.of({"promise": Fraction(1), "feasibility": Fraction(1)})
+    assert extreme_candidates(columns, aggregates, integer, call.rubric.scale) == [
+        True, True, False, False]

@@ -433,13 +433,36 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     present = np.flatnonzero(weight_sum > 0)  # sorted: by application, then reviewer
     own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
     app = pair[present] // n_reviewers
-    high, low = np.full(n_apps, -np.inf), np.full(n_apps, np.inf)
-    if app.size:
-        starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
-        high[app[starts]] = np.maximum.reduceat(own, starts)
-        low[app[starts]] = np.minimum.reduceat(own, starts)
-    enough = np.bincount(app, minlength=n_apps) >= MIN_REVIEWERS_FOR_EXTREME
     many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
-    apart = (high - low) >= float(EXTREME_GAP) - 1e-6
-    result: list[bool] = (enough & many & apart).tolist()
+    result: list[bool] = (many & _one_stands_apart(app, own, n_apps)).tolist()
+    return result
+
+
+def _one_stands_apart(app: IntArray, own: npt.NDArray[np.float64], n_apps: int) -> BoolArray:
+    """Per application: might its highest or lowest reviewer total stand alone?
+
+    Only the highest or the lowest can: a total between the others is within their
+    spread of their mean, and the rule wants twice that spread and at least
+    EXTREME_GAP. So each application needs only its two highest and two lowest totals,
+    its sum and its count (with a margin of 1e-6 for float error).
+    """
+    result = np.zeros(n_apps, np.bool_)
+    if not app.size:
+        return result
+    order = np.lexsort((own, app))
+    app, own = app[order], own[order]
+    starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
+    ends = np.r_[starts[1:], app.size] - 1
+    n = ends - starts + 1
+    total = np.add.reduceat(own, starts)
+    enough = n >= MIN_REVIEWERS_FOR_EXTREME
+    starts, ends, n, total = starts[enough], ends[enough], n[enough], total[enough]
+    high, second_high = own[ends], own[ends - 1]
+    low, second_low = own[starts], own[starts + 1]
+    gap, doubt = float(EXTREME_GAP), 1e-6
+    high_gap = high - (total - high) / (n - 1)
+    low_gap = (total - low) / (n - 1) - low
+    high_apart = (high_gap >= gap - doubt) & (high_gap >= 2 * (second_high - low) - doubt)
+    low_apart = (low_gap >= gap - doubt) & (low_gap >= 2 * (high - second_low) - doubt)
+    result[app[starts]] = high_apart | low_apart
     return result
