@@ -30,9 +30,15 @@ T = TypeVar("T")
 Codes = npt.NDArray[np.int32]
 
 
-def frozen_codes(codes: Iterable[int] | npt.NDArray[Any]) -> Codes:
-    """Whole numbers as a read-only int32 array (a frozen table holds only these)."""
-    array = np.array(codes if isinstance(codes, np.ndarray) else list(codes), dtype=np.int32)
+def frozen_codes(codes: Iterable[int] | npt.NDArray[Any], count: int = -1) -> Codes:
+    """Whole numbers as a read-only int32 array (a frozen table holds only these).
+
+    ``count``: how many there are, when known (the array is then filled without a list).
+    """
+    if isinstance(codes, np.ndarray):
+        array = np.array(codes, dtype=np.int32)
+    else:
+        array = np.fromiter(codes, dtype=np.int32, count=count)
     array.flags.writeable = False
     return array
 
@@ -53,7 +59,7 @@ class CodedColumn(Generic[T]):
     def encoded(cls, items: Iterable[T]) -> CodedColumn[T]:
         rows = items if isinstance(items, list) else list(items)
         index = {value: code for code, value in enumerate(dict.fromkeys(rows))}
-        return cls(tuple(index), frozen_codes(list(map(index.__getitem__, rows))))
+        return cls(tuple(index), frozen_codes(map(index.__getitem__, rows), len(rows)))
 
     def __len__(self) -> int:
         return int(self.codes.shape[0])
