@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -113,26 +114,21 @@ class ReviewTable(Sequence[Review]):
     def __getitem__(self, index: slice) -> Sequence[Review]: ...
 
     def __getitem__(self, index: int | slice) -> Review | Sequence[Review]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        if not -len(self) <= index < len(self):
-            raise IndexError("review row out of range")
-        return self._review(index % len(self) if index < 0 else index)
+        return self.models[index]
 
     def __iter__(self) -> Iterator[Review]:
+        return iter(self.models)
+
+    @cached_property
+    def models(self) -> tuple[Review, ...]:
+        """Every row as a model, made the first time rows are read as models and kept (the
+        pack reads them several times). Scoring and the loader's checks never need them."""
         columns = (self.application_id, self.reviewer, self.criterion, self.score,
                    self.comment)
         decoded = [column.decoded() for column in columns]
-        for app, reviewer, criterion, score, comment, line in zip(
-                *decoded, self.line.tolist(), strict=True):
-            yield _made(app, reviewer, criterion, score, comment, line)
-
-    def _review(self, i: int) -> Review:
-        def value(column: CodedColumn[T]) -> T:
-            return column.values[int(column.codes[i])]
-
-        return _made(value(self.application_id), value(self.reviewer), value(self.criterion),
-                     value(self.score), value(self.comment), int(self.line[i]))
+        return tuple(_made(app, reviewer, criterion, score, comment, line)
+                     for app, reviewer, criterion, score, comment, line in zip(
+                         *decoded, self.line.tolist(), strict=True))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
