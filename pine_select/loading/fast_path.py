@@ -237,8 +237,9 @@ def plain_review_table(text: str, label: str) -> ReviewTable | None:
     except NotValid:
         return None
     comment = (CodedColumn.encoded(columns[header.index("comment")]) if "comment" in header
-               else CodedColumn(("",), frozen_codes([0] * len(body))))
-    lines_of_rows = frozen_codes(range(2, len(body) + 2))
+               else CodedColumn(("",), frozen_codes(itertools.repeat(0, len(body)),
+                                                     len(body))))
+    lines_of_rows = frozen_codes(range(2, len(body) + 2), len(body))
     return ReviewTable(app, reviewer, criterion, score, comment, lines_of_rows)
 
 
@@ -276,5 +277,5 @@ class _ValidColumn:
         code_of_value: dict[Any, int] = {}
         code_of_text = {text: code_of_value.setdefault(value, len(code_of_value))
                         for text, value in zip(distinct, values, strict=True)}
-        codes = frozen_codes(list(map(code_of_text.__getitem__, texts)))
+        codes = frozen_codes(map(code_of_text.__getitem__, texts), len(texts))
         return CodedColumn(tuple(code_of_value), codes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -30,9 +31,15 @@ T = TypeVar("T")
 Codes = npt.NDArray[np.int32]
 
 
-def frozen_codes(codes: Iterable[int] | npt.NDArray[Any]) -> Codes:
-    """Whole numbers as a read-only int32 array (a frozen table holds only these)."""
-    array = np.array(codes if isinstance(codes, np.ndarray) else list(codes), dtype=np.int32)
+def frozen_codes(codes: Iterable[int] | npt.NDArray[Any], count: int = -1) -> Codes:
+    """Whole numbers as a read-only int32 array (a frozen table holds only these).
+
+    ``count``: how many there are, when known (the array is then filled without a list).
+    """
+    if isinstance(codes, np.ndarray):
+        array = np.array(codes, dtype=np.int32)
+    else:
+        array = np.fromiter(codes, dtype=np.int32, count=count)
     array.flags.writeable = False
     return array
 
@@ -53,7 +60,7 @@ class CodedColumn(Generic[T]):
     def encoded(cls, items: Iterable[T]) -> CodedColumn[T]:
         rows = items if isinstance(items, list) else list(items)
         index = {value: code for code, value in enumerate(dict.fromkeys(rows))}
-        return cls(tuple(index), frozen_codes(list(map(index.__getitem__, rows))))
+        return cls(tuple(index), frozen_codes(map(index.__getitem__, rows), len(rows)))
 
     def __len__(self) -> int:
         return int(self.codes.shape[0])
@@ -107,26 +114,21 @@ class ReviewTable(Sequence[Review]):
     def __getitem__(self, index: slice) -> Sequence[Review]: ...
 
     def __getitem__(self, index: int | slice) -> Review | Sequence[Review]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        if not -len(self) <= index < len(self):
-            raise IndexError("review row out of range")
-        return self._review(index % len(self) if index < 0 else index)
+        return self.models[index]
 
     def __iter__(self) -> Iterator[Review]:
+        return iter(self.models)
+
+    @cached_property
+    def models(self) -> tuple[Review, ...]:
+        """Every row as a model, made the first time rows are read as models and kept (the
+        pack reads them several times). Scoring and the loader's checks never need them."""
         columns = (self.application_id, self.reviewer, self.criterion, self.score,
                    self.comment)
         decoded = [column.decoded() for column in columns]
-        for app, reviewer, criterion, score, comment, line in zip(
-                *decoded, self.line.tolist(), strict=True):
-            yield _made(app, reviewer, criterion, score, comment, line)
-
-    def _review(self, i: int) -> Review:
-        def value(column: CodedColumn[T]) -> T:
-            return column.values[int(column.codes[i])]
-
-        return _made(value(self.application_id), value(self.reviewer), value(self.criterion),
-                     value(self.score), value(self.comment), int(self.line[i]))
+        return tuple(_made(app, reviewer, criterion, score, comment, line)
+                     for app, reviewer, criterion, score, comment, line in zip(
+                         *decoded, self.line.tolist(), strict=True))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
