@@ -7,7 +7,9 @@ on the arguments.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -127,3 +129,10 @@ SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 def snake_case_words(text: str) -> list[str]:
     """Every snake_case identifier in ``text`` (``region_cap``; not "pre-birth")."""
     return SNAKE_CASE.findall(text)
+
+
+def rehash(pack: Path, name: str) -> None:
+    """Record ``name``'s present bytes in the manifest, as a forger (or another machine) would."""
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"][name] = hashlib.sha256((pack / name).read_bytes()).hexdigest()
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

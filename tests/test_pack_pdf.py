@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import io
 import json
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from helpers_browser import require_chromium
-from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, GOLDEN_CALL_ARGS, copy_pack
+from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, GOLDEN_CALL_ARGS, copy_pack, rehash
 from pypdf import PdfReader
 
 from pine_select.cli import main
@@ -138,13 +137,6 @@ def test_a_file_that_is_not_a_pdf_is_a_pack_error() -> None:
 # --- pack --pdf and verify ---------------------------------------------------------------
 
 
-def _rehash(pack: Path, name: str) -> None:
-    """Record ``name``'s present bytes in the manifest, as a forger (or another machine) would."""
-    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
-    manifest["outputs"][name] = hashlib.sha256((pack / name).read_bytes()).hexdigest()
-    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def pdf_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_chromium()
@@ -170,7 +162,7 @@ def test_a_pdf_printed_by_another_chromium_verifies_by_its_text(
     assert b"/Producer (Skia/PDF m" in pdf
     other = pdf.replace(b"/Producer (Skia/PDF m", b"/Producer (Skia/PDF n")
     (pack / "briefing.pdf").write_bytes(other)
-    _rehash(pack, "briefing.pdf")
+    rehash(pack, "briefing.pdf")
     result = run_cli("verify", pack)
     assert result.exit_code == 0, result.output
 
@@ -180,7 +172,7 @@ def test_a_pdf_whose_text_differs_does_not_verify(
     pack = copy_pack(pdf_pack, tmp_path / "forged")
     html = (pack / "briefing.html").read_text(encoding="utf-8")
     (pack / "briefing.pdf").write_bytes(render_pdf(html.replace("Panel", "Panne", 1)))
-    _rehash(pack, "briefing.pdf")
+    rehash(pack, "briefing.pdf")
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "briefing.pdf: differs when re-run" in result.stdout

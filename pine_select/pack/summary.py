@@ -25,6 +25,7 @@ def verify_lines(report: VerifyReport) -> list[str]:
                                   ("added (not in the manifest)", report.added),
                                   ("differs when re-run from inputs/", report.differs_on_rerun))
              for name in names]
+    lines += [f"{folder / where}" for where in report.differences]
     lines += [f"{folder / refused}" for refused in report.refused]
     lines += [f"{folder / 'manifest.json'}: {claim}" for claim in report.claims]
     if report.rerun_error:

@@ -23,6 +23,7 @@ from pine_select.pack.build import (
     render_outputs,
     solver_claim,
 )
+from pine_select.pack.differences import differences
 from pine_select.pack.files import INPUTS, MANIFEST, Listing
 from pine_select.pack.manifest import Manifest, read_manifest, this_tool
 from pine_select.pack.originals import check_originals
@@ -39,6 +40,7 @@ class VerifyReport:
     added: tuple[str, ...] = ()  # on disk, not in the manifest
     refused: tuple[str, ...] = ()  # "PATH: why a pack may not hold it" (links, foreign files)
     differs_on_rerun: tuple[str, ...] = ()  # re-running from inputs/ gives other bytes
+    differences: tuple[str, ...] = ()  # "NAME: where it differs" for those files
     claims: tuple[str, ...] = ()  # "CLAIM: what the manifest says, what was found"
     rerun_error: str = ""
 
@@ -186,9 +188,11 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
         return replace(report, rerun_error=str(exc))
     differs = tuple(name for name, content in sorted(rerun.items())
                     if not _same_output(name, _bytes_of(folder / name), content))
+    where = tuple(f"{name}: {place}" for name in differs
+                  for place in differences(name, _bytes_of(folder / name), rerun[name]))
     claims = (report.claims + _rerun_claims(manifest, decision, set(rerun))
               + _results_claims(_bytes_of(folder / files.RESULTS), manifest))
-    return replace(report, differs_on_rerun=differs, claims=claims)
+    return replace(report, differs_on_rerun=differs, differences=where, claims=claims)
 
 
 def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
