@@ -41,6 +41,10 @@ MAX_COUNT = 10**6  # portfolio size
 MAX_ALTERNATIVES = 50
 MAX_EXPLAIN_LIMIT = 100_000
 MAX_SAMPLES = 100_000  # weight draws (each is a solve)
+# Bootstrap of reviewers (chance/): here, so that the CLI's help needs no solver imports.
+DEFAULT_DRAWS = 1_000
+MAX_DRAWS = 100_000  # each draw is a re-selection
+MAX_WORKERS = 64
 MAX_BREAKPOINT_LIMIT = 1_000
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 30  # in an exact number's numerator or denominator
@@ -147,7 +151,7 @@ class RunOptions(BaseModel):
     breakpoint_limit: Annotated[int, _count(MAX_BREAKPOINT_LIMIT, low=1)] = (
         DEFAULT_BREAKPOINT_LIMIT)
     # How much of the choice is chance (a pack's section; the commands take them as flags).
-    robustness_draws: Annotated[int, _count(MAX_SAMPLES)] = 0  # bootstrap draws of reviewers
+    robustness_draws: Annotated[int, _count(MAX_DRAWS)] = 0  # bootstrap draws of reviewers
     lottery: Literal["contested", "all"] | None = None  # the zone of a lottery, if one is run
 
     def __init__(self, **values: Any) -> None:

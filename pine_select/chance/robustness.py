@@ -23,16 +23,13 @@ from pine_select.chance.result import Chance, Robustness
 from pine_select.errors import SolverError, UsageError
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
-from pine_select.options import RunOptions
+from pine_select.options import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS, RunOptions
 from pine_select.pipeline import score
 from pine_select.scoring.result import ScoreReport
 from pine_select.scoring.totals import IntegerWeights
 from pine_select.selection.optimiser import Optimiser, Solution, SolverName, SolveStatus
 from pine_select.selection.problem import SelectionProblem, build_problem
 
-DEFAULT_DRAWS = 1_000
-MAX_DRAWS = 100_000  # each draw is a re-selection
-MAX_WORKERS = 64
 CHUNK_DRAWS = 25  # draws per chunk: the unit of work of a worker and of the seeding
 
 Progress = Callable[[int, int], None]  # (draws done, draws in all)
