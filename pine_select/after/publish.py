@@ -8,13 +8,12 @@ renamed), so a reader never sees half a file and a failure leaves any old file a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pine_select.after.giving_csv import giving_csv
 from pine_select.after.giving_schema import check_package
 from pine_select.after.grants import giving_package
+from pine_select.atomic import write_atomically
 from pine_select.decision import Decided
 from pine_select.errors import UsageError, display_path
 from pine_select.model.call import CallFiles
@@ -34,15 +33,7 @@ def grants_file(outcome: Decided, fmt: str) -> bytes:
 def write_export(data: bytes, out: Path, inputs: CallFiles, decision: Path | None) -> None:
     """Write ``data`` to ``out`` atomically; never over or inside the call's own files."""
     _check_apart(out, inputs, decision)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the export is for publishing
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(out, data, mode=0o644)  # the export is for publishing
 
 
 def _check_apart(out: Path, inputs: CallFiles, decision: Path | None) -> None:

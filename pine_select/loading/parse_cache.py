@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pine_select.atomic import write_atomically
 from pine_select.loading import yaml_source
 from pine_select.loading.yaml_source import MAX_FILE_BYTES, Results, YamlDocument
 
@@ -199,15 +199,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
     simply not written (the run's answer does not depend on it)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        write_atomically(path, data)
     except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        return  # a cache that cannot be written is only a slower next run
 
 
 _FINGERPRINT: list[str | None] = []

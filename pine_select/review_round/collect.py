@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pine_select.atomic import write_atomically
 from pine_select.errors import InputError, Problem, display_path
 from pine_select.model.call import Call
 from pine_select.model.ids import canonical_reviewer
 from pine_select.model.reviews import Review
-from pine_select.review_round.assignments import Assignment, write_atomically
+from pine_select.review_round.assignments import Assignment
 from pine_select.review_round.sheets import (
     COMMENT_SUFFIX,
     Reviewers,

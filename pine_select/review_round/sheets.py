@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pine_select.atomic import write_atomically
 from pine_select.errors import InputError, Problem, display_path
 from pine_select.loading.checks import closest
 from pine_select.model.call import Call
 from pine_select.model.rubric import Rubric
-from pine_select.review_round.assignments import Assignment, write_atomically
+from pine_select.review_round.assignments import Assignment
 from pine_select.review_round.workbook import SheetSpec, workbook_bytes
 
 FIXED_COLUMNS = ("application_id", "title", "organisation")

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pine_select.atomic import write_atomically
 from pine_select.errors import Problem, display_path
 from pine_select.model.call import Call
 from pine_select.review_round.assign import AssignmentResult, assign_reviewers
 from pine_select.review_round.assignments import (
     assignments_csv,
     read_assignments,
-    write_atomically,
 )
 from pine_select.review_round.collect import Collected, collect_sheets, write_reviews
 from pine_select.review_round.reviewers import load_reviewers
