@@ -689,7 +689,7 @@ def letters(out: Path, template: Path | None, force: bool, **options: Any) -> No
 
 def chance_options(command: F) -> F:
     """--draws, --seed and --workers of the bootstrap of reviewers."""
-    from pine_select.options import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS
+    from pine_select.limits import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS
 
     decorators = [
         click.option("--draws", type=click.IntRange(0, MAX_DRAWS), default=DEFAULT_DRAWS,

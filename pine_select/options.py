@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from pine_select.errors import UsageError
+from pine_select.limits import MAX_DRAWS
 from pine_select.model.base import (
     CRITERION_ID_PATTERN,
     ID_PATTERN,
@@ -41,10 +42,6 @@ MAX_COUNT = 10**6  # portfolio size
 MAX_ALTERNATIVES = 50
 MAX_EXPLAIN_LIMIT = 100_000
 MAX_SAMPLES = 100_000  # weight draws (each is a solve)
-# Bootstrap of reviewers (chance/): here, so that the CLI's help needs no solver imports.
-DEFAULT_DRAWS = 1_000
-MAX_DRAWS = 100_000  # each draw is a re-selection
-MAX_WORKERS = 64
 MAX_BREAKPOINT_LIMIT = 1_000
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 30  # in an exact number's numerator or denominator

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pine_select.chance.bootstrap import ReviewerTable, chunk_seed, drawn_scores
 from pine_select.chance.result import Chance, Robustness
 from pine_select.errors import SolverError, UsageError
+from pine_select.limits import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
-from pine_select.options import DEFAULT_DRAWS, MAX_DRAWS, MAX_WORKERS, RunOptions
+from pine_select.options import RunOptions
 from pine_select.pipeline import score
 from pine_select.scoring.result import ScoreReport
 from pine_select.scoring.totals import IntegerWeights
