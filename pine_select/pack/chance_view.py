@@ -18,6 +18,7 @@ from typing import Any
 from pine_select.chance.distribution import PRECISION
 from pine_select.chance.result import ALWAYS, NEVER, Lottery, Robustness
 from pine_select.options import RunOptions
+from pine_select.pack.sensitivity_view import too_large
 from pine_select.pack.withhold import Disclosure
 from pine_select.report.cells import fixed
 from pine_select.report.chance_output import lottery_json, robustness_json
@@ -76,11 +77,7 @@ def _not_computed_because(disclosed: Disclosure, params: RunOptions) -> str | No
     if not disclosed.shows_sensitivity:
         return ("In this copy the chance of selection is not shown: every draw weighs the "
                 "scores of a withheld application that could be selected.")
-    selectable = len(disclosed.decision.scores.selectable())
-    if selectable > CHANCE_MAX_CANDIDATES:
-        return (f"Not computed for a call with {selectable} selectable applications "
-                f"(over {CHANCE_MAX_CANDIDATES}): run pine-select robustness.")
-    return None
+    return too_large(disclosed, CHANCE_MAX_CANDIDATES, "robustness")
 
 
 def chance_view(found: ChanceResults) -> dict[str, Any]:

@@ -50,10 +50,15 @@ def _not_computed_because(disclosed: Disclosure, params: RunOptions) -> str | No
                 "pine-select sensitivity on the call.")
     if not disclosed.shows_sensitivity:
         return f"In this copy {NOT_SHOWN_SENSITIVITY}."
+    return too_large(disclosed, SENSITIVITY_MAX_CANDIDATES, "sensitivity")
+
+
+def too_large(disclosed: Disclosure, limit: int, command: str) -> str | None:
+    """Why a section is left out of a pack for a call above ``limit`` selectable applications."""
     selectable = len(disclosed.decision.scores.selectable())
-    if selectable > SENSITIVITY_MAX_CANDIDATES:
+    if selectable > limit:
         return (f"Not computed for a call with {selectable} selectable applications "
-                f"(over {SENSITIVITY_MAX_CANDIDATES}): run pine-select sensitivity.")
+                f"(over {limit}): run pine-select {command}.")
     return None
 
 
