@@ -58,3 +58,14 @@ def test_a_member_copy_withholding_a_selectable_application_leaves_the_section_o
                            "--robustness-draws", "5")
     assert 'id="chance"' not in html and "the chance of selection is not shown" in html
     assert "chance" not in results
+
+
+def test_an_overrides_what_if_pack_computes_neither_section_for_its_own_rules(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    # One test of a what-if (RunOptions.is_what_if) for both sections: an --exclude pack
+    # once had a weight-sensitivity section computed for its what-if overrides.
+    html, results = packed(run_cli, tmp_path / "pack", "--exclude", "TINY-003",
+                           "--robustness-draws", "5")
+    assert results["what_if"] == {"exclude": ["TINY-003"]}
+    assert "run pine-select sensitivity" in html and "run pine-select robustness" in html
+    assert 'id="chance"' not in html and "chance" not in results

@@ -44,10 +44,9 @@ def sensitivity_view(disclosed: Disclosure, params: RunOptions) -> dict[str, Any
 
 
 def _not_computed_because(disclosed: Disclosure, params: RunOptions) -> str | None:
-    if params.weights or params.size is not None or params.budget is not None:
-        return ("This pack was made with what-if weights, size or budget; weight "
-                "sensitivity is computed for the published rules only: run "
-                "pine-select sensitivity on the call.")
+    if params.is_what_if:  # the one test of a what-if (options.py), as the chance section's
+        return ("This pack was made with what-ifs; weight sensitivity is computed for the "
+                "published rules only: run pine-select sensitivity on the call.")
     if not disclosed.shows_sensitivity:
         return f"In this copy {NOT_SHOWN_SENSITIVITY}."
     return too_large(disclosed, SENSITIVITY_MAX_CANDIDATES, "sensitivity")
