@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import http.server
 import io
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from pine_select.cli import main
 from pine_select.errors import PackError
 from pine_select.loading.loader import load_call
 from pine_select.pack import render_outputs
-from pine_select.pack.pdf import page_texts, render_pdf, same_content
+from pine_select.pack.pdf import destination_pages, page_texts, render_pdf, same_content
 from pine_select.pipeline import decide
 
 A4_POINTS = (595.3, 841.9)  # 210 x 297 mm
@@ -73,6 +75,22 @@ def test_the_panel_summary_fills_pages_1_to_3_and_the_pages_per_application_foll
     assert "For analysts and auditors" not in summary  # the appendix starts later
     last = sorted(example_texts)[-2:]
     assert "Provenance and hashes" in "".join(example_texts[n] for n in last)  # the end
+
+
+def test_the_contents_list_gives_the_page_each_section_starts_on(
+        example_pdf: bytes, example_html: str) -> None:
+    pages = PdfReader(io.BytesIO(example_pdf)).pages
+    contents = re.search(r'<nav id="contents".*?</nav>', example_html, re.DOTALL)
+    assert contents is not None
+    entries = re.findall(r'<a href="#([a-z-]+)">([^<]*)</a>', contents.group(0))
+    numbers = destination_pages(example_pdf)
+    cover = pages[0].extract_text()
+    for anchor, label in entries:
+        number = numbers[anchor]
+        written = re.search(re.escape(label.split()[-1]) + r"\s+p\. (\d+)", cover)
+        assert written is not None and int(written.group(1)) == number, (label, number)
+        heading = html.unescape(label).split(",")[0].split()[:2]  # the heading may be shorter
+        assert " ".join(heading) in pages[number - 1].extract_text(), (label, number)
 
 
 def test_the_same_briefing_prints_to_the_same_bytes(example_pdf: bytes,

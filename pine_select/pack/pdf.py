@@ -8,6 +8,11 @@ Playwright drives the system's Chromium (``/usr/bin/chromium`` on Debian): it ne
 downloads a browser. The page is loaded from a string with JavaScript off and every request
 refused, so applicant text can reach nothing outside the document.
 
+Chromium cannot fill a contents list's page numbers (CSS ``target-counter`` is not
+implemented), so the briefing is printed, the page of each contents entry read back from the
+PDF's named destinations (Chromium makes one per ``id``), the numbers written into the
+contents list of a copy of the HTML, and that copy printed again, until the pages hold still.
+
 Chromium stamps each PDF with the time it was made; those stamps are set to a fixed date, so
 the same HTML printed by the same Chromium gives the same bytes. Another Chromium version
 may lay out bytes differently: :func:`same_content` then compares the text of each page.
@@ -19,6 +24,7 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +40,11 @@ CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--disable-quic")
 _STAMP = re.compile(rb"D:\d{14}(?:[+-]\d{2}'\d{2}'|Z)?")
+# A contents entry as the briefing's template writes it (applicant text is escaped, so it
+# can never make one): its anchor, whose page number is added after the link.
+_CONTENTS = re.compile(r'<nav id="contents".*?</nav>', re.DOTALL)
+_ENTRY = re.compile(r'<a href="#([A-Za-z0-9_-]+)">([^<]*)</a>')
+MAX_PRINTINGS = 4  # numbers two digits longer can move an entry at most a line or two
 FIXED_STAMP = b"D:19700101000000+00'00'"
 
 
@@ -66,15 +77,53 @@ def render_pdf(html: str) -> bytes:
             try:
                 page = browser.new_page(java_script_enabled=False)
                 page.route("**/*", lambda route: route.abort())
-                page.set_content(html, wait_until="load")
-                pdf = page.pdf(format="A4", print_background=True, margin=A4_MARGINS,
-                               prefer_css_page_size=True)
+
+                def printed(document: str) -> bytes:
+                    page.set_content(document, wait_until="load")
+                    return page.pdf(format="A4", print_background=True, margin=A4_MARGINS,
+                                    prefer_css_page_size=True)
+
+                pdf = _with_contents_pages(html, printed)
             finally:
                 browser.close()
     except Error as exc:
         raise PackError(f"Chromium ({chromium}) could not print the briefing: "
                         f"{str(exc).splitlines()[0]}") from None
     return _STAMP.sub(FIXED_STAMP, pdf)
+
+
+def _with_contents_pages(html: str, printed: Callable[[str], bytes]) -> bytes:
+    """``html`` printed with each contents entry's page number, once the numbers hold."""
+    pdf = printed(html)
+    if _CONTENTS.search(html) is None:
+        return pdf
+    written: dict[str, int] = {}
+    for _ in range(MAX_PRINTINGS):
+        pages = destination_pages(pdf)
+        if pages == written:
+            break
+        written = pages
+        pdf = printed(with_page_numbers(html, pages))
+    return pdf
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """The page (from 1) of each named destination: each element ``id`` Chromium printed."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+            for name, dest in sorted(reader.named_destinations.items())}
+
+
+def with_page_numbers(html: str, pages: dict[str, int]) -> str:
+    """``html`` with the page number of each contents entry written after its link."""
+    def numbered(entry: re.Match[str]) -> str:
+        page = pages.get(entry.group(1))
+        tail = "" if page is None else f' <span class="page-ref">p.&nbsp;{page}</span>'
+        return entry.group(0) + tail
+
+    return _CONTENTS.sub(lambda nav: _ENTRY.sub(numbered, nav.group(0)), html, count=1)
 
 
 def page_texts(pdf: bytes) -> list[str]:
