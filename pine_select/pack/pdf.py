@@ -112,8 +112,12 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
-            for name, dest in sorted(reader.named_destinations.items())}
+    pages = {}
+    for name, dest in sorted(reader.named_destinations.items()):
+        index = reader.get_destination_page_number(dest)
+        if index is not None:  # a destination on no page (never seen from Chromium)
+            pages[name.lstrip("/")] = index + 1
+    return pages
 
 
 def with_page_numbers(html: str, pages: dict[str, int]) -> str:
