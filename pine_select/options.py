@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from pine_select.errors import UsageError
-from pine_select.limits import MAX_DRAWS
+from pine_select.limits import MAX_DRAWS, MAX_SEED
 from pine_select.model.base import (
     CRITERION_ID_PATTERN,
     ID_PATTERN,
@@ -43,7 +43,6 @@ MAX_ALTERNATIVES = 50
 MAX_EXPLAIN_LIMIT = 100_000
 MAX_SAMPLES = 100_000  # weight draws (each is a solve)
 MAX_BREAKPOINT_LIMIT = 1_000
-MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 30  # in an exact number's numerator or denominator
 DEFAULT_CONCENTRATION = Fraction(50)
 DEFAULT_BREAKPOINT_LIMIT = 10

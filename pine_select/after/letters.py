@@ -9,15 +9,20 @@ What a letter says, and what it never says:
 - reviewers' comments on it, by criterion, without who wrote them;
 - for one not funded, why in plain words: below the funding line, the balance rule that
   kept it out (the rule's words and description), or the panel's recorded reason;
+- when the decision was drawn by lot, each applicant in the lottery's zone is told that
+  lots were drawn between it and other close applications, its chance, and whether it was
+  drawn (never who else was in the zone);
 - never another applicant: no other id, title or organisation name, no reviewer id
   (``redaction.py`` removes them from the free text that others wrote).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from pine_select.after.redaction import Redactor
+from pine_select.chance.distribution import PRECISION
 from pine_select.decision import Decided
 from pine_select.decision.compare import rule_words
 from pine_select.model.application import Application
@@ -84,7 +89,7 @@ def _outcome(outcome: Decided, app: Application, score: ApplicationScore
     """The outcome's kind and, unless funded, why, in plain sentences."""
     rubric = outcome.recommendation.call.rubric
     if app.id in outcome.funded:
-        return "funded", []
+        return "funded", _drawn_words(outcome, app.id)
     if not score.eligible:
         return "ineligible", [_gate_words(outcome.recommendation.call, gate)
                               for gate in score.failed_gates]
@@ -105,8 +110,11 @@ def _gate_words(call: Call, gate_id: str) -> str:
 
 def _why_not_funded(outcome: Decided, app: Application, score: ApplicationScore) -> list[str]:
     change = outcome.panel.change_of(app.id) if outcome.panel else None
-    if change is not None:  # recommended, then removed by the panel
-        return [f"The panel decided not to fund it: {change.reason}"]
+    if change is not None:  # recommended (or drawn), then removed by the panel
+        return [*_drawn_words(outcome, app.id),
+                f"The panel decided not to fund it: {change.reason}"]
+    if outcome.draw is not None and app.id in outcome.draw.lottery.zone:
+        return _drawn_words(outcome, app.id)
     left_out = {item.id: item for item in outcome.recommendation.selection.left_out}
     if app.id in left_out:
         return _kept_out_by_rules(outcome, left_out[app.id])
@@ -118,6 +126,29 @@ def _why_not_funded(outcome: Decided, app: Application, score: ApplicationScore)
                 f"funded total, {points_text(min(totals))}."]
     return ["Its total was within the range of funded totals: the balance the call's rules "
             "ask of the portfolio as a whole, and the budget, decided which were funded."]
+
+
+def _drawn_words(outcome: Decided, app_id: str) -> list[str]:
+    """For an applicant in the lottery's zone: that lots were drawn, its chance, the result.
+
+    Never who else was in the zone: only this application's own chance and draw.
+    """
+    draw = outcome.draw
+    if draw is None or app_id not in draw.lottery.zone:
+        return []
+    among = ("the close applications" if draw.params.zone == "contested"
+             else "all the applications that could be funded")
+    chance = fixed(Fraction(100 * draw.lottery.probability(app_id), PRECISION), 1)
+    drawn = app_id in draw.drawn
+    line = (f"It was among {among}, between which the panel drew lots with the call's "
+            f"rules kept. Its chance of being drawn was {chance}%, and it was "
+            f"{'drawn' if drawn else 'not drawn'}.")
+    change = outcome.panel.change_of(app_id) if outcome.panel else None
+    if drawn and change is None:
+        line += " It is funded by the draw."
+    elif not drawn and change is not None and change.action == "added":
+        line += f" The panel decided to fund it all the same: {change.reason}"
+    return [line]
 
 
 def _kept_out_by_rules(outcome: Decided, item: LeftOut) -> list[str]:

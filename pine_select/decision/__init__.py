@@ -3,7 +3,8 @@
 ``checks.py`` refuses a decision file that does not account for itself (a difference from
 the recommendation without a reason, a reason without a difference, an unknown id, an
 amount above the request, an application that cannot be funded); ``compare.py`` says what
-the decision changes, what it costs and which rules the decided portfolio breaks.
+the decision changes, what it costs and which rules the decided portfolio breaks;
+``source.py`` re-runs the lottery a decision says it was drawn from.
 """
 
 from pine_select.decision.compare import (
@@ -12,7 +13,8 @@ from pine_select.decision.compare import (
     Portfolio,
     compare_decision,
 )
-from pine_select.decision.outcome import Decided, decided
+from pine_select.decision.outcome import Decided, checked_decision, decided
+from pine_select.decision.source import LotteryDraw
 
-__all__ = ["BrokenRule", "Decided", "DecisionComparison", "Portfolio", "compare_decision",
-           "decided"]
+__all__ = ["BrokenRule", "Decided", "DecisionComparison", "LotteryDraw", "Portfolio",
+           "checked_decision", "compare_decision", "decided"]

@@ -7,20 +7,24 @@ Each problem names the decision file and the line of the entry at fault. The rul
   amount is no more than it requested;
 - every difference from the recommendation has a change with the matching action
   (``added`` for funded but not recommended, ``removed`` for recommended but not funded),
-  and every change is such a difference.
+  and every change is such a difference. A decision drawn by lot (``source: {lottery:
+  ...}``) is checked against the drawn portfolio instead (``source.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pine_select.decision.source import Basis, recommendation_basis
 from pine_select.errors import Problem
 from pine_select.loading.yaml_source import PathKey, YamlDocument
 from pine_select.model.decision import PanelDecision
 from pine_select.pipeline import Decision
 
-CHANGE_EXPECTED = ("one change for every difference from the recommendation: "
-                   "{id: ID, action: added|removed, reason: ...}")
+
+def change_expected(basis: Basis) -> str:
+    return (f"one change for every difference from the {basis.name}: "
+            "{id: ID, action: added|removed, reason: ...}")
 
 
 class _Place:
@@ -34,15 +38,24 @@ class _Place:
 
 
 def check_decision(panel: PanelDecision, doc: YamlDocument, label: str,
-                   recommendation: Decision) -> list[Problem]:
-    """Every problem of ``panel`` (read from ``label``) against ``recommendation``."""
+                   recommendation: Decision, basis: Basis | None = None) -> list[Problem]:
+    """Every problem of ``panel`` (read from ``label``) against ``recommendation``, its
+    differences judged against ``basis`` (default: the recommended portfolio)."""
+    problems = check_entries(panel, doc, label, recommendation)
+    if not problems:  # differences only mean something once every id is sound
+        basis = basis or recommendation_basis(recommendation)
+        problems += _unexplained(_Place(label, doc), panel, basis)
+    return problems
+
+
+def check_entries(panel: PanelDecision, doc: YamlDocument, label: str,
+                  recommendation: Decision) -> list[Problem]:
+    """The problems of each entry alone: ids, duplicates, what can be funded and for how much."""
     place = _Place(label, doc)
     problems = _duplicates(place, "funded", panel.funded_ids())
     problems += _duplicates(place, "changes", tuple(c.id for c in panel.changes))
     problems += _funded_problems(place, panel, recommendation)
     problems += _unknown_changes(place, panel, recommendation)
-    if not problems:  # differences only mean something once every id is sound
-        problems += _unexplained(place, panel, recommendation)
     return problems
 
 
@@ -92,10 +105,9 @@ def _unknown_changes(place: _Place, panel: PanelDecision, recommendation: Decisi
             for index, change in enumerate(panel.changes) if change.id not in apps]
 
 
-def _unexplained(place: _Place, panel: PanelDecision, recommendation: Decision
-                 ) -> list[Problem]:
+def _unexplained(place: _Place, panel: PanelDecision, basis: Basis) -> list[Problem]:
     """Differences without a change, and changes without a difference (or the wrong action)."""
-    recommended = set(recommendation.selection.selected)
+    recommended, word = set(basis.ids), basis.word
     funded = set(panel.funded_ids())
     actual = {**dict.fromkeys(sorted(funded - recommended), "added"),
               **dict.fromkeys(sorted(recommended - funded), "removed")}
@@ -103,24 +115,24 @@ def _unexplained(place: _Place, panel: PanelDecision, recommendation: Decision
     for index, change in enumerate(panel.changes):
         found = actual.get(change.id)
         if found != change.action:
-            state = ("recommended and funded" if change.id in recommended & funded
-                     else "neither recommended nor funded")
+            state = (f"{word} and funded" if change.id in recommended & funded
+                     else f"neither {word} nor funded")
             message = (f"change {change.action} {change.id}: {change.id} was {found}, not "
                        f"{change.action}" if found else f"change {change.action} "
                        f"{change.id}: no such difference ({change.id} is {state})")
-            problems.append(place.problem(("changes", index), message, CHANGE_EXPECTED,
+            problems.append(place.problem(("changes", index), message, change_expected(basis),
                                           "change_without_difference"))
     given = {c.id for c in panel.changes}
     for app_id, action in actual.items():
         if app_id not in given:
             where = (("funded", panel.funded_ids().index(app_id), "id") if action == "added"
                      else ("changes",) if panel.changes else ("funded",))
-            problems.append(place.problem(where, _no_reason(app_id, action), CHANGE_EXPECTED,
-                                          "difference_without_reason"))
+            problems.append(place.problem(where, _no_reason(app_id, action, word),
+                                          change_expected(basis), "difference_without_reason"))
     return problems
 
 
-def _no_reason(app_id: str, action: str) -> str:
+def _no_reason(app_id: str, action: str, word: str) -> str:
     if action == "added":
-        return f"{app_id} is funded but was not recommended, and no change gives the reason"
-    return f"{app_id} was recommended but is not funded, and no change gives the reason"
+        return f"{app_id} is funded but was not {word}, and no change gives the reason"
+    return f"{app_id} was {word} but is not funded, and no change gives the reason"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from pine_select.decision.source import LotteryDraw
 from pine_select.model.decision import Change, PanelDecision
 from pine_select.model.rubric import Rubric
 from pine_select.pipeline import Decision
@@ -46,15 +47,19 @@ class DecisionComparison:
     amounts: dict[str, int]  # the decided amount of each funded application
     changes: tuple[Change, ...]  # added first, then removed; each in rank order
     breaks: tuple[BrokenRule, ...]  # in the selection's group order
+    draw: LotteryDraw | None = None  # the lottery the decision was drawn from, re-run
+    drawn: Portfolio | None = None  # its drawn portfolio, the changes' basis
 
     @property
     def agrees(self) -> bool:
-        """Whether the panel funded exactly the recommended portfolio."""
+        """Whether the panel funded exactly its basis: the recommendation, or the draw."""
         return not self.changes
 
 
-def compare_decision(recommendation: Decision, panel: PanelDecision) -> DecisionComparison:
-    """``panel`` against ``recommendation`` (``panel`` passed checks.check_decision)."""
+def compare_decision(recommendation: Decision, panel: PanelDecision,
+                     draw: LotteryDraw | None = None) -> DecisionComparison:
+    """``panel`` against ``recommendation`` and the lottery ``draw`` it came from, if any
+    (``panel`` passed checks.check_decision against that basis)."""
     requested = {a.id: a.requested_amount for a in recommendation.call.applications}
     amounts = {g.id: requested[g.id] if g.amount is None else g.amount for g in panel.funded}
     rank = _rank_order(recommendation)
@@ -67,6 +72,9 @@ def compare_decision(recommendation: Decision, panel: PanelDecision) -> Decision
         amounts={app_id: amounts[app_id] for app_id in decided_ids},
         changes=tuple(sorted(panel.changes, key=lambda c: (c.action != "added", rank(c.id)))),
         breaks=broken_rules(recommendation, amounts),
+        draw=draw,
+        drawn=None if draw is None else _portfolio(
+            recommendation, tuple(sorted(draw.drawn, key=rank)), requested),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pine_select.decision.checks import check_decision
+from pine_select.decision.checks import check_decision, check_entries
 from pine_select.decision.compare import DecisionComparison, compare_decision
+from pine_select.decision.source import LotteryDraw, decision_basis
 from pine_select.errors import InputError, display_path
 from pine_select.loading.decision import load_decision
 from pine_select.model.call import Call
@@ -25,6 +26,11 @@ class Decided:
     source: Path | None = None  # the decision file
 
     @property
+    def draw(self) -> LotteryDraw | None:
+        """The lottery the decision was drawn from, re-run (None: on the recommendation)."""
+        return None if self.comparison is None else self.comparison.draw
+
+    @property
     def funded(self) -> dict[str, int]:
         """Each funded application's amount: the panel's, else the recommended requests."""
         if self.comparison is not None:
@@ -41,10 +47,21 @@ def decided(call: Call, options: RunOptions, decision_file: Path | None) -> Deci
     """
     if decision_file is None:
         return Decided(decide(call, options))
-    panel, doc = load_decision(decision_file)
     recommendation = decide(call, options)
-    problems = check_decision(panel, doc, display_path(decision_file), recommendation)
+    panel, comparison = checked_decision(recommendation, decision_file)
+    return Decided(recommendation, panel, comparison, decision_file)
+
+
+def checked_decision(recommendation: Decision, decision_file: Path
+                     ) -> tuple[PanelDecision, DecisionComparison]:
+    """The decision in ``decision_file``, checked against ``recommendation`` (or against the
+    lottery draw it names, re-run) and compared with it; InputError lists every problem."""
+    panel, doc = load_decision(decision_file)
+    label = display_path(decision_file)
+    basis, problems = decision_basis(recommendation, panel, doc, label)
+    problems += (check_entries(panel, doc, label, recommendation) if basis is None
+                 else check_decision(panel, doc, label, recommendation, basis))
     if problems:
         raise InputError(problems)
-    return Decided(recommendation, panel, compare_decision(recommendation, panel),
-                   decision_file)
+    assert basis is not None
+    return panel, compare_decision(recommendation, panel, basis.draw)

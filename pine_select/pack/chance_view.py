@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pine_select.chance.distribution import PRECISION
 from pine_select.chance.result import ALWAYS, NEVER, Lottery, Robustness
 from pine_select.options import RunOptions
 from pine_select.pack.sensitivity_view import too_large
 from pine_select.pack.withhold import Disclosure
 from pine_select.report.cells import fixed
-from pine_select.report.chance_output import lottery_json, robustness_json
+from pine_select.report.chance_output import billionths_percent, lottery_json, robustness_json
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 30  # margins of the plot inside the chart
@@ -141,10 +140,10 @@ def _lottery(found: Lottery) -> dict[str, Any]:
     return {
         "status": found.status, "zone_kind": found.zone_kind, "seed": found.seed,
         "fixed_in": list(found.fixed_in), "fixed_out": len(found.fixed_out),
-        "zone": [{"id": i, "percent": _billionths(found.probability(i))}
+        "zone": [{"id": i, "percent": billionths_percent(found.probability(i))}
                  for i in sorted(found.zone, key=lambda i: (-found.probability(i), i))],
         "distribution": [] if distribution is None else [
-            {"portfolio": list(p), "percent": _billionths(b)}
+            {"portfolio": list(p), "percent": billionths_percent(b)}
             for p, b in zip(distribution.portfolios, distribution.billionths, strict=True)],
         "ticket": found.ticket, "drawn": list(found.drawn),
     }
@@ -154,5 +153,3 @@ def _percent(p: Fraction) -> str:
     return fixed(100 * p, 1) + "%"
 
 
-def _billionths(b: int) -> str:
-    return fixed(Fraction(100 * b, PRECISION), 7) + "%"

@@ -84,7 +84,7 @@ def lottery_text(result: Lottery) -> str:
     lines = [f"Lottery over {len(result.zone)} application(s) in the zone ({result.zone_kind}); "
              f"{len(result.fixed_in)} held in, {len(result.fixed_out)} held out; "
              f"{len(result.distribution.portfolios)} portfolio(s) in the distribution.", ""]
-    rows = [[terminal_text(i), _percent(result.probability(i))]
+    rows = [[terminal_text(i), billionths_percent(result.probability(i))]
             for i in sorted(result.zone, key=lambda i: (-result.probability(i), i))]
     if rows:
         lines += columns(["zone member", "P(selected)"], rows, right={1})
@@ -93,5 +93,6 @@ def lottery_text(result: Lottery) -> str:
     return "\n".join(lines)
 
 
-def _percent(billionths: int) -> str:
+def billionths_percent(billionths: int) -> str:
+    """A probability in billionths as a percentage with every digit it has (7 places)."""
     return fixed(Fraction(billionths * 100, PRECISION), 7) + "%"
