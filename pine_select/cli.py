@@ -669,7 +669,11 @@ def export(fmt: str, out: Path | None, **options: Any) -> None:
               help="The funder's own Jinja template for a letter (rendered sandboxed, "
                    "autoescaped) [default: the bundled one].")
 @click.option("--force", is_flag=True, help="Replace an existing --out folder of letters.")
-def letters(out: Path, template: Path | None, force: bool, **options: Any) -> None:
+@click.option("--reviewers", "reviewers_file", type=click.Path(path_type=Path),
+              help="Reviewers CSV whose names the letters keep out [default: "
+                   "APPS/reviewers.csv, if present].")
+def letters(out: Path, template: Path | None, force: bool, reviewers_file: Path | None,
+            **options: Any) -> None:
     """Write one printable (A4) HTML letter per applicant: outcome, scores, feedback.
 
     Each letter gives its own scores and total, the range of funded totals, reviewers'
@@ -677,10 +681,12 @@ def letters(out: Path, template: Path | None, force: bool, **options: Any) -> No
     Without a decision file the recommendation is the outcome.
     """
     from pine_select.after.steps import letters_step
+    from pine_select.review_round.steps import reviewer_names
 
     with reporting_errors():
         outcome = open_decided(options, required=False)
-        written, count = letters_step(outcome, out, template, force=force)
+        names = reviewer_names(outcome.recommendation.call, options["apps"], reviewers_file)
+        written, count = letters_step(outcome, out, template, force=force, reviewers=names)
     click.echo(f"Wrote {count} letter(s) to {written}/.")
 
 

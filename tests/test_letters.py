@@ -165,3 +165,54 @@ def test_when_nothing_is_funded_the_letters_say_so(tmp_path: Path, run_cli) -> N
     first = text_of((out / "TINY-001.html").read_text("utf-8"))
     assert "has not been funded" in first and "No application was funded in this call." in first
     assert "ranged from" not in first
+
+
+REVIEWERS_CSV = ("reviewer,name,organisation,expertise,max_load\n"
+                 "ana,Ana Ortiz,Shore Council,,\nben,Ben Mills,,,\ncal,Cal Reyes,,,\n")
+
+
+def _letters_with_named_comment(tmp_path: Path, run_cli, *extra: str | Path) -> str:  # type: ignore[no-untyped-def]
+    """TINY-003's letter after a hostile comment naming reviewers by display name."""
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    reviews = apps / "reviews.csv"
+    rows = reviews.read_text("utf-8").splitlines()
+    target = next(i for i, row in enumerate(rows) if row.startswith("TINY-003,"))
+    head = rows[target].rsplit(",", 1)[0]
+    rows[target] = (f'{head},"<b>ANA  ortiz</b> writing: <i>Ben Mills</i> agrees it beats '
+                    'TINY-001 (Northbrook Borough Council). — cal reyes"')
+    reviews.write_text("\n".join(rows) + "\n", "utf-8")
+    out = tmp_path / "letters"
+    result = run_cli("letters", rubric, apps, "--out", out, *extra)
+    assert result.exit_code == 0, result.stderr
+    return (out / "TINY-003.html").read_text("utf-8")
+
+
+def test_reviewers_display_names_never_reach_a_letter(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    given = tmp_path / "people.csv"
+    given.write_text(REVIEWERS_CSV, "utf-8")
+    page = _letters_with_named_comment(tmp_path, run_cli, "--reviewers", given)
+    assert "<b>" not in page and "&lt;b&gt;" in page
+    seen = text_of(page)
+    assert ("<b>[a reviewer]</b> writing: <i>[a reviewer]</i> agrees it beats [another "
+            "applicant] ([another applicant]). — [a reviewer]") in seen  # shown as text
+    for name in ("ana", "ortiz", "ben mills", "cal reyes", "northbrook", "tiny-001"):
+        assert name not in seen.lower(), name
+
+
+def test_reviewers_csv_in_the_applications_folder_is_read_by_default(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    (apps / "reviewers.csv").write_text(REVIEWERS_CSV, "utf-8")
+    out = tmp_path / "letters"
+    assert run_cli("letters", rubric, apps, "--out", out).exit_code == 0
+    for page in out.iterdir():
+        seen = text_of(page.read_text("utf-8")).lower()
+        assert "ana ortiz" not in seen and "ben mills" not in seen and "cal reyes" not in seen
+
+
+def test_an_unsound_reviewers_file_is_an_input_error(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, AGREEING)
+    (apps / "reviewers.csv").write_text("reviewer,name\nana,A\nana,B\n", "utf-8")
+    result = run_cli("letters", rubric, apps, "--out", tmp_path / "letters")
+    assert result.exit_code == 2 and "reviewers.csv:" in result.stderr
+    assert not (tmp_path / "letters").exists()

@@ -18,6 +18,7 @@ What a letter says, and what it never says:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -36,10 +37,11 @@ LOTTERY = "tie-break lottery"
 QUARTERS = ("the top quarter", "the second quarter", "the third quarter", "the bottom quarter")
 
 
-def letter_views(outcome: Decided) -> list[dict[str, Any]]:
-    """Every applicant's letter as template data, in id order."""
+def letter_views(outcome: Decided, reviewers: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Every applicant's letter as template data, in id order; ``reviewers``: more reviewer
+    names (display names, ids) to keep out, beyond those the call's files hold."""
     call = outcome.recommendation.call
-    redactor = Redactor.of(call)
+    redactor = Redactor.of(call, reviewers)
     common = _common(outcome)
     return [{**common, **_letter(outcome, app, redactor)} for app in call.applications]
 

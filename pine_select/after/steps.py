@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pine_select.decision import Decided
 
 
-def letters_step(outcome: Decided, out: Path, template: Path | None, *, force: bool
-                 ) -> tuple[str, int]:
-    """Render every applicant's letter and write them to ``out``: (the folder shown, count)."""
+def letters_step(outcome: Decided, out: Path, template: Path | None, *, force: bool,
+                 reviewers: Sequence[str] = ()) -> tuple[str, int]:
+    """Render every applicant's letter and write them to ``out``: (the folder shown, count).
+
+    ``reviewers``: names of reviewers beyond the call's own files (reviewers.csv's
+    identifiers and display names), kept out of every letter like the call's reviewer ids.
+    """
     from pine_select.after.letter_render import LetterTemplate
     from pine_select.after.letters import letter_views
     from pine_select.after.letters_folder import write_letters
@@ -18,6 +23,6 @@ def letters_step(outcome: Decided, out: Path, template: Path | None, *, force: b
     files = outcome.recommendation.call.files
     assert files is not None  # a call read from files knows them
     chosen = LetterTemplate.default() if template is None else LetterTemplate.from_file(template)
-    html = {view["id"]: chosen.render(view) for view in letter_views(outcome)}
+    html = {view["id"]: chosen.render(view) for view in letter_views(outcome, reviewers)}
     write_letters(html, out, files, force=force)
     return display_path(out), len(html)

@@ -42,6 +42,16 @@ def assign_step(call: Call, apps: Path, per_application: int, reviewers: Path | 
     return result, out
 
 
+def reviewer_names(call: Call, apps: Path, reviewers: Path | None) -> tuple[str, ...]:
+    """Every identifier and display name of ``reviewers`` (default: APPS/reviewers.csv, when
+    it is there), for letters to keep out; raises InputError if the file is not sound."""
+    path = reviewers or apps / REVIEWERS_NAME
+    if reviewers is None and not path.is_file():
+        return ()
+    found = load_reviewers(path, call.rubric)
+    return tuple(sorted({n for r in found for n in (r.reviewer, r.name.strip()) if n}))
+
+
 def sheets_step(call: Call, apps: Path, assignments: Path | None, out: Path) -> SheetsWritten:
     path = assignments or apps / ASSIGNMENTS_NAME
     return write_sheets(call, read_assignments(path), display_path(path), out)
