@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import yaml_text
 from helpers_after import AGREEING, GOLDEN_CALL
 from helpers_intake import write_csv
-
-from conftest import yaml_text
 
 HEADER = ("Ref", "Project", "Organisation", "Kind", "Region", "Charity or council number",
           "Practice", "Ages", "Amount", "Summary", "In England?")
