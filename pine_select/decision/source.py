@@ -37,11 +37,6 @@ class LotteryDraw:
     def drawn(self) -> tuple[str, ...]:
         return self.lottery.drawn
 
-    def command(self, rubric: str, applications: str) -> str:
-        """The command line that re-does the draw."""
-        return (f"pine-select lottery {rubric} {applications} --zone {self.params.zone} "
-                f"--seed {self.params.seed} --draws {self.params.draws}")
-
 
 @dataclass(frozen=True)
 class Basis:

@@ -123,7 +123,7 @@ def _source_view(draw: LotteryDraw) -> dict[str, Any]:
         "drawn": [{"id": i, "in_zone": i in lottery.zone,
                    "percent": billionths_percent(lottery.probability(i))}
                   for i in draw.drawn],
-        "command": draw.command(f"{INPUTS}/{RUBRIC_NAME}", f"{INPUTS}/{APPLICATIONS}"),
+        "rubric": f"{INPUTS}/{RUBRIC_NAME}", "applications": f"{INPUTS}/{APPLICATIONS}",
     }
 
 
