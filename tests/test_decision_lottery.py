@@ -15,6 +15,7 @@ from typing import Any
 
 from helpers_after import decision, tiny_call_with
 from test_letters import text_of
+from test_pack_decision import packed
 
 from pine_select.decision import decided
 from pine_select.errors import InputError
@@ -111,14 +112,6 @@ def test_a_lottery_no_portfolio_satisfies_is_an_input_error(tmp_path: Path) -> N
         raise AssertionError("an infeasible lottery was accepted")
     assert any("decision.yaml:" in p and "source.lottery (zone contested, seed 1" in p
                and "draws nothing" in p for p in found), found
-
-
-def packed(tmp_path: Path, run_cli, panel: Any, *extra: str) -> Path:  # type: ignore[no-untyped-def]
-    rubric, apps = tiny_call_with(tmp_path, panel)
-    out = tmp_path / "pack"
-    result = run_cli("pack", rubric, apps, "--out", out, *extra)
-    assert result.exit_code == 0, result.stderr
-    return out
 
 
 def test_the_pack_shows_and_records_the_draw_and_verify_re_does_it(
