@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Any
 # unless numpy is already loaded, its BLAS runs on the calling thread alone.
 if "numpy" not in sys.modules:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# openpyxl picks its XML library when first imported. With lxml installed (flattentool, a
+# dev dependency, brings it) it would parse workbooks through lxml instead of defusedxml and
+# write scoresheets through lxml's serialiser: other refusals, and other bytes for the same
+# inputs, on a machine that happens to have lxml. One XML path everywhere: the standard
+# library's, guarded by defusedxml. The workbook modules refuse to go on if it was not taken.
+if "openpyxl" not in sys.modules:
+    os.environ.setdefault("OPENPYXL_LXML", "False")
 
 from pine_select.errors import (
     InputError,

@@ -4,6 +4,7 @@ trip into reviews.csv, and every refusal of collect."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -375,3 +376,18 @@ def test_a_missing_file_and_a_sheet_of_endless_rows_are_refused(tmp_path: Path,
 def test_a_score_on_a_row_without_an_application_id_is_refused(round_: Round) -> None:
     round_.fill("alice", lambda sheet: sheet.cell(9, 4, 3))
     assert "alice.xlsx:Scores!A9: application_id None" in round_.problems("alice")
+
+
+def test_openpyxl_takes_one_xml_path_even_with_lxml_installed() -> None:
+    # flattentool (a dev dependency) installs lxml; openpyxl would then parse and write
+    # workbooks through it, giving other bytes and other refusals. pine_select pins it off.
+    import subprocess
+    import sys
+
+    pytest.importorskip("lxml")
+    probe = ("import pine_select.review_round.workbook, openpyxl, lxml; "
+             "print(openpyxl.LXML, openpyxl.DEFUSEDXML)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPYXL_")}
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           env=env, check=True)
+    assert found.stdout.split() == ["False", "True"]

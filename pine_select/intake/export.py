@@ -282,10 +282,10 @@ def _careful_pass(path: Path, label: str, options: ReadOptions, progress: Progre
 def _open_workbook(handle: BinaryIO, label: str) -> Any:
     import openpyxl  # costly to import; only a workbook that needs care needs it
 
-    if not openpyxl.DEFUSEDXML:
+    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
         raise UsageError("openpyxl is not parsing through defusedxml (is OPENPYXL_DEFUSEDXML "
-                         "set to False, or defusedxml missing?): refusing to read "
-                         f"{label}; unset it or install defusedxml")
+                         "set to False or OPENPYXL_LXML to True, or defusedxml missing?): "
+                         f"refusing to read {label}; unset them or install defusedxml")
     try:
         return openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False,
                                       keep_vba=False)

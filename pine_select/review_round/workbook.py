@@ -62,8 +62,18 @@ class SheetSpec:
     guidance: tuple[tuple[str, ...], ...]  # rows of the Guidance sheet
 
 
+def _require_one_xml_path() -> None:
+    """openpyxl on the standard library's XML, through defusedxml (pine_select/__init__.py)."""
+    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
+        raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml installed? "
+                         "is OPENPYXL_DEFUSEDXML set to False, or OPENPYXL_LXML to True?); "
+                         "expected it, to read untrusted workbooks and write the same bytes "
+                         "on every machine")
+
+
 def workbook_bytes(spec: SheetSpec) -> bytes:
     """The workbook of ``spec`` as .xlsx bytes, the same bytes for the same spec."""
+    _require_one_xml_path()
     book = openpyxl.Workbook()
     scores = book.worksheets[0]
     scores.title = SCORES
@@ -179,10 +189,7 @@ def read_workbook(path: Path, label: str, columns: int) -> ReturnedWorkbook:
         raise InputError([Problem(label, None, "no such file", "a returned scoresheet",
                                   code="io")])
     _check_package(path, label)
-    if not openpyxl.DEFUSEDXML:
-        raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml installed? "
-                         "is OPENPYXL_DEFUSEDXML set to False?); expected it, to read "
-                         "untrusted workbooks")
+    _require_one_xml_path()
     with path.open("rb") as handle:
         book = _open(handle, label)
         try:
