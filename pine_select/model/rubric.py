@@ -39,7 +39,8 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 ScalePoint = Annotated[int, Field(ge=-MAX_SCALE, le=MAX_SCALE)]
 
 
-Aggregate = Literal["mean", "median"]
+# calibrated: the mean of scores less each reviewer's fitted leniency (scoring/calibration.py)
+Aggregate = Literal["mean", "median", "calibrated"]
 
 
 class Scale(Strict):

@@ -38,7 +38,7 @@ def aggregate(scores: Sequence[int], method: Aggregate) -> Fraction | None:
     """The aggregate of ``scores`` by ``method``; None when there are no scores."""
     if not scores:
         return None
-    return mean(scores) if method == "mean" else median(scores)
+    return median(scores) if method == "median" else mean(scores)  # calibrated: raw mean
 
 
 # Equal (reviewer, score) pairs made one object across a call's applications.
@@ -75,7 +75,7 @@ def criterion_score(
     values = [score for _, score in pairs]
     return CriterionScore(
         criterion=criterion,
-        score=mean(values) if method == "mean" else median(values),
+        score=median(values) if method == "median" else mean(values),
         n_reviews=len(values),
         spread=max(values) - min(values),
         scores=pairs,

@@ -198,6 +198,9 @@ def criterion_aggregates(
     bootstrap draw that picks a reviewer twice gives their rows 2, one left out 0. The
     result equals scoring the review rows repeated that many times.
     """
+    if method == "calibrated":
+        raise ValueError("calibrated aggregates need the fit of the whole call: expected "
+                         "scoring.calibration.calibrated_aggregates")
     shape = (len(columns.applications), len(columns.criteria))
     m = _multiplicity(columns, multiplicity)
     keep = m > 0
