@@ -100,6 +100,14 @@ def weights_option(command: F) -> F:
     )(command)
 
 
+def calibrate_option(command: F) -> F:
+    """``--calibrate``: correct each reviewer's leniency (SPEC 10; docs/method.md)."""
+    return click.option(
+        "--calibrate", is_flag=True, default=None,
+        help="Correct for lenient and harsh reviewers: criterion scores less each "
+             "reviewer's fitted leniency (as the rubric's aggregate: calibrated).")(command)
+
+
 def decision_option(command: F) -> F:
     """``--decision FILE``: the panel's decision [default: APPS/decision.yaml]."""
     return click.option(
@@ -154,7 +162,7 @@ def run_options(options: dict[str, Any], call: Call) -> RunOptions:
         weights=None if text is None else parse_weights(text, call.rubric),
         size=options.get("size"), budget=options.get("budget"),
         include=tuple(options.get("includes", ())), exclude=tuple(options.get("excludes", ())),
-        drop_rules=tuple(options.get("drop_rules", ())),
+        drop_rules=tuple(options.get("drop_rules", ())), calibrate=options.get("calibrate"),
         solver=options.get("solver"), alternatives=options.get("alternatives"),
         min_swaps=options.get("min_swaps"), explain_limit=options.get("explain_limit"),
         include_contacts=options.get("include_contacts"), member=options.get("member"),
@@ -232,6 +240,7 @@ def validate(fmt: str, **options: Any) -> None:
 @main.command()
 @call_arguments
 @weights_option
+@calibrate_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format (json adds assessment quality).")
 def score(fmt: str, **options: Any) -> None:
@@ -262,6 +271,7 @@ def score(fmt: str, **options: Any) -> None:
 @main.command()
 @call_arguments
 @what_if_options(alternatives=0)
+@calibrate_option
 @click.option("--drop-rule", "drop_rules", multiple=True, metavar="RULE",
               help="What-if: leave out this balance rule (its id; repeatable).")
 @click.option("--diff", is_flag=True,
@@ -324,6 +334,7 @@ def _select_diff(fmt: str, options: dict[str, Any]) -> None:
               help="Seed of the weight draws [default: the rubric's tie_break_seed].")
 @click.option("--breakpoint-limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="Most breakpoints followed per criterion and direction for rank stability.")
+@calibrate_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 def sensitivity(fmt: str, **options: Any) -> None:
@@ -353,6 +364,7 @@ def sensitivity(fmt: str, **options: Any) -> None:
 @main.command()
 @call_arguments
 @what_if_options(alternatives=3)
+@calibrate_option
 @decision_option
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="The pack folder to create (refused if it exists, unless --force).")
@@ -735,6 +747,7 @@ def draws_progress(label: str) -> Callable[[int, int], None]:
 
 @main.command()
 @call_arguments
+@calibrate_option
 @chance_options
 def robustness(fmt: str, draws: int, seed: int | None, workers: int, **options: Any) -> None:
     """How often each application is selected when its reviewers are resampled.
@@ -750,7 +763,9 @@ def robustness(fmt: str, draws: int, seed: int | None, workers: int, **options: 
     with reporting_errors():
         call = open_call(options)
         echo_warnings(call.warnings)
-        result = reviewer_robustness(prepare(call), draws=draws, seed=seed, workers=workers,
+        calibrate = run_options(options, call).calibrate
+        result = reviewer_robustness(prepare(call, calibrate=calibrate), draws=draws,
+                                     seed=seed, workers=workers,
                                      progress=draws_progress("robustness"))
     echo_chance(fmt, robustness_json(result), robustness_text(result),
                 result.status == "optimal")

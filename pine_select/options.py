@@ -131,6 +131,9 @@ class RunOptions(BaseModel):
     include: Ids = ()
     exclude: Ids = ()
     drop_rules: RuleNames = ()  # balance rules left out, by name (selection checks the names)
+    # How criterion scores are made: True corrects each reviewer's leniency (SPEC 10; the
+    # rubric's ``aggregate: calibrated`` does the same for every run).
+    calibrate: bool = False
     # How the answer is found and explained (never what it is).
     solver: Literal["highs", "cbc"] | None = None  # None: by the call's size
     alternatives: Annotated[int, _count(MAX_ALTERNATIVES)] = 0
@@ -199,7 +202,7 @@ class RunOptions(BaseModel):
 WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules")
 # Options added after packs were first made: recorded only when set, so that a pack made
 # before them keeps its bytes and its manifest still matches a re-run (verify).
-RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery")
+RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery", "calibrate")
 
 
 class OptionsError(UsageError):

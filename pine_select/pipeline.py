@@ -32,10 +32,11 @@ class Decision:
 
 
 def score(call: Call, options: RunOptions = RunOptions()) -> tuple[ScoreReport, Overrides]:
-    """Score ``call`` under ``options`` (weights and overrides); the overrides used too."""
+    """Score ``call`` under ``options`` (weights, overrides, calibration); the overrides used
+    too."""
     overrides = call.overrides.merged(options.include, options.exclude)
     with paused_gc():
-        return score_call(call, options.weights, overrides), overrides
+        return score_call(call, options.weights, overrides, options.calibrate), overrides
 
 
 def decide(call: Call, options: RunOptions = RunOptions()) -> Decision:

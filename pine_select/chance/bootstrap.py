@@ -8,8 +8,10 @@ was drawn for its application), and the totals come from the review columns
 (``scoring/columns.py``: ``criterion_aggregates`` with those multiplicities, then
 ``totals_in_cents``), which equal scoring the repeated rows with ``score_call``: there is
 one scoring formula, and ``tests/test_chance_robustness.py`` checks it against
-``score_call`` on resampled calls. Selectability stays as observed; only candidates are
-resampled (other rows keep multiplicity 1 and are not read). A draw that leaves a
+``score_call`` on resampled calls. A calibrated call re-fits the reviewers' leniency on
+each draw's rows (a reviewer drawn twice weighs twice in the fit too). Selectability
+stays as observed; only candidates are resampled (other rows keep multiplicity 1 and are
+not read). A draw that leaves a
 criterion of a candidate with no score at all (possible only when its reviewers scored
 different criteria) is drawn again for that candidate, until it has every score.
 
@@ -30,6 +32,7 @@ import numpy as np
 from pine_select.errors import SolverError
 from pine_select.model.call import Call
 from pine_select.model.rubric import Aggregate, Scale
+from pine_select.scoring.calibration import calibrated_aggregates, raw_method
 from pine_select.scoring.columns import ReviewColumns, criterion_aggregates, totals_in_cents
 from pine_select.scoring.totals import IntegerWeights
 from pine_select.selection.problem import SelectionProblem
@@ -52,10 +55,11 @@ class ReviewerTable:
     slot_start: tuple[int, ...]  # candidate column -> its first slot in a flat count array
     slots: int  # (candidate, reviewer) pairs in all
     row_slot: Any  # review row -> its (candidate, reviewer) slot; -1: not a candidate's row
+    calibrated: bool = False  # re-fit the reviewers' leniency on every draw's rows
 
     @classmethod
-    def of(cls, call: Call, problem: SelectionProblem, weights: IntegerWeights
-           ) -> ReviewerTable:
+    def of(cls, call: Call, problem: SelectionProblem, weights: IntegerWeights,
+           calibrated: bool = False) -> ReviewerTable:
         columns = ReviewColumns.of(call)  # the counted rows: conflicted reviewers left out
         index = {app_id: i for i, app_id in enumerate(columns.applications)}
         application_of = tuple(index[c.id] for c in problem.candidates)
@@ -73,8 +77,8 @@ class ReviewerTable:
         row_slot = np.array([slot_of.get((int(k), int(r)), -1) for k, r in
                              zip(row_candidate, columns.reviewer, strict=True)], dtype=np.int64)
         rubric = call.rubric
-        return cls(columns, rubric.aggregate, rubric.scale, weights, application_of,
-                   tuple(reviewers), tuple(starts), len(slot_of), row_slot)
+        return cls(columns, raw_method(rubric), rubric.scale, weights, application_of,
+                   tuple(reviewers), tuple(starts), len(slot_of), row_slot, calibrated)
 
     def cents(self, drawn: Sequence[Drawn]) -> list[int | None]:
         """Every candidate's total in cents with its reviewers drawn as ``drawn`` (None: a
@@ -86,8 +90,11 @@ class ReviewerTable:
         in_draw = self.row_slot >= 0
         multiplicity = np.ones(len(self.row_slot), dtype=np.int64)
         multiplicity[in_draw] = counts[self.row_slot[in_draw]]
-        totals = totals_in_cents(criterion_aggregates(self.columns, self.method, multiplicity),
-                                 self.weights, self.scale)
+        if self.calibrated:
+            aggregates, _ = calibrated_aggregates(self.columns, self.scale, multiplicity)
+        else:
+            aggregates = criterion_aggregates(self.columns, self.method, multiplicity)
+        totals = totals_in_cents(aggregates, self.weights, self.scale)
         return [int(totals.cents[a]) if totals.complete[a] else None
                 for a in self.application_of]
 

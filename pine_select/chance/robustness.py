@@ -51,9 +51,10 @@ class Setup:
         return self.recommended.optimal
 
 
-def prepare(call: Call, solver: SolverName | None = None) -> Setup:
-    """Score ``call`` under its published rules and solve its selection once."""
-    report, overrides = score(call, RunOptions())
+def prepare(call: Call, solver: SolverName | None = None, *, calibrate: bool = False) -> Setup:
+    """Score ``call`` under its published rules (``calibrate``: with reviewer leniency
+    corrected, re-fitted in every draw) and solve its selection once."""
+    report, overrides = score(call, RunOptions(calibrate=calibrate))
     return setup_for(call, report, overrides, solver)
 
 
@@ -86,7 +87,8 @@ def reviewer_robustness(setup: Setup, *, draws: int = DEFAULT_DRAWS, seed: int |
     seed = setup.report.seed if seed is None else seed
     if not setup.feasible:
         return Robustness("infeasible", draws, seed, (), 0)
-    table = ReviewerTable.of(setup.call, setup.problem, IntegerWeights.of(setup.report.weights))
+    table = ReviewerTable.of(setup.call, setup.problem, IntegerWeights.of(setup.report.weights),
+                             calibrated=setup.report.calibration is not None)
     counts = [0] * len(setup.problem.candidates)
     same = 0
     for chunk in _counted_chunks(setup, table, draws, seed, workers, progress):

@@ -136,11 +136,11 @@ def calibrated_aggregates(
     rows = len(columns)
     lenient = units[columns.reviewer, columns.criterion] if rows else np.zeros(0, np.int64)
     corrected = (columns.score.astype(np.int64) * UNIT - lenient) * m
-    numerator = np.zeros(raw.count.size, np.int64)
-    np.add.at(numerator, columns.cell(), corrected)  # whole numbers: exact
-    numerator = numerator.reshape(raw.count.shape)
-    denominator = raw.count * UNIT
-    numerator = np.clip(numerator, scale.min * denominator, scale.max * denominator)
+    summed = np.zeros(raw.count.size, np.int64)
+    np.add.at(summed, columns.cell(), corrected)  # whole numbers: exact
+    denominator: IntArray = raw.count * UNIT
+    numerator: IntArray = np.clip(summed.reshape(raw.count.shape), scale.min * denominator,
+                                  scale.max * denominator)
     common = np.gcd(numerator, denominator)
     common = np.where(common > 0, common, 1)
     numerator, denominator = numerator // common, denominator // common
@@ -266,7 +266,7 @@ def _system(columns: ReviewColumns, w: FloatArray, j: int) -> _System:
     scored = np.bincount(reviewer, minlength=n_reviewers)  # distinct rows, not weights
     return _System(application, reviewer, weight, columns.score[rows].astype(np.float64),
                    n_apps, scored >= MIN_SCORES, scored > 0,
-                   np.bincount(application, weight, minlength=n_apps))
+                   np.bincount(application, weight, minlength=n_apps).astype(np.float64))
 
 
 def _fit_criterion(columns: ReviewColumns, w: FloatArray, j: int,
@@ -383,3 +383,40 @@ def _balanced(b: FloatArray, system: _System, reviewer_group: IntArray) -> IntAr
         for r in pull[:abs(excess)]:
             units[r] += step
     return units
+
+
+# -- What the outputs say --------------------------------------------------------------------
+
+
+def group_warning(calibration: Calibration) -> str | None:
+    """The warning when reviewers form more than one group (None: one group)."""
+    count = len(calibration.groups)
+    if count <= 1:
+        return None
+    sizes = ", ".join(str(len(g)) for g in calibration.groups)
+    return (f"the reviewers form {count} groups that never scored an application in common "
+            f"(reviewers per group: {sizes}); leniency is corrected within each group, and "
+            "totals from different groups are not made comparable by it")
+
+
+def uncorrected_note(calibration: Calibration) -> str | None:
+    """Who was left uncorrected and why (None: everyone was corrected)."""
+    names = calibration.uncorrected
+    if not names:
+        return None
+    return (f"left uncorrected (fewer than {MIN_SCORES} scores on a criterion): "
+            + ", ".join(names))
+
+
+def calibration_summary(calibration: Calibration) -> dict[str, object]:
+    """The fit as JSON-ready values: exact numbers as Fractions for the caller to print."""
+    return {
+        "method": METHOD,
+        "places": PLACES,
+        "min_scores": MIN_SCORES,
+        "penalty": {f.criterion: f.penalty for f in calibration.fits},
+        "noise_variance": {f.criterion: f.noise_variance for f in calibration.fits},
+        "leniency_variance": {f.criterion: f.leniency_variance for f in calibration.fits},
+        "groups": [list(g) for g in calibration.groups],
+        "uncorrected": list(calibration.uncorrected),
+    }

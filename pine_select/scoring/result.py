@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pine_select.scoring.quality import (
     AssessmentQuality,
@@ -19,6 +20,9 @@ from pine_select.scoring.quality import (
     ReviewerQuality,
     assess_quality,
 )
+
+if TYPE_CHECKING:
+    from pine_select.scoring.calibration import Calibration
 
 __all__ = ["ApplicationScore", "AssessmentQuality", "CriterionQuality", "CriterionScore",
            "ReviewerQuality", "ScoreReport"]
@@ -51,6 +55,9 @@ class ApplicationScore:
     excluded: bool = False  # excluded by a panel override (its reason is in ``reasons``)
     extreme_reviewers: tuple[str, ...] = ()  # who raised ``single_reviewer_extreme``
     under_reviewed: bool = False  # fewer than min_reviews reviewers on some criterion
+    # Calibrated runs only (SPEC 10): the total of the uncorrected scores; None otherwise.
+    raw_total: Fraction | None = None
+    raw_total_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class ScoreReport:
     seed: int
     tie_groups: tuple[tuple[str, ...], ...] = ()  # ids sharing a total, in lottery order
     criteria: tuple[str, ...] = ()  # the rubric's criterion ids, in order
+    calibration: Calibration | None = None  # the leniency fit, when scores are calibrated
 
     @cached_property
     def quality(self) -> AssessmentQuality:

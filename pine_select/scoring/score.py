@@ -8,7 +8,7 @@ weights are resolved once (``weights``) and the report carries them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from pine_select.lottery import lottery_number
@@ -16,6 +16,7 @@ from pine_select.model.application import Application
 from pine_select.model.call import Call
 from pine_select.model.reviews import Overrides
 from pine_select.model.rubric import Rubric
+from pine_select.scoring.calibration import calibrated_aggregates, is_calibrated, raw_method
 from pine_select.scoring.columns import (
     ReviewColumns,
     criterion_aggregates,
@@ -40,6 +41,7 @@ def score_call(
     call: Call,
     weights: Mapping[str, Fraction] | None = None,
     overrides: Overrides | None = None,
+    calibrate: bool = False,
 ) -> ScoreReport:
     """Score and rank every application of ``call``.
 
@@ -50,6 +52,10 @@ def score_call(
 
     The reviews are read as columns (``columns.ReviewColumns``: without the rows of a
     reviewer who declared a conflict, which the loader refuses anyway).
+
+    ``calibrate`` (or the rubric's ``aggregate: calibrated``): criterion scores less each
+    reviewer's fitted leniency (``calibration.py``); each application then also carries its
+    raw total. Raises UsageError for ``calibrate`` on a rubric that aggregates by median.
     """
     rubric = call.rubric
     used = resolve_weights(rubric, weights)
@@ -57,15 +63,23 @@ def score_call(
     seed = rubric.selection.tie_break_seed
     integer_weights = IntegerWeights.of(used)  # once, not once per application
     columns = ReviewColumns.of(call)
-    aggregates = criterion_aggregates(columns, rubric.aggregate)
+    raw = criterion_aggregates(columns, raw_method(rubric))
+    aggregates, calibration = raw, None
+    if is_calibrated(rubric, calibrate):
+        aggregates, calibration = calibrated_aggregates(columns, rubric.scale)
     totals = totals_in_cents(aggregates, integer_weights, rubric.scale)
-    may_have_extreme = extreme_candidates(columns, aggregates, integer_weights, rubric.scale)
+    raw_totals = None if calibration is None else totals_in_cents(raw, integer_weights,
+                                                                   rubric.scale)
+    may_have_extreme = extreme_candidates(columns, raw, integer_weights, rubric.scale)
     scores = [
         score_application(app, criteria, rubric, integer_weights, excluded.get(app.id), seed,
                           Total(totals.total(i), totals.cents_of(i)), may_have_extreme[i])
         for i, (app, criteria) in enumerate(zip(call.applications,
                                                 criterion_score_maps(aggregates), strict=True))
     ]
+    if raw_totals is not None:
+        scores = [replace(s, raw_total=raw_totals.total(i), raw_total_cents=raw_totals.cents_of(i))
+                  for i, s in enumerate(scores)]
     applications, ties = ranked(scores)
     return ScoreReport(
         applications=applications,
@@ -73,6 +87,7 @@ def score_call(
         seed=seed,
         tie_groups=ties,
         criteria=tuple(rubric.criterion_ids()),
+        calibration=calibration,
     )
 
 

@@ -48,7 +48,7 @@ def weight_sensitivity(call: Call, overrides: Overrides | None = None,
     Raises UsageError for bad options, SolverError when a solve fails. A call whose rules
     cannot all hold gives ``status == "infeasible"`` and nothing else.
     """
-    report = score_call(call, None, overrides)
+    report = score_call(call, None, overrides, options.calibrate)
     problem = build_problem(call, report, overrides=overrides)
     solver = (SolverName(options.solver) if options.solver
               else default_solver(len(problem.candidates)))
