@@ -144,7 +144,7 @@ def test_weights_are_exact_as_written() -> None:
     ({"scale": {"min": 5, "max": 1}}, "must be greater than min"),
     ({"scale": {"min": 1, "max": 1}}, "must be greater than min"),
     ({"scale": {"min": "1", "max": 5}}, "valid integer"),
-    ({"aggregate": "mode"}, "'mean' or 'median'"),
+    ({"aggregate": "mode"}, "'mean', 'median' or 'calibrated'"),
     ({"min_reviews": 0}, "greater than or equal to 1"),
     ({"categories": {"age_groups": []}}, "at least 1 item"),
     ({"selection": {"size": None, "budget": None}}, "give a size, a budget, or both"),

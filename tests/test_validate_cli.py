@@ -286,7 +286,7 @@ HOSTILE = [
             "a list of at least one item"),
     Hostile("an unknown aggregate", lambda: {"rubric": tiny_rubric(aggregate="average")},
             "rubric.yaml", "aggregate:", "aggregate: 'average' is not one of the allowed values",
-            "one of 'mean' or 'median'"),
+            "one of 'mean', 'median' or 'calibrated'"),
     Hostile("a share above 1",
             lambda: {"rubric": tiny_rubric(selection={"rules": [
                 {"field": "practice_type", "share_at_most": 1.5}]})},
