@@ -48,7 +48,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 MIN_SCORES = 5  # scores on a criterion a reviewer needs before their leniency is estimated
-PLACES = 3  # leniencies and their standard errors are kept to 1/1000 of a scale point
+PLACES = 2  # leniencies and their standard errors are kept to 1/100 of a scale point
 UNIT = 10**PLACES
 PENALTY_PLACES = 2  # the penalty is rounded to 2 decimals, and that value is used
 MIN_PENALTY = Fraction(1, 10**PENALTY_PLACES)
