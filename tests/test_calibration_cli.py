@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 from click.testing import Result
-
 from conftest import CallPaths, tiny_application, tiny_rubric
+
 from pine_select.chance.bootstrap import ReviewerTable
 from pine_select.chance.robustness import prepare
 from pine_select.loading.loader import load_call
