@@ -34,6 +34,7 @@ def app_row(disclosed: Disclosure, score: ApplicationScore, words: Words) -> dic
         "amount": app.requested_amount,
         "rank": score.rank,
         "total": points(score.total_cents),
+        "raw_total": points(score.raw_total_cents),  # calibrated calls only
         "visible": disclosed.visible(app.id),
     }
 

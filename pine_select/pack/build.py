@@ -134,6 +134,7 @@ def render_outputs(decision: Decision, params: RunOptions,
 
     The withholding policy (pack/withhold.py) is applied once, here, before any output.
     """
+    from pine_select.pack.calibration_view import calibration_view
     from pine_select.pack.chance_view import chance_json, chance_results, chance_view
     from pine_select.pack.decision_view import decision_part
     from pine_select.pack.render import render_briefing
@@ -145,6 +146,7 @@ def render_outputs(decision: Decision, params: RunOptions,
     disclosed = disclose(decision, Audience(params.member, params.include_contacts))
     view = briefing_view(disclosed, params, input_hashes)
     view["sensitivity"] = sensitivity_view(disclosed, params)
+    view["calibration"] = calibration_view(disclosed, params)
     chance = chance_results(disclosed, params)
     view["chance"] = chance_view(chance)
     results = results_json(disclosed)

@@ -40,6 +40,7 @@ from pine_select.pack.withhold import Disclosure
 from pine_select.pack.words import Words
 
 REVIEWS_FILE = "reviews.csv"
+CALIBRATED_WORDS = "mean, after each reviewer's leniency is taken off (see below),"
 RUBRIC_INPUT = f"inputs/{RUBRIC_NAME}"
 
 
@@ -150,7 +151,8 @@ def _method(disclosed: Disclosure, params: RunOptions, words: Words) -> dict[str
     decision = disclosed.decision
     rubric = decision.call.rubric
     return {
-        "aggregate": rubric.aggregate,
+        "aggregate": (CALIBRATED_WORDS if decision.scores.calibration is not None
+                      else rubric.aggregate),
         "scale": f"{rubric.scale.min} to {rubric.scale.max}",
         "min_reviews": rubric.min_reviews,
         "disagreement": rubric.disagreement,

@@ -14,7 +14,10 @@ from the :class:`Disclosure` it returns, never from the decision itself. Per ite
 * **recomputed** without the withheld applications: ranks (among the visible ones), tie
   groups, reviewer leniency and agreement statistics (from the visible reviews only, by
   the scoring library), review counts, and which strong applications were left out (those
-  above the lowest-ranked *visible* recommended one);
+  above the lowest-ranked *visible* recommended one); in a calibrated call, the leniency
+  fit itself and so every visible calibrated score and total (the fit of the whole call
+  weighs the withheld applications' scores: each leniency, and through it each corrected
+  total, would carry some of them);
 * **not shown**, because they are sums, differences or optima over portfolios that may
   hold a withheld total: the portfolio's sum of totals and the one-for-one swap facts
   when a withheld application is recommended (its rank decides which swaps count); the
@@ -34,6 +37,7 @@ from dataclasses import dataclass, replace
 from pine_select.model.call import Call
 from pine_select.model.reviews import Review
 from pine_select.pipeline import Decision
+from pine_select.scoring import score_call
 from pine_select.scoring.ranking import ranked
 from pine_select.scoring.result import ApplicationScore, CriterionScore, ScoreReport
 from pine_select.selection.result import LeftOut, RuleOutcome, SelectionResult
@@ -49,6 +53,12 @@ NOT_SHOWN_OPTIMA = ("the price of balance, the rules' gains if dropped (so wheth
                     "so each depends on its scores")
 NOT_SHOWN_SENSITIVITY = ("weight sensitivity is not shown: every breakpoint weighs the "
                          "withheld applications' criterion scores")
+NOT_SHOWN_CALIBRATED = ("the portfolio's sum of totals, the swap facts, the price of balance, "
+                        "the rules' gains if dropped, the cost of forcing an application in, "
+                        "who would replace a withdrawal, the next-best portfolios and weight "
+                        "sensitivity are not shown: with scores corrected for reviewers' "
+                        "leniency, each comes from the correction fitted on the whole call, "
+                        "which weighs the withheld applications' scores")
 TOO_FEW_REVIEWS = "fewer reviewers than the rubric's minimum on some criterion"
 
 
@@ -74,6 +84,7 @@ class Disclosure:
     withheld: frozenset[str]  # application ids the member declared a conflict with
     shows_sums: bool = True  # portfolio sum of totals, one-for-one swap facts
     shows_optima: bool = True  # figures from re-optimisations (see NOT_SHOWN_OPTIMA)
+    refitted: bool = False  # calibrated scores fitted again without the withheld reviews
 
     @property
     def shows_sensitivity(self) -> bool:
@@ -84,6 +95,8 @@ class Disclosure:
 
     def not_shown(self) -> list[str]:
         """What this copy does not show, and why, in sentences for the reader."""
+        if self.refitted:
+            return [NOT_SHOWN_CALIBRATED]
         said = [NOT_SHOWN_SUMS] if not self.shows_sums else []
         said += [NOT_SHOWN_OPTIMA, NOT_SHOWN_SENSITIVITY] if not self.shows_optima else []
         return said
@@ -95,14 +108,18 @@ def disclose(decision: Decision, audience: Audience) -> Disclosure:
     if not withheld:
         return Disclosure(decision, audience, withheld)
     selectable = {s.id for s in decision.scores.applications if s.selectable}
-    shows_sums = not withheld & set(decision.selection.selected)
-    shows_optima = not withheld & selectable
-    scores = _withheld_scores(decision.scores, withheld)
+    # Calibrated: every sum and optimum of the decision was made with the fit of the whole
+    # call, withheld reviews and all (NOT_SHOWN_CALIBRATED); the copy's own totals are
+    # re-fitted without them.
+    refitted = decision.scores.calibration is not None
+    shows_sums = not refitted and not withheld & set(decision.selection.selected)
+    shows_optima = not refitted and not withheld & selectable
+    scores = _withheld_scores(_refitted(decision, withheld), withheld, decision.scores)
     selection = _withheld_selection(decision.selection, scores, withheld,
                                     shows_sums=shows_sums, shows_optima=shows_optima)
     call = replace(decision.call, reviews=visible_reviews(decision.call.reviews, withheld))
     return Disclosure(replace(decision, call=call, scores=scores, selection=selection),
-                      audience, withheld, shows_sums, shows_optima)
+                      audience, withheld, shows_sums, shows_optima, refitted)
 
 
 def withheld_for(call: Call, member: str | None) -> frozenset[str]:
@@ -118,16 +135,30 @@ def visible_reviews(reviews: Iterable[Review], withheld: frozenset[str]) -> tupl
 
 # -- scores ------------------------------------------------------------------------------
 
-def _withheld_scores(report: ScoreReport, withheld: frozenset[str]) -> ScoreReport:
+def _refitted(decision: Decision, withheld: frozenset[str]) -> ScoreReport:
+    """The decision's scores; in a calibrated call, scored again with the leniency fitted
+    on the visible applications' reviews alone (each visible row then owes nothing to the
+    withheld reviews; the recommendation stays the decision's)."""
+    report = decision.scores
+    if report.calibration is None:
+        return report
+    call = replace(decision.call, reviews=visible_reviews(decision.call.reviews, withheld))
+    return score_call(call, report.weights, decision.overrides, calibrate=True)
+
+
+def _withheld_scores(report: ScoreReport, withheld: frozenset[str],
+                     original: ScoreReport | None = None) -> ScoreReport:
     """Ranks and tie groups among the visible; withheld rows keep only public facts.
 
     The assessment quality (a cached property of the report) is then worked out by the
-    scoring library from the visible applications' reviews alone.
+    scoring library from the visible applications' reviews alone. ``original``: the
+    report whose withheld rows give their public facts (default ``report``).
     """
     visible, ties = ranked([s for s in report.applications if s.id not in withheld])
     ranked_part = [s for s in visible if s.rank is not None]
     rest = [s for s in visible if s.rank is None]
-    rest += [_public_row(s, report.criteria) for s in report.applications if s.id in withheld]
+    rest += [_public_row(s, report.criteria) for s in (original or report).applications
+             if s.id in withheld]
     return replace(report, applications=(*ranked_part, *sorted(rest, key=lambda s: s.id)),
                    tie_groups=ties)
 
@@ -139,7 +170,7 @@ def _public_row(score: ApplicationScore, criteria: tuple[str, ...]) -> Applicati
         reasons.append(TOO_FEW_REVIEWS)  # how many reviews it had is not public
     return replace(score, reasons=tuple(reasons), total=None, total_cents=None, rank=None,
                    criteria={c: CriterionScore(c, None, 0) for c in criteria},
-                   flags=(), extreme_reviewers=())
+                   flags=(), extreme_reviewers=(), raw_total=None, raw_total_cents=None)
 
 
 # -- selection ---------------------------------------------------------------------------
@@ -148,8 +179,9 @@ def _withheld_selection(selection: SelectionResult, scores: ScoreReport,
                         withheld: frozenset[str], *, shows_sums: bool,
                         shows_optima: bool) -> SelectionResult:
     rank = {s.id: s.rank for s in scores.applications}
+    cents = {s.id: s.total_cents for s in scores.applications}
     chosen = _visible_first(selection.selected, rank, withheld)
-    left_out = tuple(_left_out(item, rank[item.id], shows_sums, shows_optima)
+    left_out = tuple(_left_out(item, rank[item.id], cents[item.id], shows_sums, shows_optima)
                      for item in _strong_visible(selection, rank, withheld))
     redacted = replace(selection, selected=chosen, left_out=left_out)
     if shows_optima:
@@ -179,9 +211,11 @@ def _strong_visible(selection: SelectionResult, rank: dict[str, int | None],
             and worst is not None and (rank[item.id] or 0) < worst]
 
 
-def _left_out(item: LeftOut, rank: int | None, shows_sums: bool, shows_optima: bool
-              ) -> LeftOut:
-    item = replace(item, rank=rank)
+def _left_out(item: LeftOut, rank: int | None, cents: int | None, shows_sums: bool,
+              shows_optima: bool) -> LeftOut:
+    """``item`` with its rank among the visible and its total as the copy scores it (the
+    same total, unless calibrated scores were fitted again without the withheld reviews)."""
+    item = replace(item, rank=rank, total_cents=item.total_cents if cents is None else cents)
     if not shows_sums:
         item = replace(item, blocked_by=(), swap_with=None)
     if not shows_optima:

@@ -113,7 +113,11 @@ class PulpCbc:
             for i, coef in enumerate(coefficients):
                 self._floor.expr[self._columns[i]] = coef
             self._floor_coefficients = coefficients
-        self._floor.changeRHS(floor)
+        # The floor's coefficients and the portfolio's sum are whole numbers, so ">= floor
+        # - 1/2" keeps exactly the same portfolios; the half point absorbs CBC's float error
+        # on large exact objectives (sums near 1e9, as weight sensitivity makes for
+        # calibrated criterion scores, left the portfolio that reached the floor "infeasible").
+        self._floor.changeRHS(floor - 0.5 if floor > 0 else floor)
 
     def _set_cuts(self, cuts: Cuts) -> None:
         # Rows cannot be removed through PuLP's stable API; spare cut rows are switched off
