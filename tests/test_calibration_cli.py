@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from click.testing import Result
 from conftest import CallPaths, tiny_application, tiny_rubric
 
@@ -166,3 +167,11 @@ def test_a_pack_made_with_calibrate_records_it_and_verifies(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"]["calibrate"] is True
     assert "OK" in ok(run_cli("verify", out)).stdout
+
+
+@pytest.mark.slow
+def test_calibrated_robustness_is_the_same_for_any_number_of_workers(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result]) -> None:
+    call = planted_call(make_call)
+    args = ("robustness", *call.args, "--calibrate", "--draws", "60", "--format", "json")
+    assert ok(run_cli(*args, "--workers", "2")).stdout == ok(run_cli(*args)).stdout
