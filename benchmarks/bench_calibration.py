@@ -72,15 +72,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, help="an existing generated call")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.dir
-        if folder is None:
-            sys.path.insert(0, str(Path(__file__).parent))
-            from generate import generate
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_score import call_folder
 
-            folder = Path(tmp)
-            generate(folder, args.applications, args.seed)
-        report(measure(folder, args.runs))
+    with tempfile.TemporaryDirectory() as tmp:
+        report(measure(call_folder(args.dir, tmp, args.applications, args.seed), args.runs))
 
 
 if __name__ == "__main__":

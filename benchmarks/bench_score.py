@@ -77,15 +77,20 @@ def main() -> None:
         print(json.dumps(one_run(args.one)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        folder = args.dir
-        if folder is None:
-            sys.path.insert(0, str(Path(__file__).parent))
-            from generate import generate
-
-            folder = Path(tmp)
-            generate(folder, args.applications, args.seed)
+        folder = call_folder(args.dir, tmp, args.applications, args.seed)
         runs = [timed_subprocess(folder) for _ in range(args.runs)]
     report(runs)
+
+
+def call_folder(given: Path | None, scratch: str, applications: int, seed: int) -> Path:
+    """``given``, or a call of ``applications`` generated into ``scratch`` (generate.py)."""
+    if given is not None:
+        return given
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import generate
+
+    generate(Path(scratch), applications, seed)
+    return Path(scratch)
 
 
 def report(runs: list[dict[str, float]]) -> None:
