@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from html import unescape
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,13 @@ def test_calibrated_robustness_is_the_same_for_any_number_of_workers(
     call = planted_call(make_call)
     args = ("robustness", *call.args, "--calibrate", "--draws", "60", "--format", "json")
     assert ok(run_cli(*args, "--workers", "2")).stdout == ok(run_cli(*args)).stdout
+
+
+def test_letters_of_a_calibrated_rubric_say_how_scores_were_made(
+        make_call: Callable[..., CallPaths], run_cli: Callable[..., Result],
+        tmp_path: Path) -> None:
+    call = planted_call(make_call, aggregate="calibrated")
+    ok(run_cli("letters", *call.args, "--out", tmp_path / "letters"))
+    text = unescape((tmp_path / "letters" / "APP-1.html").read_text(encoding="utf-8"))
+    assert "the mean (after each reviewer's usual generosity or strictness is taken off)" in text
+    assert "the calibrated of" not in text
