@@ -6,6 +6,7 @@ import json
 from html import unescape
 from pathlib import Path
 
+import pytest
 from helpers_pack import EXAMPLE_RUBRIC
 from test_pack_withholding import (
     EXAMPLE_MEMBER,
@@ -62,6 +63,7 @@ def test_a_calibrated_member_copy_does_not_depend_on_the_withheld_reviews(
     assert "who the correction moves across the funding line is not shown in this copy" in html
 
 
+@pytest.mark.slow
 def test_the_full_calibrated_pack_does_change_with_those_reviews(tmp_path: Path) -> None:
     """The check above has teeth: the whole call's fit moves with the withheld reviews."""
     effects = []
