@@ -190,16 +190,18 @@ class RunOptions(BaseModel):
     def is_what_if(self) -> bool:
         """Whether this run changes the published rules (weights, size, budget, overrides)."""
         return bool(self.weights or self.size is not None or self.budget is not None
-                    or self.include or self.exclude or self.drop_rules)
+                    or self.include or self.exclude or self.drop_rules or self.calibrate)
 
     def what_ifs(self) -> dict[str, Any]:
         """The what-ifs this run applies, as recorded (empty for the published rules)."""
         recorded = self.as_recorded()
         return {name: recorded[name] for name in WHAT_IF_FIELDS
-                if recorded.get(name) not in (None, [], ())}
+                if recorded.get(name) not in (None, False, [], ())}
 
 
-WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules")
+# --calibrate is one: the published rubric said how scores are aggregated (a rubric that
+# says ``aggregate: calibrated`` publishes the correction and needs no flag).
+WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules", "calibrate")
 # Options added after packs were first made: recorded only when set, so that a pack made
 # before them keeps its bytes and its manifest still matches a re-run (verify).
 RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery", "calibrate")

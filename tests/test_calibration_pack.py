@@ -86,3 +86,18 @@ def test_the_calibrated_pack_shows_raw_leniency_and_who_moves(tmp_path: Path) ->
     assert results["made_with"]["parameters"]["calibrate"] is True
     assert all("raw_total" in a for a in results["score"]["applications"])
     assert RECOMMENDED in {a["id"] for a in results["score"]["applications"]}
+
+
+def test_calibrating_a_call_whose_rubric_takes_plain_means_is_a_what_if(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """The example publishes ``aggregate: mean``: --calibrate changes the published rules, so
+    the pack is marked as a what-if and the panel's decision (made on the published
+    recommendation) is not checked against it."""
+    from helpers_pack import EXAMPLE_APPS
+
+    made = run_cli("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--out", tmp_path / "p", "--calibrate")
+    assert made.exit_code == 0, made.output
+    results = json.loads((tmp_path / "p" / "results.json").read_text("utf-8"))
+    assert results["what_if"] == {"calibrate": True} and "decision" not in results
+    html = (tmp_path / "p" / "briefing.html").read_text("utf-8")
+    assert "WHAT-IF PACK" in html and "corrected for reviewers&#39; leniency" in html

@@ -131,6 +131,11 @@ def _what_if_words(params: RunOptions, words: Words) -> list[str]:
         said.append("forced in: " + ", ".join(params.include))
     if params.exclude:
         said.append("left out by hand: " + ", ".join(params.exclude))
+    if params.drop_rules:
+        dropped = (words.quoted_rule(r) for r in params.drop_rules)
+        said.append("rules set aside: " + "; ".join(dropped))
+    if params.calibrate:
+        said.append("scores corrected for reviewers' leniency (the published rubric does not)")
     return said
 
 
