@@ -19,6 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from pine_select.after.redaction import without_invisibles
 from pine_select.errors import InputError, Problem, display_path
 from pine_select.report.cells import neutralised
 
@@ -32,9 +33,9 @@ RENDER_ERRORS = (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, L
 
 def _shown(value: Any) -> Any:
     if isinstance(value, Markup):
-        return Markup(neutralised(str(value), keep="\n"))
+        return Markup(neutralised(without_invisibles(str(value)), keep="\n"))
     if isinstance(value, str):
-        return neutralised(value, keep="\n")
+        return neutralised(without_invisibles(value), keep="\n")
     return value
 
 
