@@ -115,7 +115,7 @@ def respelt(draw: st.DrawFn) -> tuple[str, str]:
     return name, "".join(spelt)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(respelt())
 def test_no_spelling_of_another_name_survives(named: tuple[str, str]) -> None:
     redactor, own, _ = _tiny()
