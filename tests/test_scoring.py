@@ -218,6 +218,9 @@ def test_weights_are_exact_decimals() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("promis=3", "'promis' is not a criterion of the rubric (did you mean 'promise'?)"),
     ("promise=abc", "promise='abc' is not a number"),
+    ("promise=\u0663", "promise='\u0663' is not a number (write its digits as 0-9)"),
+    ("promise=\uff14\uff10", "is not a number (write its digits as 0-9)"),
+    ("promise=1/\u0663", "is not a number (write its digits as 0-9)"),
     ("promise=-1", "promise=-1 is negative"),
     ("promise=0,feasibility=0", "every weight is 0"),
     ("promise", "'promise' is not id=weight"),

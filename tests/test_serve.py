@@ -117,7 +117,11 @@ def test_bad_json_is_400_with_a_sentence(served: Running, body: bytes) -> None:
     ({"weights": {"promise": "-5"}}, "weights: promise=-5 is negative"),
     ({"weights": {"promise": "2000000"}}, "is above 1,000,000"),
     ({"weights": {"promise": "ten"}}, "is not a number"),
-    ({"weights": {"promise": 40}}, "expected text"),
+    ({"weights": {"promise": 40}}, 'weights.promise: the JSON number 40; expected text of at '
+                                   'most 2,000 characters, in quotes (such as "40")'),
+    ({"weights": {"promise": True}}, "weights.promise: true or false; expected text"),
+    ({"weights": {"promise": "\u0663"}}, "promise='\u0663' is not a number (write its digits "
+                                        "as 0-9)"),
     ({"weights": {"promis": "40"}}, "did you mean 'promise'"),
     ({"weights": {c: "0" for c in ("promise", "need", "evaluability", "feasibility",
                                    "learning")}}, "every weight is 0"),
@@ -282,7 +286,9 @@ def test_save_never_overwrites_a_file(served: Running, saves: Path) -> None:
     ({"weights": {"promise": "100/3"}}, "cannot be written exactly"),
     ({"weights": {"promise": "30"}, "version": "2019.1"}, "is the original's"),
     ({"version": "../../etc/x"}, "is not a version"),
-    ({"note": "x" * 3000}, "at most 2,000 characters"),
+    ({"note": "x" * 3000}, "note: 3,000 characters; expected text of at most 2,000 characters"),
+    ({"version": 2020}, 'version: the JSON number 2020; expected text of at most 2,000 '
+                        'characters, in quotes (such as "2020")'),
     ({"path": "/tmp/x.yaml"}, "unknown key(s) 'path'"),
 ])
 def test_bad_saves_are_refused_and_write_nothing(served: Running, saves: Path,

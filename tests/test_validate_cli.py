@@ -701,8 +701,8 @@ def test_files_that_are_not_read_are_named(make_call: Callable[..., CallPaths],
         "copies and .DS_Store may be deleted)",
         "warning: apps/APP-4.YAML: not read: file names are case-sensitive; expected *.yaml "
         "or *.yml in lower case (rename it to APP-4.yaml)",
-        "warning: apps/Conflicts.csv: not read: file names are case-sensitive; expected the "
-        "name conflicts.csv (rename it)",
+        "warning: apps/Conflicts.csv: not read: did you mean conflicts.csv?; expected the "
+        "name conflicts.csv (rename it: only that name is read)",
         "warning: apps/notes.txt: not read; expected *.yaml or *.yml for an application, or "
         "reviews.csv, conflicts.csv, overrides.yaml, decision.yaml",
     ]

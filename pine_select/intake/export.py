@@ -31,7 +31,7 @@ from defusedxml.common import DefusedXmlException
 
 from pine_select.errors import InputError, Problem, UsageError, display_path
 from pine_select.loading.checks import closest
-from pine_select.loading.csv_source import MAX_CSV_BYTES
+from pine_select.loading.csv_source import FIELD_TOO_LONG, MAX_CSV_BYTES
 
 CellValue = (str | int | float | bool | datetime.datetime | datetime.date | datetime.time
              | datetime.timedelta | None)
@@ -110,21 +110,45 @@ def _read_csv(path: Path, label: str, options: ReadOptions) -> Export:
     header: tuple[str, ...] = ()
     rows: list[ExportRow] = []
     problems: list[Problem] = []
-    number = 0
-    try:
-        for number, values in enumerate(reader, 1):
-            if number == options.header_row:
-                header = tuple(value.strip() for value in values)
-            elif number > options.header_row:
-                rows += _csv_row(number, values, header, label, problems)
-    except csv.Error as exc:
-        problems.append(Problem(label, number + 1, f"malformed CSV ({exc})",
-                                f'a {delimiter!r} after each closing quote, and "" for a quote '
-                                "inside quotes", code="csv_row"))
+    for number, values in enumerate(_records(reader), 1):
+        if isinstance(values, csv.Error):
+            problems.append(_malformed(label, number, str(values), delimiter))
+        elif number == options.header_row:
+            header = tuple(value.strip() for value in values)
+        elif number > options.header_row:
+            rows += _csv_row(number, values, header, label, problems)
     problems += _header_problems(header, label, options.header_row)
     if problems:
         raise InputError(problems)
     return Export(label, path.name, header, tuple(rows))
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """Each record, or the error in its place: after a cell too long the csv module
+    reads on from the next record, so that every row is checked; after any other
+    error the rest cannot be trusted."""
+    while True:
+        try:
+            yield from reader
+            return
+        except csv.Error as exc:
+            yield exc
+            if not _too_long(str(exc)):
+                return
+
+
+def _too_long(reason: str) -> bool:
+    return FIELD_TOO_LONG in reason
+
+
+def _malformed(label: str, row: int, reason: str, delimiter: str) -> Problem:
+    if _too_long(reason):
+        limit = csv.field_size_limit()
+        return Problem(label, row, f"a cell is too long (over {limit:,} characters)",
+                       f"cells of at most {limit:,} characters", code="csv_row")
+    return Problem(label, row, f"malformed CSV ({reason})",
+                   f'a {delimiter!r} after each closing quote, and "" for a quote inside quotes',
+                   code="csv_row")
 
 
 def _csv_text(path: Path, label: str) -> str:

@@ -102,6 +102,14 @@ def sort_folder(folder: Path, named: set[str]) -> FolderEntries:
             hidden.append(name)
         elif not entry.is_file():  # follows links; never opens the entry (a FIFO blocks)
             problems.append(_not_a_file(folder, entry))
+        elif name in named:  # a call file given by option (--overrides FILE): not an application
+            continue
+        elif (meant := _misnamed_call_file(name)) is not None:
+            problems.append(Problem(display_path(folder / name), None,
+                                    f"not read: did you mean {meant}?",
+                                    f"the name {meant} (rename it: only that name is read)",
+                                    code="not_read",
+                                    severity=Severity.WARNING))
         elif not _is_application_name(name):
             if name not in (*CALL_FILE_NAMES, *REVIEW_ROUND_FILE_NAMES) and name not in named:
                 unread.append(folder / name)
@@ -114,6 +122,18 @@ def sort_folder(folder: Path, named: set[str]) -> FolderEntries:
     if hidden:
         problems.append(_hidden_warning(folder, hidden))
     return FolderEntries(tuple(applications), tuple(unread), tuple(problems))
+
+
+def _misnamed_call_file(name: str) -> str | None:
+    """The call file ``name`` is nearly named (``decision.yml``, ``Overrides.yaml``,
+    ``reviews.CSV``), if any: not an application, and not silently unread either."""
+    stem, dot, suffix = name.lower().rpartition(".")
+    for meant in CALL_FILE_NAMES:
+        meant_stem, _, meant_suffix = meant.rpartition(".")
+        same_kind = suffix == meant_suffix or (meant_suffix == "yaml" and suffix == "yml")
+        if dot and stem == meant_stem and same_kind and name != meant:
+            return meant
+    return None
 
 
 def _is_application_name(name: str) -> bool:
@@ -159,11 +179,7 @@ def _unread_warning(path: Path) -> Problem:
     ``A.YAML`` is not an application (names are case-sensitive, as the SPEC's are): without
     a word, the application would vanish from scoring and selection.
     """
-    name = path.name
-    if name.lower() in CALL_FILE_NAMES:
-        message, expected = ("not read: file names are case-sensitive",
-                             f"the name {name.lower()} (rename it)")
-    elif path.suffix.lower() in APPLICATION_SUFFIXES:
+    if path.suffix.lower() in APPLICATION_SUFFIXES:
         message, expected = ("not read: file names are case-sensitive",
                              f"*.yaml or *.yml in lower case (rename it to "
                              f"{path.stem}{path.suffix.lower()})")

@@ -9,8 +9,9 @@ drops an application out of a quota.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -24,7 +25,7 @@ from pine_select.model.application import (
     field_value,
     is_known_field,
 )
-from pine_select.model.base import WHOLE_NUMBER
+from pine_select.model.base import ID_PATTERN, WHOLE_NUMBER
 from pine_select.model.reviews import Review, ReviewTable
 from pine_select.model.rubric import Gate, Rubric
 
@@ -401,20 +402,31 @@ def _check_overrides(overrides: Parsed | None, known_ids: KnownIds) -> list[Prob
         return []
     problems = []
     seen: dict[str, str] = {}
-    for side in ("include", "exclude"):
-        for index, item in enumerate(getattr(overrides.model, side)):
-            line = overrides.doc.line_of((side, index, "id"))
-            if item.id not in known_ids:
-                problems.append(Problem(overrides.label, line,
-                                        f"{side}: {item.id!r} is not an application of this call",
-                                        known_ids.closest(item.id),
-                                        code="unknown_application"))
-            if item.id in seen:
-                problems.append(Problem(overrides.label, line,
-                                        f"{side}: {item.id!r} is already under {seen[item.id]}",
-                                        "each application overridden once", code="duplicate_id"))
-            seen.setdefault(item.id, side)
+    for side, index, app_id in _override_ids(overrides):
+        line = overrides.doc.line_of((side, index, "id"))
+        if app_id not in known_ids:
+            problems.append(Problem(overrides.label, line,
+                                    f"{side}: {app_id!r} is not an application of this call",
+                                    known_ids.closest(app_id),
+                                    code="unknown_application"))
+        if app_id in seen:
+            problems.append(Problem(overrides.label, line,
+                                    f"{side}: {app_id!r} is already under {seen[app_id]}",
+                                    "each application overridden once", code="duplicate_id"))
+        seen.setdefault(app_id, side)
     return problems
+
+
+def _override_ids(overrides: Parsed) -> Iterator[tuple[str, int, str]]:
+    """Each override's side, place and id, read from the raw values: an invalid file (a
+    blank reason) still gets these checks, so that one run reports every problem."""
+    data = overrides.doc.data
+    for side in ("include", "exclude"):
+        items = data.get(side) if isinstance(data, dict) else None
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            app_id = item.get("id") if isinstance(item, dict) else None
+            if isinstance(app_id, str) and re.fullmatch(ID_PATTERN, app_id):  # else: said
+                yield side, index, app_id
 
 
 def _unreviewed(apps: Sequence[Parsed], reviews: Reviews) -> list[Problem]:

@@ -57,21 +57,32 @@ def open_csv(
     path: Path, label: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> CsvTable:
     """``path`` as a :class:`CsvTable` (without records if unreadable or its header is wrong)."""
-    text = read_text(path, label)
+    nul: list[Problem] = []  # a few NUL bytes: those lines, and every other problem too
+    text = read_text(path, label, nul)
     if isinstance(text, Problem):
         return unreadable(text)
-    return parse_text(text, label, required, optional)
+    table = parse_text(text, label, required, optional)
+    table.problems[:0] = nul
+    return table
 
 
-def read_text(path: Path, label: str) -> str | Problem:
-    """The text of ``path`` (UTF-8, a byte-order mark dropped), or why it cannot be had."""
+def read_text(path: Path, label: str, problems: list[Problem] | None = None) -> str | Problem:
+    """The text of ``path`` (UTF-8, a byte-order mark dropped), or why it cannot be had.
+
+    Given ``problems``, a text with a few NUL bytes (at most ``MAX_NUL_BYTES``) is still
+    read: each such line is a problem added to ``problems`` and its NULs are
+    dropped, so that every other row is checked in the same run.
+    """
     try:
-        raw = _read_text_bytes(path, label)
+        raw = _read_text_bytes(path, label, tolerate_nul=problems is not None)
     except OSError as exc:
         return Problem(label, None, f"cannot read the file ({exc.strerror})",
                        "a file you may read", code="io")
     if isinstance(raw, Problem):
         return raw
+    if problems is not None and b"\0" in raw:
+        problems += [_nul_problem(label, line, in_text=True) for line in _nul_lines(raw)]
+        raw = raw.replace(b"\0", b"")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,30 +94,52 @@ def read_text(path: Path, label: str) -> str | Problem:
 
 # How much of a file is looked at for a NUL byte before the rest is read.
 TEXT_PREFIX_BYTES = 64 * 1024
+# More NUL bytes than this: not a text file (UTF-16, a binary spreadsheet).
+MAX_NUL_BYTES = 10
 
 
-def _read_text_bytes(path: Path, label: str) -> bytes | Problem:
+def _read_text_bytes(path: Path, label: str, *, tolerate_nul: bool = False) -> bytes | Problem:
     """The bytes of ``path``, or the problem that stops it being read as CSV text.
 
     A NUL byte is never in text: a file of them (or a spreadsheet saved in a binary
-    format) is refused from its first bytes, before the rest is read into memory.
+    format) is refused from its first bytes, before the rest is read into memory. With
+    ``tolerate_nul``, a few NUL bytes in a text are left for the caller to report.
     """
     if path.stat().st_size > MAX_CSV_BYTES:
         return Problem(label, None, "file is too large", f"at most {MAX_CSV_BYTES:,} bytes",
                        code="too_large")
     with path.open("rb") as handle:
         raw = handle.read(TEXT_PREFIX_BYTES)
-        if b"\0" not in raw:
+        if b"\0" not in raw or (tolerate_nul and raw.count(b"\0") <= MAX_NUL_BYTES):
             raw += handle.read(MAX_CSV_BYTES + 1 - len(raw))
     nul = raw.find(b"\0")
-    if nul >= 0:
-        return Problem(label, raw.count(b"\n", 0, nul) + 1, "a NUL byte (character #x0000): "
-                       "this is not a text file", "CSV text, as a spreadsheet saves it "
-                       "('CSV UTF-8')", code="encoding")
+    if nul >= 0 and not (tolerate_nul and raw.count(b"\0") <= MAX_NUL_BYTES):
+        return _nul_problem(label, raw.count(b"\n", 0, nul) + 1)
     if len(raw) > MAX_CSV_BYTES:  # grew while being read
         return Problem(label, None, "file is too large", f"at most {MAX_CSV_BYTES:,} bytes",
                        code="too_large")
     return raw
+
+
+def _nul_lines(raw: bytes) -> list[int]:
+    """The lines holding a NUL byte (of a text with at most ``MAX_NUL_BYTES``)."""
+    lines: list[int] = []
+    line, counted, at = 1, 0, raw.find(b"\0")
+    while at >= 0:
+        line += raw.count(b"\n", counted, at)
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        counted, at = at, raw.find(b"\0", at + 1)
+    return lines
+
+
+def _nul_problem(label: str, line: int, *, in_text: bool = False) -> Problem:
+    if in_text:
+        return Problem(label, line, "a NUL byte (character #x0000) in this line",
+                       "CSV text without NUL bytes, as a spreadsheet saves it ('CSV UTF-8')",
+                       code="encoding")
+    return Problem(label, line, "a NUL byte (character #x0000): this is not a text file",
+                   "CSV text, as a spreadsheet saves it ('CSV UTF-8')", code="encoding")
 
 
 def unreadable(problem: Problem) -> CsvTable:
@@ -148,17 +181,22 @@ def _records(
     reader: Any, width: int, label: str, problems: list[Problem], text: str
 ) -> Records:
     start = reader.line_num + 1  # the line where the next record starts
-    try:
-        for values in reader:
-            line = reader.line_num  # the record's last line
-            if line != start:  # a quoted value ran over several lines
-                problems.extend(_rows_inside_quotes(values, start, width, label))
-            start = line + 1
-            checked = checked_values(values, line, width, label, problems)
-            if checked is not None:
-                yield line, checked
-    except csv.Error as exc:
-        problems.append(_malformed(text, start, reader.line_num, str(exc), label))
+    while True:
+        try:
+            for values in reader:
+                line = reader.line_num  # the record's last line
+                if line != start:  # a quoted value ran over several lines
+                    problems.extend(_rows_inside_quotes(values, start, width, label))
+                start = line + 1
+                checked = checked_values(values, line, width, label, problems)
+                if checked is not None:
+                    yield line, checked
+            return
+        except csv.Error as exc:
+            problems.append(_malformed(text, start, reader.line_num, str(exc), label))
+            if FIELD_TOO_LONG not in str(exc):  # after any other error, nothing is sure
+                return
+            start = reader.line_num + 1  # the csv module reads on from the next record
 
 
 def _too_long(line: int, label: str) -> Problem:
@@ -183,13 +221,14 @@ def checked_values(values: list[str], line: int, width: int, label: str,
 
 
 UNCLOSED_QUOTE = 'a closing "'
+FIELD_TOO_LONG = "field larger than field limit"  # the csv module's words
 # The start of a row: an id (of an application or a reviewer) and its comma.
 _ROW_START = re.compile(rf"\s*{ID_BODY}\s*,")
 
 
 def _malformed(text: str, start: int, line: int, reason: str, label: str) -> Problem:
     """What is wrong with the record that starts on line ``start`` and failed on ``line``."""
-    if "field larger than field limit" in reason:
+    if FIELD_TOO_LONG in reason:
         return _too_long(start, label)
     opened = _unclosed_quote_line(text, start)
     if opened is None:

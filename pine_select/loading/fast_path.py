@@ -196,7 +196,7 @@ def load_reviews(path: Path | None, problems: list[Problem]) -> Reviews:
     if path is None:
         return Reviews(ReviewTable.of_reviews(()))
     label = display_path(path)
-    text = csv_source.read_text(path, label)
+    text = csv_source.read_text(path, label, problems)  # a few NUL lines: and the rest
     if isinstance(text, Problem):
         problems.append(text)
         return Reviews(ReviewTable.of_reviews(()), label)

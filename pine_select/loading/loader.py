@@ -59,7 +59,7 @@ def load_call(
         parsed_overrides = parse_yaml_model(files.overrides, Overrides, problems)
         valid_overrides = parsed_overrides if parsed_overrides and parsed_overrides.model else None
         problems += checks.check_call(parsed_rubric, app_docs, review_rows, conflict_rows,
-                                      valid_overrides, unloadable)
+                                      parsed_overrides, unloadable)
         return _assembled(files, parsed_rubric, app_docs, review_rows, conflict_rows,
                           valid_overrides, problems)
 

@@ -28,8 +28,10 @@ MAX_DENOMINATOR = 10**6  # text weights: at most 6 decimals, or a/b with b up to
 SHOWN = 24  # characters of a bad value quoted in a message
 
 # Bounded digits and exponent: parsing any accepted text costs microseconds.
-_DECIMAL = re.compile(r"(?P<whole>\d{1,16})(?:\.(?P<part>\d{1,16}))?(?:[eE](?P<exp>[+-]?\d{1,4}))?")
-_RATIO = re.compile(r"(?P<top>\d{1,16})/(?P<bottom>\d{1,16})")
+# ASCII digits only: "٣" is a digit to Python's \d, but no one reviewing the run reads it.
+_DECIMAL = re.compile(r"(?P<whole>\d{1,16})(?:\.(?P<part>\d{1,16}))?(?:[eE](?P<exp>[+-]?\d{1,4}))?",
+                      re.ASCII)
+_RATIO = re.compile(r"(?P<top>\d{1,16})/(?P<bottom>\d{1,16})", re.ASCII)
 EXPECTED_NUMBER = "a number from 0 to 1,000,000 such as 30, 0.5 or 1/3"
 
 
@@ -165,7 +167,9 @@ def _weight_of(text: str) -> tuple[Fraction | None, str]:
     else:
         weight = _number(text)
     if weight is None:
-        return None, "is not a number"
+        return None, ("is not a number (write its digits as 0-9)"
+                      if any(ch.isdigit() and not ch.isascii() for ch in text)
+                      else "is not a number")
     problem = _out_of_range(weight)
     if problem is None and weight.denominator > MAX_DENOMINATOR:
         problem = "is more precise than a millionth"
@@ -187,7 +191,8 @@ def _number(text: str) -> Fraction | None:
     return Fraction(mantissa) * Fraction(10) ** exponent
 
 
-_NOT_NUMBERS = ("is not a number", "divides by zero")
+_NOT_NUMBERS = ("is not a number", "is not a number (write its digits as 0-9)",
+                "divides by zero")
 
 
 def _shown(text: str, problem: str = "is not a number") -> str:

@@ -162,9 +162,20 @@ def _object(request: object, allowed: frozenset[str]) -> dict[str, Any]:
 
 
 def _text(name: str, value: object) -> str:
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise RequestError(f"{name}: expected text of at most {MAX_TEXT:,} characters")
-    return value
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        return value
+    expected = f"expected text of at most {MAX_TEXT:,} characters"
+    if isinstance(value, int | float) and not isinstance(value, bool):  # 40, not "40"
+        raise RequestError(f"{name}: the JSON number {value!r}; {expected}, in quotes "
+                           f"(such as \"{value!r}\")")
+    if not isinstance(value, str):
+        raise RequestError(f"{name}: {_json_kind(value)}; {expected}")
+    raise RequestError(f"{name}: {len(value):,} characters; {expected}")
+
+
+def _json_kind(value: object) -> str:
+    kinds = ((bool, "true or false"), (list, "a list"), (dict, "an object"))
+    return next((said for kind, said in kinds if isinstance(value, kind)), "null")
 
 
 def _whole(data: dict[str, Any], name: str) -> int | None:

@@ -1,0 +1,127 @@
+"""Letters name nobody else, however a name is spelt: spacing, dashes, invisible
+characters, case (after/redaction.py)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from helpers_after import GOLDEN_CALL, decision, tiny_call_with
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_letters import REVIEWERS_CSV, text_of
+
+from pine_select.after.redaction import A_REVIEWER, ANOTHER_APPLICANT, Redactor, key
+from pine_select.loading.loader import load_call
+from pine_select.model.application import Application
+
+DISPLAY_NAMES = ("Ana Ortiz", "Ben Mills", "Cal Reyes")
+HOSTILE = ("Better than Northbrook  Borough\nCouncil (TINY\u2011001), see TINY-\u200b001, "
+           "tiny\u2212001, TINY\u00ad001, family-hub-key-workers, Harbour_Families_Trust, "
+           "KINSHIP carers\u2014circle and H\u200barbour Families Trust; ana_ortiz agrees, "
+           "as does ANA.")
+REDACTED = (f"Better than {ANOTHER_APPLICANT} ({ANOTHER_APPLICANT}), see {ANOTHER_APPLICANT}, "
+            f"{ANOTHER_APPLICANT}, {ANOTHER_APPLICANT}, {ANOTHER_APPLICANT}, "
+            f"{ANOTHER_APPLICANT}, {ANOTHER_APPLICANT} and {ANOTHER_APPLICANT}; "
+            f"{A_REVIEWER} agrees, as does {A_REVIEWER}.")
+
+
+def _with_comment(apps: Path, app_id: str, comment: str) -> None:
+    reviews = apps / "reviews.csv"
+    rows = reviews.read_text("utf-8").splitlines()
+    target = next(i for i, row in enumerate(rows) if row.startswith(f"{app_id},"))
+    quoted = comment.replace('"', '""')
+    rows[target] = f'{rows[target].rsplit(",", 1)[0]},"{quoted}"'
+    reviews.write_text("\n".join(rows) + "\n", "utf-8")
+
+
+def test_names_written_with_other_spaces_dashes_invisibles_or_case_are_redacted(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # TINY-002 recommended, then removed by the panel, for a reason that names TINY-001.
+    panel = decision([{"id": "TINY-003"}, {"id": "TINY-001"}],
+                     [{"id": "TINY-001", "action": "added", "reason": "Fills a gap."},
+                      {"id": "TINY-002", "action": "removed", "reason": HOSTILE}])
+    rubric, apps = tiny_call_with(tmp_path, panel)
+    (apps / "reviewers.csv").write_text(REVIEWERS_CSV, "utf-8")
+    _with_comment(apps, "TINY-003", HOSTILE)
+    out = tmp_path / "letters"
+    result = run_cli("letters", rubric, apps, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    comment = text_of((out / "TINY-003.html").read_text("utf-8"))
+    assert REDACTED in comment
+    reason = text_of((out / "TINY-002.html").read_text("utf-8"))
+    # Its own names are kept as written, invisible characters dropped (not made spaces).
+    own = REDACTED.split(f" {ANOTHER_APPLICANT}, {ANOTHER_APPLICANT} and")[0] + \
+        (" Harbour_Families_Trust, KINSHIP carers\u2014circle and Harbour Families Trust; "
+         f"{A_REVIEWER} agrees, as does {A_REVIEWER}.")
+    assert f"The panel decided not to fund it: {own}" in reason
+    for page in (comment, reason):
+        for name in ("northbrook", "tiny-001", "tiny 001", "family hub", "ortiz"):
+            assert name not in page.lower(), name
+
+
+@lru_cache(maxsize=1)
+def _tiny() -> tuple[Redactor, Application, tuple[str, ...]]:
+    call = load_call(GOLDEN_CALL / "rubric.yaml", GOLDEN_CALL / "applications")
+    own = next(a for a in call.applications if a.id == "TINY-003")
+    others = [n for a in call.applications if a is not own
+              for n in (a.id, a.title, a.organisation.name)]
+    reviewers = sorted({r.reviewer for r in call.reviews})
+    return Redactor.of(call, DISPLAY_NAMES), own, (*others, *reviewers, *DISPLAY_NAMES)
+
+
+def test_text_other_than_a_name_is_kept_as_written() -> None:
+    redactor, own, _ = _tiny()
+    text = ("Co\u200boperation with Westmere  Council on conference-family-plans (TINY\u2011003); "
+            "an a priori case, stronger than TINY-0011 and Northbrook Borough Councils.")
+    assert redactor.in_letter_to(own, text) == text
+
+
+def test_a_title_is_redacted_only_when_distinctive(tmp_path: Path) -> None:
+    rubric, apps = tiny_call_with(tmp_path, None)
+    for app_id, title in (("TINY-001", "Reach"), ("TINY-002", "Kin Care Plus")):
+        path = apps / f"{app_id}.yaml"
+        text = path.read_text("utf-8")
+        old = next(line for line in text.splitlines() if line.startswith("title:"))
+        path.write_text(text.replace(old, f"title: {title}"), "utf-8")
+    call = load_call(rubric, apps)
+    own = next(a for a in call.applications if a.id == "TINY-003")
+    assert Redactor.of(call).in_letter_to(own, "Reach out like kin-care-plus does.") == \
+        f"Reach out like {ANOTHER_APPLICANT} does."
+
+
+SEPARATORS = st.sampled_from([" ", "  ", "\n", "\t", "-", "_", ".", "/", "\u00a0", "\u2010",
+                              "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212",
+                              " - ", ""])
+INVISIBLES = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",
+                              "\u200e", "\u202a", "\u2066", "\u034f", "\ufe0f"])
+
+
+@st.composite
+def respelt(draw: st.DrawFn) -> tuple[str, str]:
+    """A name of another applicant or a reviewer, and how a hostile comment spells it."""
+    name = draw(st.sampled_from(_tiny()[2]))
+    long = len(key(name)) >= 6
+    spelt = []
+    for n, ch in enumerate(name):
+        if not ch.isalnum():  # the name's own separator: any other, or none
+            spelt.append(draw(SEPARATORS))
+            continue
+        spelt.append(ch.upper() if draw(st.booleans()) else ch.lower())
+        if n < len(name) - 1 and name[n + 1].isalnum():
+            inserted = draw(st.one_of(st.just(""), INVISIBLES,
+                                      SEPARATORS if long else st.just("")))
+            spelt.append(inserted)
+    return name, "".join(spelt)
+
+
+@settings(max_examples=120, deadline=None)
+@given(respelt())
+def test_no_spelling_of_another_name_survives(named: tuple[str, str]) -> None:
+    redactor, own, _ = _tiny()
+    name, spelt = named
+    shown = redactor.in_letter_to(own, f"See {spelt} now.")
+    replaced = A_REVIEWER if name.lower() in {"ana", "ben", "cal", *map(str.lower, DISPLAY_NAMES)} \
+        else ANOTHER_APPLICANT
+    assert shown == f"See {replaced} now.", (name, spelt)
+    assert key(name) not in key(shown)
