@@ -175,5 +175,5 @@ def platform_rows() -> list[list[object]]:
          "london", "Adolescent_Safeguarding", "adolescent, young_adult", "GBP 48,500", "TRUE",
          "18", "Contextual safeguarding: ...", "Ann Lee", "call back"],
         ["SG-00018", "Draft", "2019-03-13 16:40", "Kin first", "Kin Trust", "VCS", "South West",
-         "permanence", "primary", "48 500 GBP", "y", "1,200", "Kinship carers ...", "", ""],
+         "permanence", "primary", "48 500 zł", "y", "1,200", "Kinship carers ...", "", ""],
     ]

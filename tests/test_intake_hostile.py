@@ -84,8 +84,7 @@ def test_every_problem_of_every_row_at_once_and_nothing_written(
         "'London' (one of: North East, North West, Yorkshire and The Humber, East Midlands, "
         "West Midlands, East of England, London, South East, South West)",
         "export.xlsx:4:Cost of the evaluation: '£99999999999999' is too big; expected a whole "
-        "amount of pounds such as £45,000, 45000, 45,000.00, 45 000 or GBP 45,000 (from 0 to "
-        "1,000,000,000,000)",
+        "amount such as £45,000, 45000, 45,000.00 or 45 000 zł (from 0 to 1,000,000,000,000)",
         "export.xlsx:4:Which age groups does the practice serve?: 'Teens' is not a value of "
         "age_groups; expected one of: pre_birth, early_years, primary, adolescent, "
         "young_adult, Pre-birth, Early years (0-4), Primary (5-11), Adolescent (12-17), "

@@ -53,16 +53,13 @@ def is_empty(value: CellValue) -> bool:
 _SPACES = " \u00a0\u202f"  # Polish and French amounts use no-break spaces
 _GROUPED = re.compile(rf"[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]{{1,3}}(?:[{_SPACES}][0-9]{{3}})+"
                       r"|[0-9]+")
-# Any sign or code is read, so that one other than the pound's can be named and refused:
-# amounts are pounds everywhere (budgets, letters, 360Giving), and €45,000 is not £45,000.
-_CURRENCY = r"(?:[£$€¥¢₹₽₩₺₴₪₫₦₱₲₵₡₸฿]|zł|[A-Za-z]{3})"
-POUNDS = frozenset({"£", "gbp"})
+_CURRENCY = r"(?:[£$€]|zł|[A-Za-z]{3})"
 _MONEY = re.compile(
     rf"(?P<minus>[-\u2212])?[{_SPACES}]*(?P<before>{_CURRENCY})?[{_SPACES}]*(?P<minus2>[-\u2212])?"
     rf"(?P<number>[0-9][0-9,{_SPACES}]*?)(?:\.(?P<fraction>[0-9]+))?"
     rf"[{_SPACES}]*(?P<after>{_CURRENCY})?", re.IGNORECASE)
-MONEY_EXPECTED = ("a whole amount of pounds such as £45,000, 45000, 45,000.00, 45 000 or "
-                  f"GBP 45,000 (from 0 to {MAX_POUNDS:,})")
+MONEY_EXPECTED = ("a whole amount such as £45,000, 45000, 45,000.00 or 45 000 zł "
+                  f"(from 0 to {MAX_POUNDS:,})")
 
 
 def money(value: CellValue) -> int:
@@ -73,9 +70,6 @@ def money(value: CellValue) -> int:
     match = _MONEY.fullmatch(written)
     if match is None or (match["before"] and match["after"]):
         raise Unfit(f"{written!r} is not an amount", MONEY_EXPECTED)
-    currency = match["before"] or match["after"]
-    if currency and currency.lower() not in POUNDS:
-        raise Unfit(f"{written!r} is in another currency ({currency})", MONEY_EXPECTED)
     if match["minus"] or match["minus2"]:
         raise Unfit(f"{written!r} is negative", MONEY_EXPECTED)
     if match["fraction"] is not None and len(match["fraction"]) > 2:
