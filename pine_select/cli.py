@@ -540,15 +540,19 @@ def assign(fmt: str, per_application: int, reviewers_file: Path | None, out: Pat
 @click.option("--assignments", type=click.Path(path_type=Path),
               help="Assignments CSV [default: APPS/assignments.csv].")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Folder for the scoresheets, one <reviewer>.xlsx each (made if absent).")
-def sheets(assignments: Path | None, out: Path, **options: Any) -> None:
+              help="Folder for the scoresheets, one <reviewer>.xlsx each (made if absent; "
+                   "refused if it holds anything, unless --force).")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds files: replaces only the <reviewer>.xlsx "
+                   "files this run writes (a returned, filled-in one too), nothing else.")
+def sheets(assignments: Path | None, out: Path, force: bool, **options: Any) -> None:
     """Write one Excel scoresheet per reviewer, with guidance and validated score cells."""
     from pine_select.review_round.output import sheets_text
     from pine_select.review_round.steps import round_warnings, sheets_step
 
     with reporting_errors():
         call = open_round_call(options)
-        written = sheets_step(call, options["apps"], assignments, out)
+        written = sheets_step(call, options["apps"], assignments, out, force=force)
     echo_warnings(round_warnings(call))
     click.echo(sheets_text(written))
 
