@@ -641,8 +641,10 @@ def open_decided(options: dict[str, Any], *, required: bool) -> Decided:
 @click.option("--format", "fmt", type=click.Choice(["360giving", "360giving-csv"]),
               required=True, help="360Giving JSON package, or its flattened CSV.")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="The file to write (atomically) [default: standard output].")
-def export(fmt: str, out: Path | None, **options: Any) -> None:
+              help="The file to write (atomically; refused if it exists, unless --force) "
+                   "[default: standard output].")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def export(fmt: str, out: Path | None, force: bool, **options: Any) -> None:
     """Write the funded grants in the 360Giving Data Standard (1.4), checked against its schema.
 
     Funder details come from the rubric's funder block, amounts and the award date from the
@@ -658,7 +660,7 @@ def export(fmt: str, out: Path | None, **options: Any) -> None:
             return
         files = outcome.recommendation.call.files
         assert files is not None  # a call read from files knows them
-        write_export(data, out, files, outcome.source)
+        write_export(data, out, files, outcome.source, force=force)
     kind = "CSV" if fmt == "360giving-csv" else "JSON"
     click.echo(f"Wrote {out} ({len(outcome.funded)} grant(s), 360Giving {kind}).", err=True)
 

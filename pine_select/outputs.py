@@ -4,6 +4,8 @@
   through any symbolic or hard link), and a folder that is replaced whole never holds one.
   assign, sheets, collect, import, export, letters and pack all ask it, so a typo in
   ``--out`` cannot turn the rubric, an application or a returned workbook into output.
+- :func:`check_file`: an output file that exists is replaced only with ``force`` (export:
+  the file is for publishing, and ``--out`` may be mistyped onto anything).
 - :func:`check_folder` and :func:`write_files`: an output folder that already holds files
   is refused unless ``force``; with ``force`` only the files the run itself writes are
   replaced, and nothing else in the folder is touched (a reviewer's returned workbook, an
@@ -62,6 +64,13 @@ def check_folder(out: Path, *, force: bool, option: str = "out") -> None:
         raise UsageError(f"{option}: {shown} already exists and is not empty; choose another "
                          "folder, or replace the files this run writes in it (force: nothing "
                          "else in it is touched)", option=option)
+
+
+def check_file(out: Path, *, force: bool, option: str = "out") -> None:
+    """Refuse an ``out`` file that already exists, unless ``force``."""
+    if not force and (out.exists() or out.is_symlink()):
+        raise UsageError(f"{option}: {display_path(out)} already exists; choose another file, "
+                         "or replace it (force)", option=option)
 
 
 def write_files(folder: Path, files: Mapping[str, bytes], *, mode: int | None = None) -> None:

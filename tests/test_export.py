@@ -140,3 +140,17 @@ def test_out_may_not_be_an_input_of_the_call(tmp_path: Path, run_cli) -> None:  
         assert result.exit_code == 2, out
         assert "choose" in result.stderr
     assert rubric.read_bytes() == before and not (apps / "grants.json").exists()
+
+
+def test_an_existing_out_file_is_replaced_only_with_force(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, DIFFERING)
+    with_funder(rubric)
+    out = tmp_path / "thesis.docx"
+    out.write_bytes(b"three years of work")
+    result = run_cli("export", rubric, apps, "--format", "360giving", "--out", out)
+    assert result.exit_code == 2
+    assert "thesis.docx already exists; choose another file, or replace it" in result.stderr
+    assert out.read_bytes() == b"three years of work"
+    result = run_cli("export", rubric, apps, "--format", "360giving", "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text("utf-8"))["grants"]
