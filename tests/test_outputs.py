@@ -4,6 +4,7 @@ and into a folder that holds files only with --force, and then only over its own
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from helpers_intake import ms_forms_rows, pine_applications, pine_mapping, write
 from helpers_review_round import round_call
 
 Run = Callable[..., Result]
+GOLDEN_CALL = Path(__file__).resolve().parent / "golden" / "tiny-call"
 
 
 def _round_with_sheets(tmp_path: Path, run_cli: Run) -> tuple[list[str], Path, Path]:
@@ -97,3 +99,17 @@ def test_pack_refuses_a_folder_that_holds_an_input(tmp_path: Path, run_cli: Run)
     result = run_cli("pack", call.rubric, call.apps, "--out", tmp_path, "--force")
     assert result.exit_code == 2 and "one of the run's inputs" in result.stderr
     assert call.rubric.read_bytes() == before
+
+
+def test_pack_refuses_a_key_file_it_would_publish(tmp_path: Path, run_cli: Run) -> None:
+    call = tmp_path / "call"
+    shutil.copytree(GOLDEN_CALL, call)
+    rubric, apps = call / "rubric.yaml", call / "applications"
+    (apps / "funder.key").write_bytes(bytes(range(32)))
+    for key, says in ((apps / "reviews.csv", "is inside the call's applications folder"),
+                      (apps / "funder.key", "is inside the call's applications folder"),
+                      (rubric, "is one of the run's inputs")):
+        result = run_cli("pack", rubric, apps, "--out", tmp_path / "pack", "--key-file", key)
+        assert result.exit_code == 2 and f"--key-file: {key}" in result.stderr, result.stderr
+        assert says in result.stderr
+        assert not (tmp_path / "pack").exists()
