@@ -154,3 +154,18 @@ def test_an_existing_out_file_is_replaced_only_with_force(tmp_path: Path, run_cl
     result = run_cli("export", rubric, apps, "--format", "360giving", "--out", out, "--force")
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text("utf-8"))["grants"]
+
+
+def test_the_csv_carries_no_terminal_or_bidi_control(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Hostile 10: ESC and BEL went raw to standard output, and a bidi override."""
+    rubric, apps = tiny_call_with(tmp_path, DIFFERING)
+    with_funder(rubric)
+    app = apps / "TINY-003.yaml"
+    text = app.read_text("utf-8").replace("title: Conference family plans",
+                                          'title: "\\e]0;pwned\\a\\e[2J plans \\u202Eevil"')
+    app.write_text(text, "utf-8")
+    result = run_cli("export", rubric, apps, "--format", "360giving-csv")
+    assert result.exit_code == 0, result.stderr
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in result.stdout, repr(bad)
+    assert "\ufffd]0;pwned\ufffd\ufffd[2J plans \ufffdevil" in result.stdout
