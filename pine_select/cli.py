@@ -212,7 +212,11 @@ def validate(fmt: str, **options: Any) -> None:
 
     Exits 0 when the call is valid (warnings are shown but do not fail), 2 when it is not.
     """
-    from pine_select.report.call_output import validation_json, validation_text
+    from pine_select.report.call_output import (
+        validation_json,
+        validation_text,
+        validation_warnings,
+    )
 
     try:
         call = open_call(options)
@@ -222,11 +226,12 @@ def validate(fmt: str, **options: Any) -> None:
         else:
             echo_problems(exc.problems)
         sys.exit(EXIT_INVALID)
+    warnings = validation_warnings(call)
     if fmt == "json":
-        echo_json(validation_json(call, call.warnings))
+        echo_json(validation_json(call, warnings))
     else:
-        echo_warnings(call.warnings)
-        click.echo(validation_text(call))
+        echo_warnings(warnings)
+        click.echo(validation_text(call, len(warnings)))
 
 
 @main.command()
@@ -576,13 +581,14 @@ def collect(sheet_files: tuple[Path, ...], assignments: Path | None, out: Path |
     FILE:Scores!CELL.
     """
     from pine_select.errors import display_path
+    from pine_select.review_round.collect import comment_warnings
     from pine_select.review_round.output import collect_text
     from pine_select.review_round.steps import collect_step, round_warnings
 
     with reporting_errors():
         call = open_round_call(options)
         collected, written = collect_step(call, options["apps"], sheet_files, assignments, out)
-    echo_warnings(round_warnings(call))
+    echo_warnings(round_warnings(call) + comment_warnings(collected, written))
     click.echo(collect_text(collected, display_path(written)))
 
 

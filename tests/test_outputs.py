@@ -113,3 +113,35 @@ def test_pack_refuses_a_key_file_it_would_publish(tmp_path: Path, run_cli: Run) 
         assert result.exit_code == 2 and f"--key-file: {key}" in result.stderr, result.stderr
         assert says in result.stderr
         assert not (tmp_path / "pack").exists()
+
+
+def test_formula_comments_are_kept_exactly_and_named_by_collect_and_validate(
+        tmp_path: Path, run_cli: Run) -> None:
+    """Hostile 11: reviews.csv is an input (its hash is in every pack): a comment starting
+    like a formula is kept as the reviewer wrote it, and pointed out by its line."""
+    args, _, alice = _round_with_sheets(tmp_path, run_cli)
+    book = openpyxl.load_workbook(alice)
+    sheet = book["Scores"]
+    for ref, comment in (("E2", '=HYPERLINK("http://x","click")'),
+                         ("G2", "two\nlines, then\n@SUM(A1)"),  # a word first: no formula
+                         ("E3", "+1+1")):
+        sheet[ref] = comment
+        sheet[ref].data_type = "s"  # typed text, as a reviewer's cell is
+    sheet["F2"] = 4
+    book.save(alice)
+    result = run_cli("collect", *args, alice)
+    assert result.exit_code == 0, result.output
+    text = (Path(args[1]) / "reviews.csv").read_bytes().decode("utf-8")
+    assert '"=HYPERLINK(""http://x"",""click"")"' in text and ",+1+1\r\n" in text  # exact
+    physical = text.splitlines()
+    lines = [n for n, line in enumerate(physical, 1) if '"=HYPERLINK' in line or "+1+1" in line]
+    warned = [line for line in result.stderr.splitlines()
+              if "starts like a spreadsheet formula" in line]
+    assert len(lines) == 2 and len(warned) == 2, result.stderr
+    for n, line in zip(lines, warned, strict=True):
+        assert f"reviews.csv:{n}: the comment of alice on APP-" in line, (n, line)
+        assert "it is kept exactly as written" in line
+    shown = run_cli("validate", *args)
+    assert shown.exit_code == 0
+    assert [line for line in shown.stderr.splitlines()
+            if "starts like a spreadsheet formula" in line] == warned
