@@ -220,7 +220,11 @@ def validate(fmt: str, **options: Any) -> None:
 
     Exits 0 when the call is valid (warnings are shown but do not fail), 2 when it is not.
     """
-    from pine_select.report.call_output import validation_json, validation_text
+    from pine_select.report.call_output import (
+        validation_json,
+        validation_text,
+        validation_warnings,
+    )
 
     try:
         call = open_call(options)
@@ -230,11 +234,12 @@ def validate(fmt: str, **options: Any) -> None:
         else:
             echo_problems(exc.problems)
         sys.exit(EXIT_INVALID)
+    warnings = validation_warnings(call)
     if fmt == "json":
-        echo_json(validation_json(call, call.warnings))
+        echo_json(validation_json(call, warnings))
     else:
-        echo_warnings(call.warnings)
-        click.echo(validation_text(call))
+        echo_warnings(warnings)
+        click.echo(validation_text(call, len(warnings)))
 
 
 @main.command()
@@ -395,12 +400,14 @@ def pack(out: Path, force: bool, key_file: Path | None, **options: Any) -> None:
     The pack is built in a temporary folder and moved into place when complete. Exits 0
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
-    from pine_select.pack import build_pack, read_key
+    from pine_select.pack import build_pack, check_key_apart, read_key
     from pine_select.pack.summary import pack_text
 
     with reporting_errors():
         key = None if key_file is None else read_key(key_file)
         call = open_call(options)
+        if key_file is not None and call.files is not None:
+            check_key_apart(key_file, call.files)  # else the pack would publish the key
         echo_warnings(call.warnings)
         summary = build_pack(call, out, run_options(options, call), force=force, key=key,
                              progress=lambda message: click.echo(f"pack: {message}", err=True))
@@ -552,15 +559,19 @@ def assign(fmt: str, per_application: int, reviewers_file: Path | None, out: Pat
 @click.option("--assignments", type=click.Path(path_type=Path),
               help="Assignments CSV [default: APPS/assignments.csv].")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Folder for the scoresheets, one <reviewer>.xlsx each (made if absent).")
-def sheets(assignments: Path | None, out: Path, **options: Any) -> None:
+              help="Folder for the scoresheets, one <reviewer>.xlsx each (made if absent; "
+                   "refused if it holds anything, unless --force).")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds files: replaces only the <reviewer>.xlsx "
+                   "files this run writes (a returned, filled-in one too), nothing else.")
+def sheets(assignments: Path | None, out: Path, force: bool, **options: Any) -> None:
     """Write one Excel scoresheet per reviewer, with guidance and validated score cells."""
     from pine_select.review_round.output import sheets_text
     from pine_select.review_round.steps import round_warnings, sheets_step
 
     with reporting_errors():
         call = open_round_call(options)
-        written = sheets_step(call, options["apps"], assignments, out)
+        written = sheets_step(call, options["apps"], assignments, out, force=force)
     echo_warnings(round_warnings(call))
     click.echo(sheets_text(written))
 
@@ -582,13 +593,14 @@ def collect(sheet_files: tuple[Path, ...], assignments: Path | None, out: Path |
     FILE:Scores!CELL.
     """
     from pine_select.errors import display_path
+    from pine_select.review_round.collect import comment_warnings
     from pine_select.review_round.output import collect_text
     from pine_select.review_round.steps import collect_step, round_warnings
 
     with reporting_errors():
         call = open_round_call(options)
         collected, written = collect_step(call, options["apps"], sheet_files, assignments, out)
-    echo_warnings(round_warnings(call))
+    echo_warnings(round_warnings(call) + comment_warnings(collected, written))
     click.echo(collect_text(collected, display_path(written)))
 
 
@@ -649,8 +661,10 @@ def open_decided(options: dict[str, Any], *, required: bool) -> Decided:
 @click.option("--format", "fmt", type=click.Choice(["360giving", "360giving-csv"]),
               required=True, help="360Giving JSON package, or its flattened CSV.")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="The file to write (atomically) [default: standard output].")
-def export(fmt: str, out: Path | None, **options: Any) -> None:
+              help="The file to write (atomically; refused if it exists, unless --force) "
+                   "[default: standard output].")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def export(fmt: str, out: Path | None, force: bool, **options: Any) -> None:
     """Write the funded grants in the 360Giving Data Standard (1.4), checked against its schema.
 
     Funder details come from the rubric's funder block, amounts and the award date from the
@@ -666,7 +680,7 @@ def export(fmt: str, out: Path | None, **options: Any) -> None:
             return
         files = outcome.recommendation.call.files
         assert files is not None  # a call read from files knows them
-        write_export(data, out, files, outcome.source)
+        write_export(data, out, files, outcome.source, force=force)
     kind = "CSV" if fmt == "360giving-csv" else "JSON"
     click.echo(f"Wrote {out} ({len(outcome.funded)} grant(s), 360Giving {kind}).", err=True)
 

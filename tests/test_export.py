@@ -140,3 +140,32 @@ def test_out_may_not_be_an_input_of_the_call(tmp_path: Path, run_cli) -> None:  
         assert result.exit_code == 2, out
         assert "choose" in result.stderr
     assert rubric.read_bytes() == before and not (apps / "grants.json").exists()
+
+
+def test_an_existing_out_file_is_replaced_only_with_force(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric, apps = tiny_call_with(tmp_path, DIFFERING)
+    with_funder(rubric)
+    out = tmp_path / "thesis.docx"
+    out.write_bytes(b"three years of work")
+    result = run_cli("export", rubric, apps, "--format", "360giving", "--out", out)
+    assert result.exit_code == 2
+    assert "thesis.docx already exists; choose another file, or replace it" in result.stderr
+    assert out.read_bytes() == b"three years of work"
+    result = run_cli("export", rubric, apps, "--format", "360giving", "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text("utf-8"))["grants"]
+
+
+def test_the_csv_carries_no_terminal_or_bidi_control(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Hostile 10: ESC and BEL went raw to standard output, and a bidi override."""
+    rubric, apps = tiny_call_with(tmp_path, DIFFERING)
+    with_funder(rubric)
+    app = apps / "TINY-003.yaml"
+    text = app.read_text("utf-8").replace("title: Conference family plans",
+                                          'title: "\\e]0;pwned\\a\\e[2J plans \\u202Eevil"')
+    app.write_text(text, "utf-8")
+    result = run_cli("export", rubric, apps, "--format", "360giving-csv")
+    assert result.exit_code == 0, result.stderr
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in result.stdout, repr(bad)
+    assert "\ufffd]0;pwned\ufffd\ufffd[2J plans \ufffdevil" in result.stdout

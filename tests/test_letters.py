@@ -138,7 +138,7 @@ def test_a_funders_template_is_sandboxed_and_autoescaped(tmp_path: Path, run_cli
         assert not (tmp_path / f"x{n}").exists()  # nothing half-written
 
 
-def test_an_existing_folder_is_replaced_only_with_force_and_only_if_it_holds_letters(
+def test_an_existing_folder_is_written_only_with_force_and_then_only_its_letters(
         tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     rubric, apps = tiny_call_with(tmp_path, AGREEING)
     out = tmp_path / "letters"
@@ -148,10 +148,21 @@ def test_an_existing_folder_is_replaced_only_with_force_and_only_if_it_holds_let
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert run_cli("letters", rubric, apps, "--out", out, "--force").exit_code == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # same bytes again
+    # --force never deletes or rewrites what the letters did not write, .html or not.
     (out / "notes.txt").write_text("mine", "utf-8")
-    result = run_cli("letters", rubric, apps, "--out", out, "--force")
-    assert result.exit_code == 2 and "notes.txt, which is not a letter" in result.stderr
+    (out / "index.html").write_text("<p>my own index</p>", "utf-8")
+    (out / "TINY-001.html").write_text("an old letter", "utf-8")
+    assert run_cli("letters", rubric, apps, "--out", out, "--force").exit_code == 0
     assert (out / "notes.txt").read_text("utf-8") == "mine"
+    assert (out / "index.html").read_text("utf-8") == "<p>my own index</p>"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in first} == first
+    inside = tmp_path / "mine"
+    inside.mkdir()
+    (inside / "TINY-001.html").write_text("<p>{{ title }}</p>\n", "utf-8")
+    result = run_cli("letters", rubric, apps, "--out", inside, "--force", "--template",
+                     inside / "TINY-001.html")  # a letter would overwrite its own template
+    assert result.exit_code == 2 and "TINY-001.html: is one of the run's inputs" in result.stderr
+    assert (inside / "TINY-001.html").read_text("utf-8") == "<p>{{ title }}</p>\n"
     result = run_cli("letters", rubric, apps, "--out", apps / "letters")
     assert result.exit_code == 2 and not (apps / "letters").exists()
 

@@ -6,7 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from pine_select.report.cells import csv_text, fixed, json_number, spreadsheet_cell
+from pine_select.report.cells import (
+    csv_text,
+    fixed,
+    json_number,
+    spreadsheet_cell,
+    spreadsheet_text,
+)
 from pine_select.scoring.result import AssessmentQuality, ReviewerQuality
 
 
@@ -19,6 +25,19 @@ def test_every_formula_start_is_neutralised(text: str) -> None:
     """Issue 11: the full-width signs, and signs after blanks, passed as formulas."""
     assert spreadsheet_cell(text) == "'" + text
     assert csv_text(["h"], [[text]]).splitlines()[1].lstrip('"').startswith("'")
+
+
+@pytest.mark.parametrize("text, cell", [
+    ("\x1b]0;pwned\x07", "\ufffd]0;pwned\ufffd"), ("a\x7fb\x9bc\x00", "a\ufffdb\ufffdc\ufffd"),
+    ("\u202aa\u202bb\u202cc\u202dd\u202ee", "\ufffda\ufffdb\ufffdc\ufffdd\ufffde"),
+    ("\u2066\u2067\u2068\u2069\u200e\u200f\u061c", "\ufffd" * 7),
+    ("\x1b=1", "\ufffd=1"),  # no longer a formula start once the ESC is shown
+    ("=1\x1b", "'=1\ufffd"), ("in\tside\nand\rout", "in\tside\nand\rout"),
+])
+def test_control_and_bidi_characters_become_replacement_marks(text: str, cell: str) -> None:
+    """Hostile 10: ESC, BEL and bidi overrides reached a terminal through CSV on stdout."""
+    assert spreadsheet_cell(text) == cell
+    assert spreadsheet_text(text).replace("'", "") == cell.lstrip("'")
 
 
 @pytest.mark.parametrize("text", ["Warrington", "1-2 years", "a=b", "", "café", "3"])

@@ -78,6 +78,20 @@ def round_(tmp_path: Path) -> Round:
 # -- the workbook as sent -----------------------------------------------------------------
 
 
+def test_control_and_bidi_characters_in_applicant_text_become_replacement_marks(
+        tmp_path: Path) -> None:
+    """As in every spreadsheet cell pine-select writes (report/cells.py: hostile 10)."""
+    made = Round(tmp_path, 2, **{"APP-1": {"organisation": {"name": "Shore\x1b[2J \u202eCouncil"}},
+                                 "APP-2": {"title": "bell\x07 \x9b and \u2066x\u2069"}})
+    seen = {}
+    for path in made.sheets.iterdir():
+        sheet = openpyxl.load_workbook(path)["Scores"]
+        seen |= {sheet.cell(r, 1).value: (sheet.cell(r, 2).value, sheet.cell(r, 3).value)
+                 for r in range(2, sheet.max_row + 1)}
+    assert seen["APP-1"][1] == "Shore\ufffd[2J \ufffdCouncil"
+    assert seen["APP-2"][0] == "bell\ufffd \ufffd and \ufffdx\ufffd"
+
+
 def test_the_scores_sheet_has_the_spec_header_and_one_row_per_assignment(round_: Round) -> None:
     book = openpyxl.load_workbook(round_.sheet("alice"))
     sheet = book["Scores"]

@@ -158,6 +158,25 @@ def test_csv_neutralises_applicant_text(make_call: MakeCall, run_cli: RunCli) ->
         assert all(not v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in row.values())
 
 
+TERMINAL_TRICKS = "\x1b]0;pwned\x07\x1b[2J \u202eevil\u202c \x9b2J \u2066x\u2069"
+
+
+def test_csv_on_standard_output_carries_no_terminal_or_bidi_control(
+        make_call: MakeCall, run_cli: RunCli) -> None:
+    """Hostile 10: an organisation's name retitled and cleared the terminal."""
+    call = make_call(applications=[tiny_application(1, organisation={"name": TERMINAL_TRICKS}),
+                                   tiny_application(2, title="two\nlines\tand a tab")])
+    result = run_cli("score", *call.args, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e", "\u202c", "\u2066", "\u2069"):
+        assert bad not in result.stdout, repr(bad)
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["APP-1"]["organisation"] == (
+        "\ufffd]0;pwned\ufffd\ufffd[2J \ufffdevil\ufffd \ufffd2J \ufffdx\ufffd")
+    assert by_id["APP-2"]["title"] == "two\nlines\tand a tab"  # kept, inside quotes
+
+
 def test_csv_columns(make_call: MakeCall, run_cli: RunCli) -> None:
     call = make_call()
     result = run_cli("score", *call.args, "--format", "csv")

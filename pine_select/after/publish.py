@@ -17,6 +17,7 @@ from pine_select.atomic import write_atomically
 from pine_select.decision import Decided
 from pine_select.errors import UsageError, display_path
 from pine_select.model.call import CallFiles
+from pine_select.outputs import check_file, refuse_inputs
 
 FORMATS = ("360giving", "360giving-csv")
 
@@ -30,9 +31,12 @@ def grants_file(outcome: Decided, fmt: str) -> bytes:
     return (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_export(data: bytes, out: Path, inputs: CallFiles, decision: Path | None) -> None:
-    """Write ``data`` to ``out`` atomically; never over or inside the call's own files."""
+def write_export(data: bytes, out: Path, inputs: CallFiles, decision: Path | None, *,
+                 force: bool = False) -> None:
+    """Write ``data`` to ``out`` atomically; never over or inside the call's own files, and
+    over an existing file only with ``force``."""
     _check_apart(out, inputs, decision)
+    check_file(out, force=force)
     write_atomically(out, data, mode=0o644)  # the export is for publishing
 
 
@@ -44,7 +48,4 @@ def _check_apart(out: Path, inputs: CallFiles, decision: Path | None) -> None:
     if out.is_dir() or target.is_relative_to(inputs.applications_dir.resolve()):
         raise UsageError(f"out: {display_path(out)}: is a folder or inside the call's "
                          "applications folder; choose a file outside the call", option="out")
-    sources = (*inputs.all(), *((decision,) if decision else ()))
-    if any(target == source.resolve() for source in sources):
-        raise UsageError(f"out: {display_path(out)}: is one of the call's inputs; choose "
-                         "another file", option="out")
+    refuse_inputs(out, (*inputs.all(), decision))

@@ -24,5 +24,5 @@ def letters_step(outcome: Decided, out: Path, template: Path | None, *, force: b
     assert files is not None  # a call read from files knows them
     chosen = LetterTemplate.default() if template is None else LetterTemplate.from_file(template)
     html = {view["id"]: chosen.render(view) for view in letter_views(outcome, reviewers)}
-    write_letters(html, out, files, force=force)
+    write_letters(html, out, files, force=force, inputs=(template,) if template else ())
     return display_path(out), len(html)

@@ -9,9 +9,6 @@ deleted (reviews may already name them).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +29,7 @@ from pine_select.loading.applications import check_applications, load_rubric
 from pine_select.loading.checks import closest
 from pine_select.loading.yaml_source import YamlDocument
 from pine_select.model.rubric import Rubric
+from pine_select.outputs import refuse_inputs, write_files
 
 Progress = Callable[[str], None]
 # Files in an applications folder that are not applications (SPEC 2 and 11).
@@ -54,6 +52,7 @@ class ImportPlan:
     export: Export
     files: tuple[ImportedFile, ...]
     warnings: tuple[Problem, ...]
+    inputs: tuple[Path, ...] = ()  # the files read: the export, the mapping, the rubric
 
 
 def plan_import(export: Path, mapping: Path, rubric: Path | None = None,
@@ -77,7 +76,8 @@ def plan_import(export: Path, mapping: Path, rubric: Path | None = None,
         report(f"rendering {len(rows):,} application files")
     files = tuple(ImportedFile(f"{row.id}.yaml", row.row, render(row.values, _origin(table, row)))
                   for row in rows)
-    return ImportPlan(table, files, tuple(_unmapped(table, mapping_file)))
+    return ImportPlan(table, files, tuple(_unmapped(table, mapping_file)),
+                      (export, mapping, *((rubric,) if rubric else ())))
 
 
 def _inputs(mapping: Path, rubric: Path | None) -> tuple[MappingFile, Rubric | None]:
@@ -188,6 +188,8 @@ def write_import(plan: ImportPlan, folder: Path, *, force: bool = False,
                                   "a new folder, or to update this one (force: only files "
                                   "whose bytes change are rewritten)", code="exists")])
     sorted_files = sorted(plan.files, key=lambda f: f.name)
+    for file in sorted_files:
+        refuse_inputs(folder / file.name, plan.inputs)
     current = _current_bytes(folder, sorted_files) if exists else {}
     new = tuple(f.name for f in sorted_files if f.name not in current)
     changed = tuple(f.name for f in sorted_files
@@ -196,8 +198,8 @@ def write_import(plan: ImportPlan, folder: Path, *, force: bool = False,
                           tuple(name for name in current if name not in changed),
                           _not_in_export(folder, sorted_files) if exists else (), dry_run)
     if not dry_run:
-        to_write = [f for f in sorted_files if f.name in (*new, *changed)]
-        (_update_folder if exists else _new_folder)(folder, to_write)
+        write_files(folder, {f.name: f.text.encode() for f in sorted_files
+                             if f.name in (*new, *changed)})
     return result
 
 
@@ -212,31 +214,3 @@ def _not_in_export(folder: Path, files: list[ImportedFile]) -> tuple[str, ...]:
         path.name for path in folder.iterdir()
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in written
         and path.name not in NOT_APPLICATIONS and not path.name.startswith(".")))
-
-
-def _new_folder(folder: Path, files: list[ImportedFile]) -> None:
-    """Fill a folder beside ``folder`` and move it into place: never a half-written one."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        for file in files:
-            (staging / file.name).write_bytes(file.text.encode())
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _update_folder(folder: Path, files: list[ImportedFile]) -> None:
-    """Write every changed file beside its place first, then move each into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for file in files:
-            partial = folder / f".{file.name}.partial"
-            staged.append((partial, folder / file.name))
-            partial.write_bytes(file.text.encode())
-        for temporary, final in staged:
-            os.replace(temporary, final)
-    finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)

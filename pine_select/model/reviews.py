@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Generic, TypeVar, overload
@@ -136,6 +136,22 @@ class ReviewTable(Sequence[Review]):
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]  # equal to a tuple of the same reviews
+
+    def rows_whose_comment(self, test: Callable[[str], bool]) -> tuple[Review, ...]:
+        """The rows whose comment passes ``test``, as models (``test`` asked once per
+        distinct comment: a large table is not read row by row)."""
+        chosen = [code for code, text in enumerate(self.comment.values) if test(text)]
+        if not chosen:
+            return ()
+        rows: list[int] = np.flatnonzero(np.isin(self.comment.codes, chosen)).tolist()
+        return tuple(self._row(i) for i in rows)
+
+    def _row(self, i: int) -> Review:
+        def value(column: CodedColumn[T]) -> T:
+            return column.values[int(column.codes[i])]
+
+        return _made(value(self.application_id), value(self.reviewer), value(self.criterion),
+                     value(self.score), value(self.comment), int(self.line[i]))
 
     def distinct_pairs(self) -> set[tuple[str, str]]:
         """The (reviewer, application_id) pairs of the rows, once each."""

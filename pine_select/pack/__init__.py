@@ -9,8 +9,14 @@ solver, parameters, seed and the SHA-256 of every other file). The work is done 
 
 from __future__ import annotations
 
-from pine_select.pack.build import PackSummary, build_pack, read_key, render_outputs
+from pine_select.pack.build import (
+    PackSummary,
+    build_pack,
+    check_key_apart,
+    read_key,
+    render_outputs,
+)
 from pine_select.pack.verify import Originals, VerifyReport, verify_pack
 
 __all__ = ["Originals", "PackSummary", "VerifyReport", "build_pack",
-           "read_key", "render_outputs", "verify_pack"]
+           "check_key_apart", "read_key", "render_outputs", "verify_pack"]

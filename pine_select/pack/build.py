@@ -17,6 +17,7 @@ from pine_select.errors import InputError, PackError, UsageError, display_path
 from pine_select.loading.loader import load_call
 from pine_select.model.call import Call, CallFiles
 from pine_select.options import RunOptions
+from pine_select.outputs import refuse_inputs
 from pine_select.pack import destination, files
 from pine_select.pack.files import BRIEFING, BRIEFING_PDF, MANIFEST, RESULTS
 from pine_select.pack.manifest import Manifest, this_tool
@@ -186,6 +187,17 @@ def read_key(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise PackError(f"{path}: the key file cannot be read ({exc.strerror or exc})") from exc
+
+
+def check_key_apart(path: Path, files: CallFiles) -> None:
+    """Refuse a key file the pack would publish: one of the call's files (copied into
+    ``inputs/``), or anything in its applications folder (where a key is one rename away
+    from being read, and copied, as the call's reviews or conflicts)."""
+    if path.resolve().is_relative_to(files.applications_dir.resolve()):
+        raise UsageError(f"key_file: {display_path(path)}: is inside the call's applications "
+                         "folder, whose files a pack copies and publishes; keep the key "
+                         "outside the call's files", option="key_file")
+    refuse_inputs(path, files.all(), option="key_file")
 
 
 def solver_claim(decision: Decision) -> dict[str, str]:

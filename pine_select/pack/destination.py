@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pine_select.errors import PackError
 from pine_select.model.call import CallFiles
+from pine_select.outputs import refuse_inputs
 from pine_select.pack.files import MANIFEST, scan
 
 _STAGING = ".staging-"
@@ -57,10 +58,7 @@ def _check_apart_from_inputs(out: Path, shown: Path, files: CallFiles) -> None:
     if target.is_relative_to(apps):
         raise PackError(f"{shown}: is inside the call's applications folder {apps}; "
                         "choose an output folder outside the call's files")
-    for source in (files.applications_dir, *files.all()):
-        if source.resolve().is_relative_to(target):
-            raise PackError(f"{shown} holds the call's input {source}; choose another output "
-                            "folder")
+    refuse_inputs(out, (files.applications_dir, *files.all()), folder=True)
 
 
 def check_replaceable(out: Path, shown: Path, force: bool) -> None:

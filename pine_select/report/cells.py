@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -17,8 +18,8 @@ from fractions import Fraction
 from pine_select.scoring.rounding import fixed, half_up, hundredths_text
 
 __all__ = ["FORMULA_STARTS", "columns", "csv_text", "exact_number", "fixed", "json_number",
-           "json_text", "points", "points_text", "spreadsheet_cell", "starts_a_formula",
-           "terminal_text"]
+           "json_text", "points", "points_text", "spreadsheet_cell", "spreadsheet_text",
+           "starts_a_formula", "terminal_text"]
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection):
 # `=HYPERLINK(...)` in an organisation's name must stay text when the panel opens the file.
@@ -36,18 +37,40 @@ def starts_a_formula(text: str) -> bool:
     """Whether a spreadsheet could take ``text`` for a formula (the one home of this rule).
 
     Every writer of spreadsheet cells (CSV here, xlsx sheets) asks this, then neutralises
-    the cell with :func:`spreadsheet_cell`.
+    the cell with :func:`spreadsheet_cell` (CSV) or a quote prefix (xlsx), its characters
+    with :func:`spreadsheet_text` in both.
     """
     return text.startswith(FORMULA_STARTS) or text.lstrip(_BLANKS)[:1] in _SIGNS
+
+
+# Characters that act on a terminal or on the order of what is shown, rather than being
+# shown: C0 controls but the tab and line breaks a quoted cell keeps (ESC starts a terminal
+# escape: a CSV printed to standard output could retitle or clear the screen; BEL rings),
+# DEL, the C1 controls (U+009B is a one-character CSI), and the bidi embeddings, overrides,
+# isolates and marks (U+202A-202E, U+2066-2069, U+200E/F, U+061C) that reorder a cell.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                       "\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` with every control and bidi character (``_CONTROLS``) as U+FFFD.
+
+    The replacement character, one for one, rather than a space or nothing: a reader sees
+    that something was there, and nothing else in the cell moves. Tabs and line breaks stay
+    (a CSV writer quotes the cell; a leading one is a formula start, see below).
+    """
+    return _CONTROLS.sub(REPLACEMENT, text)
 
 
 def spreadsheet_cell(value: object) -> str:
     """``value`` as cell text that Excel, LibreOffice and Sheets show as plain text.
 
-    A cell that could start a formula gets a leading apostrophe, which every spreadsheet
-    reads as "this is text" and does not show.
+    Control and bidi characters become U+FFFD (:func:`spreadsheet_text`); a cell that could
+    start a formula gets a leading apostrophe, which every spreadsheet reads as "this is
+    text" and does not show.
     """
-    text = "" if value is None else str(value)
+    text = spreadsheet_text("" if value is None else str(value))
     return "'" + text if starts_a_formula(text) else text
 
 

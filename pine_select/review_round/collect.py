@@ -20,6 +20,8 @@ from pine_select.errors import InputError, Problem, display_path
 from pine_select.model.call import Call
 from pine_select.model.ids import canonical_reviewer
 from pine_select.model.reviews import Review
+from pine_select.report.call_output import formula_comments
+from pine_select.report.cells import starts_a_formula
 from pine_select.review_round.assignments import Assignment
 from pine_select.review_round.sheets import (
     COMMENT_SUFFIX,
@@ -310,6 +312,17 @@ def reviews_csv(reviews: Sequence[Review]) -> str:
     writer.writerows((r.application_id, r.reviewer, r.criterion, r.score, r.comment)
                      for r in reviews)
     return out.getvalue()
+
+
+def comment_warnings(collected: Collected, out: Path) -> tuple[Problem, ...]:
+    """A warning for each comment a spreadsheet would take for a formula, naming the line
+    of ``out`` that holds it as ``validate`` would (the comment is kept as written)."""
+    if not any(starts_a_formula(r.comment) for r in collected.reviews):
+        return ()
+    reader = csv.reader(io.StringIO(reviews_csv(collected.reviews), newline=""))
+    next(reader)  # the header
+    lines = [reader.line_num for _ in reader]  # a record's last line, as the loader names it
+    return formula_comments(zip(lines, collected.reviews, strict=True), display_path(out))
 
 
 def write_reviews(collected: Collected, out: Path) -> None:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pine_select.atomic import write_atomically
-from pine_select.errors import InputError, Problem, display_path
+from pine_select.errors import InputError, Problem
 from pine_select.loading.checks import closest
 from pine_select.model.call import Call
 from pine_select.model.rubric import Rubric
+from pine_select.outputs import check_folder, refuse_inputs, write_files
 from pine_select.review_round.assignments import Assignment
 from pine_select.review_round.workbook import SheetSpec, workbook_bytes
 
@@ -99,18 +99,19 @@ class SheetsWritten:
 
 
 def write_sheets(call: Call, assignments: Sequence[Assignment], assignments_label: str,
-                 out: Path) -> SheetsWritten:
-    """Every reviewer's workbook in ``out`` (made if absent); all made before any is written."""
+                 out: Path, *, force: bool = False, inputs: Sequence[Path] = ()
+                 ) -> SheetsWritten:
+    """Every reviewer's workbook in ``out`` (made if absent); all made before any is written.
+
+    An ``out`` that holds anything (returned workbooks, perhaps) is refused unless ``force``;
+    even then only the workbooks written here are replaced. None may be one of ``inputs``.
+    """
     reviewers = group_assignments(call, assignments, assignments_label)
-    if out.exists() and not out.is_dir():
-        raise InputError([Problem(display_path(out), None, "not a folder",
-                                  "a folder for the scoresheets")])
-    made = {reviewer: workbook_bytes(sheet_spec(call, reviewer, apps))
+    check_folder(out, force=force)
+    # The id pattern keeps each name a plain file name.
+    made = {f"{reviewer}.xlsx": workbook_bytes(sheet_spec(call, reviewer, apps))
             for reviewer, apps in sorted(reviewers.applications.items())}
-    out.mkdir(parents=True, exist_ok=True)
-    files = []
-    for reviewer, data in made.items():
-        path = out / f"{reviewer}.xlsx"  # the id pattern keeps this a plain file name
-        write_atomically(path, data)
-        files.append(path)
-    return SheetsWritten(out, tuple(files), len(assignments))
+    for name in made:
+        refuse_inputs(out / name, inputs)
+    write_files(out, made)
+    return SheetsWritten(out, tuple(out / name for name in made), len(assignments))

@@ -12,6 +12,7 @@ from pathlib import Path
 from pine_select.atomic import write_atomically
 from pine_select.errors import Problem, display_path
 from pine_select.model.call import Call
+from pine_select.outputs import refuse_inputs
 from pine_select.review_round.assign import AssignmentResult, assign_reviewers
 from pine_select.review_round.assignments import (
     assignments_csv,
@@ -34,7 +35,10 @@ def assign_step(call: Call, apps: Path, per_application: int, reviewers: Path | 
     """Assign, and write assignments.csv when possible. An existing file at ``out`` is the
     assignments already sent out: the new ones keep as many of its pairs as the rules allow."""
     out = out or apps / ASSIGNMENTS_NAME
-    loaded = load_reviewers(reviewers or apps / REVIEWERS_NAME, call.rubric)
+    reviewers = reviewers or apps / REVIEWERS_NAME
+    # An existing ``out`` is read as the previous assignments, on purpose: not an input here.
+    refuse_inputs(out, (*_call_inputs(call), reviewers))
+    loaded = load_reviewers(reviewers, call.rubric)
     previous = read_assignments(out) if out.exists() else ()
     result = assign_reviewers(call, loaded, per_application, previous)
     if result.optimal:
@@ -52,15 +56,23 @@ def reviewer_names(call: Call, apps: Path, reviewers: Path | None) -> tuple[str,
     return tuple(sorted({n for r in found for n in (r.reviewer, r.name.strip()) if n}))
 
 
-def sheets_step(call: Call, apps: Path, assignments: Path | None, out: Path) -> SheetsWritten:
+def sheets_step(call: Call, apps: Path, assignments: Path | None, out: Path, *,
+                force: bool = False) -> SheetsWritten:
     path = assignments or apps / ASSIGNMENTS_NAME
-    return write_sheets(call, read_assignments(path), display_path(path), out)
+    return write_sheets(call, read_assignments(path), display_path(path), out, force=force,
+                        inputs=(*_call_inputs(call), path))
 
 
 def collect_step(call: Call, apps: Path, sheets: Sequence[Path], assignments: Path | None,
                  out: Path | None) -> tuple[Collected, Path]:
     path = assignments or apps / ASSIGNMENTS_NAME
-    collected = collect_sheets(call, sheets, read_assignments(path), display_path(path))
     out = out or apps / REVIEWS_NAME
+    refuse_inputs(out, (*_call_inputs(call), path, *sheets))
+    collected = collect_sheets(call, sheets, read_assignments(path), display_path(path))
     write_reviews(collected, out)
     return collected, out
+
+
+def _call_inputs(call: Call) -> tuple[Path, ...]:
+    """The files of the call the round reads (never its reviews.csv: the round writes it)."""
+    return call.files.all() if call.files is not None else ()

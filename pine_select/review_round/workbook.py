@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
@@ -37,7 +36,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pine_select.errors import InputError, Problem, UsageError
-from pine_select.report.cells import starts_a_formula
+from pine_select.report.cells import spreadsheet_text, starts_a_formula
 
 SCORES, GUIDANCE = "Scores", "Guidance"
 REVIEWER_PROPERTY, CALL_PROPERTY = "pine_select_reviewer", "pine_select_call"
@@ -128,8 +127,11 @@ def _fill_guidance(sheet: Any, rows: Sequence[tuple[str, ...]]) -> None:
 
 
 def _text(cell: Any, text: str) -> Any:
-    """``text`` as a string cell, never a formula (openpyxl reads a leading = as one)."""
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    """``text`` as a string cell, never a formula (openpyxl reads a leading = as one).
+
+    Control characters (which openpyxl refuses) and bidi controls become U+FFFD, as in
+    every spreadsheet cell pine-select writes."""
+    cell.value = spreadsheet_text(text)
     cell.data_type = "s"
     if starts_a_formula(text):
         cell.quotePrefix = True  # Excel keeps it text even when the cell is re-entered
