@@ -29,8 +29,12 @@ def refuse_inputs(out: Path, inputs: Iterable[Path | None], *, option: str = "ou
                   folder: bool = False) -> None:
     """Refuse (UsageError naming both) an ``out`` that is one of ``inputs``.
 
-    ``folder``: ``out`` is a folder the run replaces whole, so no input may lie inside it.
+    ``folder``: ``out`` is a folder the run replaces whole, so no input may lie inside it;
+    else ``out`` is a file, and an existing folder there is refused too.
     """
+    if not folder and out.is_dir():
+        raise UsageError(f"{option}: {display_path(out)} is a folder; expected the name of "
+                         "the file to write", option=option)
     for source in inputs:
         if source is not None and _clashes(out, source, folder):
             shown, named = display_path(out), display_path(source)

@@ -56,6 +56,16 @@ def test_assign_never_writes_over_the_rubric_or_the_reviewers(tmp_path: Path,
         assert out.read_bytes() == before
 
 
+def test_a_folder_where_a_file_is_written_is_named_as_the_option(tmp_path: Path,
+                                                                 run_cli: Run) -> None:
+    args, sheets, alice = _round_with_sheets(tmp_path, run_cli)
+    for command in (("assign", *args, "--per-application", "2"), ("collect", *args, alice)):
+        result = run_cli(*command, "--out", sheets)
+        assert result.exit_code == 2, result.output
+        assert "--out: " in result.stderr and "is a folder" in result.stderr, result.stderr
+        assert ".tmp" not in result.stderr
+
+
 def test_sheets_refuses_a_folder_with_returned_workbooks_unless_force(
         tmp_path: Path, run_cli: Run) -> None:
     args, sheets, alice = _round_with_sheets(tmp_path, run_cli)
