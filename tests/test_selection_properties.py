@@ -22,6 +22,7 @@ from pine_select.model.call import Call
 from pine_select.model.reviews import Override, Overrides
 from pine_select.model.rubric import exact
 from pine_select.selection import highs_backend
+from pine_select.selection.explain import SwapEvaluator
 from pine_select.selection.optimiser import Optimiser, SolverName
 from pine_select.selection.problem import build_problem
 from pine_select.selection.select import SelectOptions, solve_problem
@@ -207,3 +208,35 @@ def check_against_brute_force(data: Any, found: list[App], selection: dict[str, 
     assert set(overrides.included_ids()) <= set(result.selected)
     assert not set(overrides.excluded_ids()) & set(result.selected)
     assert all(report.by_id()[a].selectable for a in result.selected)
+
+
+@given(data=st.data(), found=apps(), selection=selections())
+def test_a_swap_checked_from_row_sums_breaks_what_the_rubric_says(
+        data: Any, found: list[App], selection: dict[str, Any]) -> None:
+    # Swaps are checked incrementally (explain.SwapEvaluator.broken_swap, from the row sums
+    # of the portfolio before it): against the rubric read directly, for any portfolio.
+    marked, overrides = overrides_for(data, found)
+    call, report = instance(marked, selection, overrides)
+    problem = build_problem(call, report, overrides=overrides)
+    n = len(problem.candidates)
+    if n == 0:
+        return
+    evaluator = SwapEvaluator(problem)
+    ids = [c.id for c in problem.candidates]
+    for _ in range(3):
+        chosen = frozenset(data.draw(st.sets(st.integers(0, n - 1))))
+        ones = sorted(chosen)
+        assert problem.row_sums(ones) == [
+            sum(coef for col, coef in row.terms if col in chosen) for row in problem.rows]
+        assert set(evaluator.broken(chosen)) == groups_broken(
+            call, tuple(ids[i] for i in ones), overrides)
+        outside = [i for i in range(n) if i not in chosen]
+        if not outside:
+            continue
+        into = data.draw(st.sampled_from(outside))
+        out = data.draw(st.sampled_from([None, *ones]))
+        after = (chosen - {out}) | {into}
+        swapped = evaluator.broken_swap(chosen, out, into)
+        assert swapped == evaluator.broken(frozenset(after))
+        assert set(swapped) == groups_broken(call, tuple(ids[i] for i in sorted(after)),
+                                             overrides)

@@ -10,13 +10,14 @@ who replaces a withdrawal, the strong applications left out and why, and what to
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pine_select.pack import close_calls as closeness
 from pine_select.pack.withhold import Disclosure
 from pine_select.pack.words import Words
 from pine_select.report.cells import points
+from pine_select.scoring.result import ApplicationScore
 from pine_select.selection.result import RuleOutcome
 
 Named = Callable[[str], dict[str, Any]]  # an application id -> its summary row
@@ -27,8 +28,10 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
     decision = disclosed.decision
     selection = decision.selection
 
+    scores = decision.scores.by_id()  # once: a summary names over a thousand at 1,000
+
     def named(app_id: str) -> dict[str, Any]:
-        return name_row(disclosed, app_id, outcomes, ties, words)
+        return name_row(disclosed, app_id, outcomes, ties, words, scores)
 
     calls = closeness.close_calls(disclosed)
 
@@ -51,10 +54,11 @@ def summary_view(disclosed: Disclosure, words: Words, outcomes: dict[str, str],
 
 
 def name_row(disclosed: Disclosure, app_id: str, outcomes: dict[str, str],
-             ties: dict[str, str], words: Words) -> dict[str, Any]:
+             ties: dict[str, str], words: Words,
+             scores: Mapping[str, ApplicationScore]) -> dict[str, Any]:
     """An application as the summary names it: organisation, title, profile, total, why."""
     app = disclosed.decision.call.by_id[app_id]
-    score = disclosed.decision.scores.by_id()[app_id]
+    score = scores[app_id]
     profile = words.profile(app)
     return {"id": app_id, "organisation": app.organisation.name, "title": app.title,
             "region": profile["organisation.region"], "type": profile["organisation.type"],

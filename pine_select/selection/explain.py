@@ -232,6 +232,11 @@ class SwapEvaluator:
 
     Indicator columns (``distinct_at_least``) are set to their best values: 1 whenever one
     of the category's applications is in the portfolio.
+
+    A swap is checked from its portfolio's row sums (:meth:`SelectionProblem.row_sums`,
+    remembered for the last portfolio asked about): only the rows the two applications
+    and any indicator they switch touch are summed again, in whole numbers, so the answer
+    is the one summing every row would give.
     """
 
     def __init__(self, problem: SelectionProblem) -> None:
@@ -243,15 +248,59 @@ class SwapEvaluator:
             if row.unit == 0 and len(indicators) == 1:
                 self.indicator_members[indicators[0]] = tuple(
                     col for col, coef in row.terms if col < n)
+        self._indicators_of: dict[int, list[int]] = {}
+        for column, members in self.indicator_members.items():
+            for member in members:
+                self._indicators_of.setdefault(member, []).append(column)
+        self._base: tuple[frozenset[int], _PortfolioSums] | None = None
 
     def broken(self, chosen: frozenset[int]) -> tuple[str, ...]:
-        values = dict.fromkeys(chosen, 1)
-        for column, members in self.indicator_members.items():
-            values[column] = 1 if any(m in chosen for m in members) else 0
-        groups = []
-        for row in self.problem.rows:
-            if row.group not in groups and not row.holds(values):
-                groups.append(row.group)
+        return self._groups_of(self._sums(chosen).broken)
+
+    def broken_swap(self, chosen: frozenset[int], out: int | None, into: int
+                    ) -> tuple[str, ...]:
+        """``broken((chosen - {out}) | {into})``: ``out`` (None: nobody) leaves, ``into``
+        comes in."""
+        if into in chosen or (out is not None and out not in chosen):
+            return self.broken((chosen - {out}) | {into})
+        base = self._sums(chosen)
+        changed: dict[int, int] = {}
+        moves = [(into, 1)] if out is None else [(out, -1), (into, 1)]
+        counts: dict[int, int] = {}
+        for column, sign in moves:
+            self._move(base, changed, column, sign)
+            for indicator in self._indicators_of.get(column, ()):
+                counts[indicator] = counts.get(indicator, base.counts[indicator]) + sign
+        for indicator, count in counts.items():
+            if (count > 0) != (base.counts[indicator] > 0):
+                self._move(base, changed, indicator, 1 if count > 0 else -1)
+        rows = self.problem.rows
+        broken = {index for index in base.broken if index not in changed}
+        broken.update(index for index, value in changed.items()
+                      if not rows[index].holds_at(value))
+        return self._groups_of(broken)
+
+    def _move(self, base: _PortfolioSums, changed: dict[int, int], column: int,
+              sign: int) -> None:
+        for index, coef in self.problem.column_terms[column]:
+            changed[index] = changed.get(index, base.lhs[index]) + sign * coef
+
+    def _sums(self, chosen: frozenset[int]) -> _PortfolioSums:
+        if self._base is not None and self._base[0] == chosen:
+            return self._base[1]
+        counts = {column: sum(1 for m in members if m in chosen)
+                  for column, members in self.indicator_members.items()}
+        ones = [*chosen, *(column for column, count in counts.items() if count > 0)]
+        lhs = self.problem.row_sums(ones)
+        broken = frozenset(index for index, (row, value)
+                           in enumerate(zip(self.problem.rows, lhs, strict=True))
+                           if not row.holds_at(value))
+        sums = _PortfolioSums(lhs, counts, broken)
+        self._base = (chosen, sums)
+        return sums
+
+    def _groups_of(self, broken: Iterable[int]) -> tuple[str, ...]:
+        groups = {self.problem.rows[index].group for index in broken}
         return tuple(g for g in self.problem.groups if g in groups)
 
     def least_bad_swap(self, chosen: frozenset[int], newcomer: int
@@ -263,18 +312,28 @@ class SwapEvaluator:
         """
         rank = self.problem.candidates[newcomer].rank or 0
         options: list[tuple[int, int, tuple[str, ...], int | None]] = []
-        outright = self.broken(chosen | {newcomer})
+        outright = self.broken_swap(chosen, None, newcomer)
         options.append((len(outright), 0, outright, None))
         for member in chosen:
             member_rank = self.problem.candidates[member].rank
             if member_rank is None or member_rank < rank:
                 continue
-            swapped = self.broken((chosen - {member}) | {newcomer})
+            swapped = self.broken_swap(chosen, member, newcomer)
             options.append((len(swapped), -member_rank, swapped, member))
         count, _, broken, replaced = min(options, key=lambda o: (o[0], o[1]))
         if count == 0:
             return ("tie-break lottery",), replaced
         return broken, replaced
+
+
+@dataclass(frozen=True)
+class _PortfolioSums:
+    """One portfolio's row sums (indicators at their best), the rows it breaks, and how
+    many of each indicator's applications it holds."""
+
+    lhs: list[int]
+    counts: dict[int, int]
+    broken: frozenset[int]
 
 
 # -- withdrawals and reserves ------------------------------------------------------------
@@ -307,12 +366,11 @@ def one_for_one(evaluator: SwapEvaluator, chosen: frozenset[int], out: int) -> O
     ONE_FOR_ONE_SCAN candidates (large calls).
     """
     problem = evaluator.problem
-    kept = chosen - {out}
     others = sorted((i for i, c in enumerate(problem.candidates)
                      if i not in chosen and c.rank is not None),
                     key=lambda i: problem.candidates[i].rank or 0)
     for newcomer in others[:ONE_FOR_ONE_SCAN]:
-        if not evaluator.broken(kept | {newcomer}):
+        if not evaluator.broken_swap(chosen, out, newcomer):
             gone, comes = problem.candidates[out], problem.candidates[newcomer]
             return OneForOne(comes.id, gone.total_cents - comes.total_cents)
     return None

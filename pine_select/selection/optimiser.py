@@ -426,12 +426,12 @@ class Optimiser:
         return outcome
 
     def _check_rows(self, values: list[int], scenario: Scenario, floor: int) -> None:
-        # A last guard against tolerance surprises: the rounded portfolio must satisfy
-        # every active row of the problem exactly (integers, no tolerance).
-        by_column = dict(enumerate(values))
-        broken = [row.label for row in self.problem.rows
+        # A last guard against tolerance surprises: the rounded portfolio (0/1 values) must
+        # satisfy every active row of the problem exactly (integers, no tolerance).
+        lhs = self.problem.row_sums(column for column, value in enumerate(values) if value)
+        broken = [row.label for row, value in zip(self.problem.rows, lhs, strict=True)
                   if row.group not in scenario.without
-                  and not row.holds(by_column, scenario.steps_for(row))]
+                  and not row.holds_at(value, scenario.steps_for(row))]
         if sum(self._scores[i] for i in range(self._n) if values[i]) < floor:
             broken.append(f"total floor >= {floor}")
         if broken:

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from pine_select.errors import InputError, Problem, UsageError, display_path
 from pine_select.lottery import priorities
@@ -79,7 +80,11 @@ class Row:
         return self.rhs + move if self.sense is Sense.LE else self.rhs - move
 
     def holds(self, values: dict[int, int], loosened_by: int = 0) -> bool:
-        lhs = sum(coef * values.get(col, 0) for col, coef in self.terms)
+        return self.holds_at(sum(coef * values.get(col, 0) for col, coef in self.terms),
+                             loosened_by)
+
+    def holds_at(self, lhs: int, loosened_by: int = 0) -> bool:
+        """Whether a left-hand side of ``lhs`` keeps this row (see row_sums)."""
         rhs = self.loosened_rhs(loosened_by)
         return lhs <= rhs if self.sense is Sense.LE else lhs >= rhs
 
@@ -146,6 +151,33 @@ class SelectionProblem:
             if candidate.id == application_id:
                 return index
         raise KeyError(application_id)
+
+    @cached_property
+    def column_terms(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Each column's (row index, coefficient) pairs: the rows read column by column.
+
+        Built on first use (one pass over every term), then a 0/1 portfolio's row sums cost
+        its own columns' terms instead of every row's (a solve's check, a swap's trial).
+        """
+        by_column: list[list[tuple[int, int]]] = [[] for _ in range(self.n_columns)]
+        shared: dict[tuple[int, int], tuple[int, int]] = {}  # one object per equal pair
+        for index, row in enumerate(self.rows):
+            for column, coef in row.terms:
+                pair = (index, coef)
+                by_column[column].append(shared.setdefault(pair, pair))
+        return tuple(tuple(terms) for terms in by_column)
+
+    def row_sums(self, ones: Iterable[int]) -> list[int]:
+        """Every row's left-hand side when the columns in ``ones`` are 1 and all others 0.
+
+        ``ones`` must not repeat a column.
+        """
+        sums = [0] * len(self.rows)
+        terms = self.column_terms
+        for column in ones:
+            for index, coef in terms[column]:
+                sums[index] += coef
+        return sums
 
     def rows_of(self, group: str) -> tuple[Row, ...]:
         return tuple(row for row in self.rows if row.group == group)
