@@ -139,6 +139,9 @@ class RunOptions(BaseModel):
     alternatives: Annotated[int, _count(MAX_ALTERNATIVES)] = 0
     min_swaps: Annotated[int, _count(MAX_COUNT, low=1)] = 1
     explain_limit: Annotated[int, _count(MAX_EXPLAIN_LIMIT)] | None = None  # None: by size
+    # "price_of_balance": the portfolio and that alone, no other explanation re-solved (the
+    # tuning page, which shows no explanation); the portfolio and price are the same.
+    explanations: Literal["all", "price_of_balance"] = "all"
     # Who a pack is for.
     include_contacts: bool = False
     pdf: bool = False  # also briefing.pdf, printed by Chromium
@@ -178,7 +181,7 @@ class RunOptions(BaseModel):
         """
         recorded = self.model_dump(mode="json", exclude_defaults=changed_only)
         for name in RECORDED_WHEN_SET:
-            if not recorded.get(name):
+            if not recorded.get(name) or recorded[name] == type(self).model_fields[name].default:
                 recorded.pop(name, None)
         return recorded
 
@@ -202,9 +205,10 @@ class RunOptions(BaseModel):
 # --calibrate is one: the published rubric said how scores are aggregated (a rubric that
 # says ``aggregate: calibrated`` publishes the correction and needs no flag).
 WHAT_IF_FIELDS = ("weights", "size", "budget", "include", "exclude", "drop_rules", "calibrate")
-# Options added after packs were first made: recorded only when set, so that a pack made
-# before them keeps its bytes and its manifest still matches a re-run (verify).
-RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery", "calibrate")
+# Options added after packs were first made: recorded only when set (not at their default),
+# so that a pack made before them keeps its bytes and its manifest still matches a re-run
+# (verify).
+RECORDED_WHEN_SET = ("drop_rules", "robustness_draws", "lottery", "calibrate", "explanations")
 
 
 class OptionsError(UsageError):

@@ -49,6 +49,7 @@ def decide(call: Call, options: RunOptions = RunOptions()) -> Decision:
     settings = select_options(size=options.size, budget=options.budget, solver=options.solver,
                               alternatives=options.alternatives, min_swaps=options.min_swaps,
                               explain_limit=options.explain_limit,
+                              explanations=options.explanations,
                               drop_rules=options.drop_rules)
     with paused_gc():
         selection = select_portfolio(call, scores, overrides=overrides, options=settings)

@@ -106,3 +106,14 @@ def test_verify_refuses_a_manifest_asking_for_a_billion_draws(
     result = run_cli("verify", out)
     assert result.exit_code == 2
     assert "sensitivity_samples" in result.stderr and "100000" in result.stderr
+
+
+def test_explanations_are_recorded_only_when_not_all_and_checked() -> None:
+    assert "explanations" not in RunOptions().as_recorded()
+    brief = RunOptions(explanations="price_of_balance")
+    assert brief.as_recorded()["explanations"] == "price_of_balance"
+    assert RunOptions.from_recorded(brief.as_recorded()) == brief
+    assert not brief.is_what_if  # how much is explained, never what is chosen
+    with pytest.raises(OptionsError) as caught:
+        RunOptions.from_recorded({"explanations": "none"})
+    assert caught.value.problems[0][0] == "explanations"

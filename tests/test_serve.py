@@ -15,8 +15,13 @@ from click.testing import Result
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
 from helpers_serve import Running
 
+from pine_select.options import RunOptions
+from pine_select.pipeline import decide
+from pine_select.report.cells import points, points_text
+from pine_select.report.select_output import select_json
 from pine_select.serve.api import LatestOnly
 from pine_select.serve.server import MAX_BODY
+from pine_select.serve.view import same_as_select
 
 # One server on the example call for the module (a start costs seconds), and its save folder.
 served, saves = helpers_serve.served, helpers_serve.saves
@@ -180,11 +185,39 @@ def test_the_page_gets_what_select_prints(served: Running, run_cli: Callable[...
                                           flags: list[str]) -> None:
     reply = served.post("/api/select", request_body)
     assert reply.status == 200, reply.body
-    printed = run_cli("select", EXAMPLE_RUBRIC, EXAMPLE_APPS, *flags, "--format", "json")
-    assert reply.json()["selection"] == json.loads(printed.stdout)
+    printed = json.loads(run_cli("select", EXAMPLE_RUBRIC, EXAMPLE_APPS, *flags,
+                                 "--format", "json").stdout)
     found = reply.json()
-    assert [item["id"] for item in found["portfolio"]] == found["selection"]["selected"]
-    assert found["status"] == found["selection"]["status"]
+    # The page asks for no explanation but the price of balance: what it does show is
+    # select's, field for field (the portfolio, total, cost, price, a conflict's rules).
+    assert found["selection"] == same_as_select(printed)
+    assert set(found["selection"]) >= {"status", "selected", "total_score", "weights"}
+    assert [item["id"] for item in found["portfolio"]] == printed["selected"]
+    assert found["status"] == printed["status"]
+    if printed["status"] == "optimal":
+        assert found["total"] == f"{printed['total_score']:.2f}"
+        assert "price_of_balance" in found["selection"]
+
+
+@pytest.mark.parametrize("weights", [
+    {"promise": "60"}, {"need": "0", "feasibility": "45"},
+    pytest.param({"promise": "5", "evaluability": "100/3"}, marks=pytest.mark.slow),
+    pytest.param({"learning": "80"}, marks=pytest.mark.slow)])
+def test_the_pages_portfolio_total_and_price_are_select_weights(
+        served: Running, weights: dict[str, str]) -> None:
+    # In-process against the library call `select --weights` makes, with every explanation.
+    call = served.server.session.call
+    parsed = served.server.session.weights_of(weights)
+    full = decide(call, RunOptions(weights=parsed)).selection
+    found = served.post("/api/select", {"weights": weights}).json()
+    assert [item["id"] for item in found["portfolio"]] == list(full.selected)
+    assert found["selection"]["total_score"] == float(points(full.total_cents))
+    assert found["selection"]["price_of_balance"] == same_as_select(
+        select_json(full))["price_of_balance"]
+    assert found["price"] is not None and points_text(full.price_of_balance_cents or 0) in (
+        found["price"])
+    assert full.left_out or full.withdrawals  # the command line explained; the page did not
+    assert found["selection"]["selected"] == list(full.selected)
 
 
 def test_left_names_who_left_the_rubrics_portfolio(served: Running) -> None:

@@ -33,9 +33,16 @@ from pine_select.selection.optimiser import (
     default_solver,
 )
 from pine_select.selection.problem import SelectionProblem, build_problem
-from pine_select.selection.result import Alternative, SelectionResult, Unselectable
+from pine_select.selection.result import (
+    Alternative,
+    LeftOut,
+    SelectionResult,
+    Unselectable,
+    Withdrawal,
+)
 
 DEFAULT_EXPLAIN_LIMIT = 60
+ALL_EXPLANATIONS, PRICE_ONLY = "all", "price_of_balance"
 LARGE_CALL = 1000  # candidates; above this each re-solve takes seconds: none by default
 
 
@@ -51,17 +58,19 @@ class SelectOptions:
     explain_limit: int | None = None  # re-solves for explanations; None: by call size
     time_limit: float = DEFAULT_TIME_LIMIT
     drop_rules: tuple[str, ...] = ()  # balance rules left out for a what-if, by name
+    # "price_of_balance": of the explanations, only the price of balance (RunOptions).
+    explanations: str = ALL_EXPLANATIONS
 
 
 def select_options(*, size: int | None = None, budget: int | None = None,
                    solver: str | None = None, alternatives: int = 0, min_swaps: int = 1,
-                   explain_limit: int | None = None,
-                   drop_rules: tuple[str, ...] = ()) -> SelectOptions:
+                   explain_limit: int | None = None, drop_rules: tuple[str, ...] = (),
+                   explanations: str = ALL_EXPLANATIONS) -> SelectOptions:
     """Options from command-line values, ``None`` meaning the library's default."""
     return SelectOptions(
         size=size, budget=budget, solver=None if solver is None else SolverName(solver),
         alternatives=alternatives, min_swaps=min_swaps,
-        explain_limit=explain_limit, drop_rules=drop_rules,
+        explain_limit=explain_limit, drop_rules=drop_rules, explanations=explanations,
     )
 
 
@@ -118,11 +127,18 @@ def _explained(optimiser: Optimiser, best: Solution, options: SelectOptions,
     total = best.total or 0
     ration = Rationing(explain_limit(options, len(problem.candidates)))
     unconstrained = unconstrained_best(optimiser, ration)
-    gains = gains_if_dropped(optimiser, total, unconstrained, ration)
-    left_out = explain_left_out(optimiser, best, ration)
-    found = withdrawals(optimiser, best, ration)
+    if options.explanations == PRICE_ONLY:
+        # The same portfolio, total and price of balance, from the same solves in the same
+        # order; who was left out, withdrawals and rules' gains are not asked for.
+        gains: dict[str, int] = {}
+        left_out: tuple[LeftOut, ...] = ()
+        found: tuple[Withdrawal, ...] = ()
+    else:
+        gains = gains_if_dropped(optimiser, total, unconstrained, ration)
+        left_out = explain_left_out(optimiser, best, ration)
+        found = withdrawals(optimiser, best, ration)
     alternatives = _alternatives(optimiser, best, options)
-    notes = _notes(ration, best)
+    notes = _notes(ration, best, options)
     return replace(
         skeleton, status="optimal", selected=portfolio_ids(problem, best.chosen),
         total_cents=total,
@@ -178,8 +194,12 @@ def _proven(optimiser: Optimiser, solution: Solution, what: str) -> Solution:
                       f"{optimiser.what_to_try()}")
 
 
-def _notes(ration: Rationing, best: Solution) -> tuple[str, ...]:
+def _notes(ration: Rationing, best: Solution, options: SelectOptions) -> tuple[str, ...]:
     notes = []
+    if options.explanations == PRICE_ONLY:
+        notes.append("only the price of balance was explained (explanations: "
+                     "price_of_balance): who was left out, withdrawals and each rule's gain "
+                     "if dropped were not computed")
     if not best.tie_break_proven:
         notes.append(f"many portfolios tie at the best total: the tie-break among them stopped "
                      f"at its work limit ({TIE_BREAK_NODES:,} nodes) with the best lottery "
@@ -202,6 +222,9 @@ def _check_options(options: SelectOptions) -> None:
         value = getattr(options, option)
         if value is not None and value < lowest:
             raise UsageError(f"{option} {value}: expected {expected}", option=option)
+    if options.explanations not in (ALL_EXPLANATIONS, PRICE_ONLY):
+        raise UsageError(f"explanations {options.explanations!r}: expected "
+                         f"{ALL_EXPLANATIONS!r} or {PRICE_ONLY!r}", option="explanations")
 
 
 __all__ = ["SelectOptions", "select_options", "select_portfolio", "solve_problem"]

@@ -3,8 +3,11 @@
 A :class:`TuningSession` holds one loaded call for the life of the server. Each re-selection
 turns the page's what-ifs into :class:`RunOptions` and calls :func:`pipeline.decide`: the
 same call ``select`` makes for ``--weights``, ``--size``, ``--budget``, ``--include``,
-``--exclude`` and ``--drop-rule``, so the page and the command line cannot disagree (the
-reply carries ``select --format json``'s document as it is, under ``selection``).
+``--exclude`` and ``--drop-rule``, so the page and the command line cannot disagree. The
+page shows no explanation, so it asks for none but the price of balance
+(``explanations="price_of_balance"``: the same solves, in the same order, for the portfolio
+and the price; about 45 of the example's 66 re-solves are skipped). The reply carries the
+fields of ``select --format json``'s document that this gives exactly, under ``selection``.
 
 Requests are untrusted: each key is checked for its type and size before any library call,
 and every problem is a :class:`RequestError` with a sentence the page shows.
@@ -32,6 +35,7 @@ T = TypeVar("T")
 SELECT_KEYS = frozenset({"weights", "size", "budget", "include", "exclude", "drop_rules"})
 SAVE_KEYS = frozenset({"weights", "note", "version"})
 MAX_TEXT = 2_000  # characters of any one string in a request
+PAGE_OPTIONS = RunOptions(explanations="price_of_balance")  # what every page solve asks
 
 
 class RequestError(ValueError):
@@ -80,7 +84,7 @@ class TuningSession:
         from pine_select.sensitivity import weight_sensitivity
 
         source = RubricSource.read(rubric_path, call.rubric)
-        baseline = decide(call)
+        baseline = decide(call, PAGE_OPTIONS)
         intervals = weight_sensitivity(call).intervals
         return cls(call, source, save_dir, SessionView(call, baseline, intervals))
 
@@ -98,7 +102,7 @@ class TuningSession:
         data = _object(request, SELECT_KEYS)
         weights = self.weights_of(data.get("weights"))
         try:
-            return RunOptions.build(
+            return PAGE_OPTIONS.replaced(
                 weights=weights, size=_whole(data, "size"), budget=_whole(data, "budget"),
                 include=_names(data, "include"), exclude=_names(data, "exclude"),
                 drop_rules=_names(data, "drop_rules"))

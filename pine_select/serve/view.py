@@ -2,7 +2,8 @@
 
 Names come from the rubric's ``labels:`` (``Rubric.label``) and the applications' own
 titles; numbers are formatted here, once, so the page only places text (never markup).
-Under ``selection`` each result carries ``select --format json``'s document unchanged.
+Under ``selection`` each result carries the part of ``select --format json``'s document that
+a re-selection without explanations gives exactly (:func:`same_as_select`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,26 @@ from pine_select.model.rubric import Rubric
 from pine_select.pipeline import Decision
 from pine_select.report.cells import neutralised, points_text
 from pine_select.report.select_output import no_selectable_text, select_json
+from pine_select.scoring.result import ApplicationScore
 from pine_select.sensitivity.result import WeightInterval
 
 SLIDER_STEP = Fraction(1, 2)
+# What `select --format json` says that the page's re-selection (only the price of balance
+# explained) gives exactly: rules' gains (also the price's by_rule), reserves, who was left
+# out, withdrawals and the notes need the explanations it does not ask for.
+SAME_AS_SELECT = ("status", "selected", "total_score", "cost", "price_of_balance",
+                  "conflicting_rules", "relaxations", "size", "budget", "solver",
+                  "solver_version", "seed", "weights", "unselectable")
+PRICE_SAME_AS_SELECT = ("unconstrained_total", "chosen_total", "price", "unbalanced")
+
+
+def same_as_select(printed: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a ``select --format json`` document that the page's re-selection gives."""
+    found = {key: printed[key] for key in SAME_AS_SELECT if key in printed}
+    if "price_of_balance" in found:
+        price = found["price_of_balance"]
+        found["price_of_balance"] = {key: price[key] for key in PRICE_SAME_AS_SELECT}
+    return found
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,7 @@ def _interval(interval: WeightInterval) -> dict[str, Any]:
 
 def _applications(view: SessionView) -> list[dict[str, Any]]:
     scores = view.baseline.scores.by_id()
-    return [{**_application(view.call, app_id, view.baseline),
+    return [{**_application(view.call, app_id, scores),
              "selectable": scores[app_id].selectable,
              "why_not": neutralised("; ".join(scores[app_id].reasons))}
             for app_id in sorted(view.call.by_id)]
@@ -87,12 +105,13 @@ def page_result(view: SessionView, decision: Decision) -> dict[str, Any]:
     """One re-selection as the page draws it, with ``select --format json`` under selection."""
     result = decision.selection
     before = view.baseline.selection.selected
+    scores = decision.scores.by_id()
     found: dict[str, Any] = {
         "status": result.status,
-        "selection": select_json(result),
-        "portfolio": [{**_application(view.call, i, decision), "new": i not in before}
+        "selection": same_as_select(select_json(result)),
+        "portfolio": [{**_application(view.call, i, scores), "new": i not in before}
                       for i in result.selected],
-        "left": [_application(view.call, i, decision) for i in before
+        "left": [_application(view.call, i, scores) for i in before
                  if i not in result.selected],
         "total": points_text(result.total_cents), "cost": f"£{result.cost:,}",
         "shares": _shares(decision.scores.weights),
@@ -102,9 +121,10 @@ def page_result(view: SessionView, decision: Decision) -> dict[str, Any]:
     return found
 
 
-def _application(call: Call, app_id: str, decision: Decision) -> dict[str, Any]:
+def _application(call: Call, app_id: str, scores: Mapping[str, ApplicationScore]
+                 ) -> dict[str, Any]:
     app = call.by_id[app_id]
-    cents = decision.scores.by_id()[app_id].total_cents
+    cents = scores[app_id].total_cents
     return {"id": app_id, "title": neutralised(app.title),
             "organisation": neutralised(app.organisation.name),
             "total": "—" if cents is None else points_text(cents),
