@@ -618,22 +618,32 @@ def serve(port: int, save_dir: Path | None, **options: Any) -> None:
 
     Sliders for the weights, size, budget, balance rules and include/exclude; every change
     re-selects as `select` would. Saving writes a new rubric file (new version; the
-    original is never overwritten). The address is printed on stderr; exits 0 on Ctrl-C.
+    original is never overwritten). The address is printed on stderr; Ctrl-C (or SIGTERM)
+    stops it at any moment, even while starting, and exits 0.
     """
-    from pine_select.serve import TuningServer, TuningSession, serve_until_stopped
+    from pine_select.serve import (
+        TuningServer,
+        TuningSession,
+        serve_until_stopped,
+        stopped_by_signals,
+    )
 
-    with reporting_errors():
-        call = open_call(options)
-        folder = save_dir if save_dir is not None else Path(options["rubric"]).parent
-        if not folder.is_dir():
-            raise UsageError(f"--save-dir: {folder} is not a folder; expected an existing "
-                             "folder for tuned rubric files")
-        echo_warnings(call.warnings)
-        click.echo("serve: re-selecting at the rubric's weights and finding each weight's "
-                   "stability interval...", err=True)
-        session = TuningSession.start(call, Path(options["rubric"]), folder)
-        server = TuningServer(session, port)
-    serve_until_stopped(server, lambda line: click.echo(line, err=True))
+    def say(line: str) -> None:
+        click.echo(line, err=True)
+
+    with stopped_by_signals(say):
+        with reporting_errors():
+            call = open_call(options)
+            folder = save_dir if save_dir is not None else Path(options["rubric"]).parent
+            if not folder.is_dir():
+                raise UsageError(f"--save-dir: {folder} is not a folder; expected an existing "
+                                 "folder for tuned rubric files")
+            echo_warnings(call.warnings)
+            say("serve: re-selecting at the rubric's weights and finding each weight's "
+                "stability interval...")
+            session = TuningSession.start(call, Path(options["rubric"]), folder)
+            server = TuningServer(session, port)
+        serve_until_stopped(server, say)
 
 
 # -- After the decision (SPEC 11): export, letters ---------------------------------------------

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import html5lib
+import pytest
 from click.testing import Result
 from conftest import merged, tiny_application, tiny_rubric
+from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
 from helpers_serve import running_server
 
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "q" \u202e'
@@ -56,6 +58,29 @@ def test_serve_prints_its_address_on_stderr_and_stops_cleanly_on_ctrl_c(
     assert process.returncode == 0, err
     assert out == ""  # never solver output (or anything) on stdout
     assert "pine-select serve: stopped" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_ctrl_c_while_starting_stops_cleanly_too(tmp_path: Path, stop: signal.Signals) -> None:
+    # Issue 18: a Ctrl-C during the start (seconds on a large call) gave click's
+    # "Aborted!" and exit 1; SIGTERM then killed it without a word.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pine_select", "serve", str(EXAMPLE_RUBRIC), str(EXAMPLE_APPS),
+         "--port", "0", "--save-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stderr is not None
+        started = process.stderr.readline()  # said just before the first selection
+        assert started.startswith("serve: re-selecting"), started
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert out == ""
+    assert err.strip() == "pine-select serve: stopped while starting; nothing was served"
 
 
 def test_serve_refuses_a_missing_save_folder(make_call: Callable[..., Any],

@@ -12,6 +12,6 @@
 from __future__ import annotations
 
 from pine_select.serve.api import TuningSession
-from pine_select.serve.server import TuningServer, serve_until_stopped
+from pine_select.serve.server import TuningServer, serve_until_stopped, stopped_by_signals
 
-__all__ = ["TuningServer", "TuningSession", "serve_until_stopped"]
+__all__ = ["TuningServer", "TuningSession", "serve_until_stopped", "stopped_by_signals"]

@@ -233,13 +233,35 @@ def security_headers(nonce: str = "") -> dict[str, str]:
     }
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops serve as Ctrl-C does
+
+
+@contextmanager
+def stopped_by_signals(say: Callable[[str], None]) -> Iterator[None]:
+    """Ctrl-C (SIGINT) or SIGTERM, at any moment of ``serve``, ends it with one sentence.
+
+    Starting (loading, the first selection, the stability intervals) takes seconds on a
+    large call, and a lead may stop it then: the interrupt is not an error (no traceback,
+    no click "Aborted!"), and the command exits 0 as it does when stopped while serving.
+    SIGTERM is taken as Ctrl-C for the whole command (a service manager's stop).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupted) if main else None
+    try:
+        yield
+    except KeyboardInterrupt:
+        say("pine-select serve: stopped while starting; nothing was served")
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        sys.stderr.flush()
+
+
 def serve_until_stopped(server: TuningServer, say: Callable[[str], None]) -> None:
     """Serve until Ctrl-C (SIGINT) or SIGTERM, then close; ``say`` reports on stderr."""
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGTERM, _interrupted)
     try:  # the address is said inside: a Ctrl-C right after reading it still stops cleanly
         say(f"pine-select serve: the tuning page is at {server.url} (Ctrl-C stops)")
         server.serve_forever()
