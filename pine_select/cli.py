@@ -138,6 +138,8 @@ def what_if_options(alternatives: int) -> Callable[[F], F]:
         click.option("--explain-limit", type=click.IntRange(min=0), default=None,
                      help="Most re-solves spent on explanations [default: 60; 0 above 1,000 "
                           "applications]."),
+        click.option("--drop-rule", "drop_rules", multiple=True, metavar="RULE",
+                     help="What-if: leave out this balance rule (its id; repeatable)."),
     ]
 
     def decorate(command: F) -> F:
@@ -277,8 +279,6 @@ def score(fmt: str, **options: Any) -> None:
 @call_arguments
 @what_if_options(alternatives=0)
 @calibrate_option
-@click.option("--drop-rule", "drop_rules", multiple=True, metavar="RULE",
-              help="What-if: leave out this balance rule (its id; repeatable).")
 @click.option("--diff", is_flag=True,
               help="With --weights: show what the weights change against the rubric's "
                    "(who enters and leaves, total, rules that bind or go slack).")

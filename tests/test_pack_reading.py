@@ -232,3 +232,19 @@ def test_only_words_longer_than_a_hash_get_break_opportunities() -> None:
     assert wrappable(f"file {digest} ok") == f"file {digest} ok"  # copies whole
     long = "a" * 100
     assert wrappable(long).split(ZERO_WIDTH_SPACE) == ["a" * 32] * 3 + ["a" * 4]
+
+
+def test_a_pack_with_a_dropped_rule_is_a_what_if_pack() -> None:
+    html, results = _pack(RunOptions(drop_rules=("region_cap",)))
+    assert results["what_if"] == {"drop_rules": ["region_cap"]}
+    assert results["made_with"]["parameters"]["drop_rules"] == ["region_cap"]
+    cover = unescape(_part(html, "cover", "contents"))
+    assert "WHAT-IF PACK" in cover and "rules set aside: " in cover
+
+
+def test_pack_takes_drop_rule_and_names_an_unknown_one(run_cli: Any, tmp_path: Path) -> None:
+    found = run_cli("pack", EXAMPLE_RUBRIC, EXAMPLE_APPS, "--drop-rule", "nonesuch",
+                    "--out", tmp_path / "pack")
+    assert found.exit_code == 2
+    assert "--drop-rule: 'nonesuch' is not a rule of the rubric" in found.output
+    assert not (tmp_path / "pack").exists()
