@@ -3,8 +3,9 @@
     python benchmarks/bench_serve.py [--runs 9] [--large-runs 5] [--dir DIR] [--skip-large]
 
 A real server on a free port in this process; each run POSTs a different set of weights to
-``/api/select`` over HTTP and waits for the whole answer (score, select with every
-explanation, the page's JSON): what the page waits for after a slider move.
+``/api/select`` over HTTP and waits for the whole answer (score, select with the price of
+balance as its one explanation, the page's JSON): what the page waits for after a slider
+move.
 
 1. the example call (rubrics/pine-2019.yaml): target median under 0.5 s;
 2. a synthetic call of 1,000 applications choosing 40 (benchmarks/generate.py, seed 1; or
