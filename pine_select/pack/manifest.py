@@ -49,6 +49,7 @@ class RecordedManifest(Strict):
     tool: RecordedTool
     python: Version
     solver: RecordedTool
+    printer: RecordedTool | None = None  # the Chromium that printed briefing.pdf, if any
     parameters: dict[str, Any]  # checked by RunOptions.from_recorded
     seed: Annotated[int, Field(ge=-(2**63), le=2**63)]
     inputs: dict[Name, Digest]
@@ -71,12 +72,14 @@ class Manifest:
     tool: dict[str, str] = field(default_factory=lambda: this_tool())
     python: str = field(default_factory=platform.python_version)
     created_at: str = ""
+    printer: dict[str, str] | None = None  # {"name": "Chromium", "version": ...} with a PDF
 
     def to_json(self) -> bytes:
         data = {
             "tool": self.tool,
             "python": self.python,
             "solver": self.solver,
+            **({} if self.printer is None else {"printer": self.printer}),
             "parameters": self.parameters.as_recorded(),
             "seed": self.seed,
             "inputs": self.inputs,
@@ -112,6 +115,7 @@ def read_manifest(folder: Path) -> Manifest:
         key_id=recorded.redacted_originals.key_id,
         inputs_included=recorded.inputs_included, tool=recorded.tool.model_dump(),
         python=recorded.python, created_at=recorded.created_at,
+        printer=None if recorded.printer is None else recorded.printer.model_dump(),
     )
 
 

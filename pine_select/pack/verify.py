@@ -20,6 +20,7 @@ from pine_select.pack import files
 from pine_select.pack.build import (
     input_digests,
     load_inputs,
+    printer_claim,
     render_outputs,
     solver_claim,
 )
@@ -43,6 +44,7 @@ class VerifyReport:
     differences: tuple[str, ...] = ()  # "NAME: where it differs" for those files
     claims: tuple[str, ...] = ()  # "CLAIM: what the manifest says, what was found"
     rerun_error: str = ""
+    caveats: tuple[str, ...] = ()  # what verifying could not check (it still verifies)
 
     @property
     def ok(self) -> bool:
@@ -154,6 +156,13 @@ def _static_claims(manifest: Manifest) -> tuple[str, ...]:
     if manifest.inputs_included != (params.member is None):
         found.append(f"inputs_included: says {manifest.inputs_included}, but the pack is "
                      f"{'a member copy' if params.member else 'a full pack'}")
+    printed = files.BRIEFING_PDF in manifest.outputs
+    if printed and manifest.printer is None:
+        found.append(f"printer: not recorded, but the pack has {files.BRIEFING_PDF}; expected "
+                     "the Chromium that printed it")
+    if manifest.printer is not None and not printed:
+        found.append(f"printer: names {manifest.printer}, but the pack has no "
+                     f"{files.BRIEFING_PDF}")
     if params.include_contacts and manifest.redaction.copies:
         found.append("redacted_originals: lists redacted copies, but include_contacts is true")
     found += _tool_claims(manifest)
@@ -186,13 +195,16 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
         return replace(report, rerun_error=f"its inputs are invalid: {shown}{more}")
     except PineSelectError as exc:
         return replace(report, rerun_error=str(exc))
-    differs = tuple(name for name, content in sorted(rerun.items())
-                    if not _same_output(name, _bytes_of(folder / name), content))
-    where = tuple(f"{name}: {place}" for name in differs
-                  for place in differences(name, _bytes_of(folder / name), rerun[name]))
+    compared = {name: _compared(name, _bytes_of(folder / name), content, manifest)
+                for name, content in sorted(rerun.items())}
+    differs = tuple(name for name, outcome in compared.items() if not outcome.same)
+    where = tuple(f"{name}: {place}" for name in differs for place in compared[name].places)
     claims = (report.claims + _rerun_claims(manifest, decision, set(rerun))
               + _results_claims(_bytes_of(folder / files.RESULTS), manifest))
-    return replace(report, differs_on_rerun=differs, differences=where, claims=claims)
+    caveats = tuple(f"{name}: {outcome.caveat}" for name, outcome in compared.items()
+                    if outcome.same and outcome.caveat)
+    return replace(report, differs_on_rerun=differs, differences=where, claims=claims,
+                   caveats=caveats)
 
 
 def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
@@ -215,16 +227,41 @@ def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...
     return tuple(found)
 
 
-def _same_output(name: str, found: bytes | None, rerun: bytes) -> bool:
-    """Byte for byte; a PDF printed by another Chromium may differ in bytes, not in text."""
-    if found is None or name != files.BRIEFING_PDF or found == rerun:
-        return found == rerun
-    from pine_select.pack.pdf import same_content
+@dataclass(frozen=True)
+class _Compared:
+    same: bool
+    places: tuple[str, ...] = ()  # where they differ
+    caveat: str = ""  # what the comparison could not check
+
+
+def _compared(name: str, found: bytes | None, rerun: bytes, manifest: Manifest) -> _Compared:
+    """Byte for byte, except a PDF re-printed by another Chromium than the one recorded."""
+    if found is None or found == rerun:
+        return _Compared(found == rerun)
+    if name != files.BRIEFING_PDF:
+        return _Compared(False, differences(name, found, rerun))
+    reprinter = printer_claim(manifest.parameters)
+    if manifest.printer is not None and manifest.printer == reprinter:
+        return _Compared(False, ("not the same bytes as the re-print by the same Chromium",))
+    return _reprinted_elsewhere(found, rerun, manifest.printer, reprinter)
+
+
+def _reprinted_elsewhere(found: bytes, rerun: bytes, printer: dict[str, str] | None,
+                         reprinter: dict[str, str] | None) -> _Compared:
+    """Another Chromium lays out other bytes: the same text, and nothing we never print."""
+    from pine_select.pack.pdf import page_texts, unprinted_parts
 
     try:
-        return same_content(found, rerun)
-    except PackError:
-        return False
+        places = tuple(unprinted_parts(found, rerun))
+        if page_texts(found) != page_texts(rerun):
+            places += ("its text differs from the re-print's",)
+    except PackError as exc:
+        return _Compared(False, (str(exc),))
+    recorded = "an unrecorded Chromium" if printer is None else f"Chromium {printer['version']}"
+    here = "no Chromium" if reprinter is None else f"Chromium {reprinter['version']}"
+    return _Compared(not places, places,
+                     f"text matches; printed by {recorded}, re-printed by {here}; "
+                     "appearance not checked")
 
 
 def _bytes_of(path: Path) -> bytes | None:
