@@ -21,6 +21,7 @@ from pine_select.outputs import refuse_inputs
 from pine_select.pack import destination, files
 from pine_select.pack.files import BRIEFING, BRIEFING_PDF, MANIFEST, RESULTS
 from pine_select.pack.manifest import Manifest, this_tool
+from pine_select.pack.withhold import recorded_hashes, withheld_for
 from pine_select.pipeline import Decision, decide
 
 Progress = Callable[[str], None]
@@ -108,7 +109,9 @@ def _write_pack(call: Call, staging: Path, params: RunOptions, key: bytes | None
     manifest = Manifest(
         parameters=params, seed=decision.scores.seed, solver=solver_claim(decision),
         printer=printer_claim(params),
-        inputs=input_hashes, redaction=redaction,
+        inputs=recorded_hashes(input_hashes, params.member,
+                               withheld_for(decision.call, params.member)),
+        redaction=redaction,
         key_id=None if key is None else files.key_id(key),
         outputs={name: files.sha256_of(staging / name) for name in sorted(outputs)},
         inputs_included=params.member is None,

@@ -28,6 +28,7 @@ from pine_select.pack.differences import differences
 from pine_select.pack.files import INPUTS, MANIFEST, Listing
 from pine_select.pack.manifest import Manifest, read_manifest, this_tool
 from pine_select.pack.originals import check_originals
+from pine_select.pack.withhold import MAY_BE_UNRECORDED
 from pine_select.pipeline import Decision, decide
 
 
@@ -72,7 +73,8 @@ def verify_pack(folder: Path, inputs: Path | None = None,
     manifest = read_manifest(folder)
     own = files.scan(folder)
     given = _inputs_listing(folder, inputs, manifest, own)
-    report = _check_files(folder, own, given, manifest)
+    recorded, unchecked = _recorded_inputs(manifest, given, inputs)
+    report = _check_files(folder, own, given, manifest, recorded, unchecked)
     if given is None:
         return replace(report, missing=(*report.missing, f"{INPUTS}/"),
                        rerun_error="a full pack carries its inputs/ folder, and this "
@@ -112,13 +114,40 @@ def _inputs_listing(folder: Path, inputs: Path | None, manifest: Manifest,
                     "to verify with")
 
 
-def _check_files(folder: Path, own: Listing, given: Listing | None,
-                 manifest: Manifest) -> VerifyReport:
+def _recorded_inputs(manifest: Manifest, given: Listing | None, inputs: Path | None
+                     ) -> tuple[dict[str, str], dict[str, str]]:
+    """The hashes to check the inputs against, and the inputs that cannot be, with why.
+
+    A member's copy records no hash of the inputs that hold what it withholds
+    (withhold.unrecorded_inputs); they are checked against the full pack's manifest,
+    beside the inputs given (FULL/manifest.json for FULL/inputs).
+    """
+    if manifest.inputs_included or given is None or inputs is None:
+        return manifest.inputs, {}
+    unrecorded = [name for name in given.files if name not in manifest.inputs
+                  and name.rsplit("/", 1)[-1] in MAY_BE_UNRECORDED]
+    if not unrecorded:
+        return manifest.inputs, {}
+    full = inputs.absolute().parent
+    try:
+        full_inputs = read_manifest(full).inputs if (full / MANIFEST).is_file() else None
+    except PackError as exc:
+        return manifest.inputs, dict.fromkeys(unrecorded, f"the full pack's manifest "
+                                                           f"cannot be read ({exc})")
+    if full_inputs is None:
+        return manifest.inputs, dict.fromkeys(
+            unrecorded, f"no full pack's {MANIFEST} is beside the inputs given, and a member's "
+                        "copy records no hash of it (it holds what the copy withholds)")
+    return manifest.inputs | {n: full_inputs[n] for n in unrecorded if n in full_inputs}, {}
+
+
+def _check_files(folder: Path, own: Listing, given: Listing | None, manifest: Manifest,
+                 inputs_recorded: dict[str, str], unchecked: dict[str, str]) -> VerifyReport:
     present = {n: p for n, p in own.files.items()
                if n != MANIFEST and not n.startswith(f"{INPUTS}/")}
     present |= given.files if given is not None else {}
     recorded = dict(manifest.outputs)
-    recorded |= manifest.inputs if given is not None else {}
+    recorded |= inputs_recorded if given is not None else {}
     digests, unreadable = _digests(present)
     refused = [f"{name}: {reason}" for name, reason in own.refused]
     refused += [f"{name}: {reason}" for name, reason in (given.refused if given else ())]
@@ -129,8 +158,9 @@ def _check_files(folder: Path, own: Listing, given: Listing | None,
         folder=folder,
         altered=tuple(n for n in sorted(recorded) if n in digests and digests[n] != recorded[n]),
         missing=tuple(n for n in sorted(recorded) if n not in present),
-        added=tuple(n for n in sorted(present) if n not in recorded),
+        added=tuple(n for n in sorted(present) if n not in recorded and n not in unchecked),
         refused=tuple(sorted(refused + unreadable)),
+        caveats=tuple(f"{name}: not checked: {why}" for name, why in sorted(unchecked.items())),
     )
 
 
@@ -204,7 +234,7 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
     caveats = tuple(f"{name}: {outcome.caveat}" for name, outcome in compared.items()
                     if outcome.same and outcome.caveat)
     return replace(report, differs_on_rerun=differs, differences=where, claims=claims,
-                   caveats=caveats)
+                   caveats=report.caveats + caveats)
 
 
 def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
