@@ -2,10 +2,12 @@
 
 A received pack is untrusted. :func:`verify_pack` lists it without following links
 (:func:`files.scan`), refuses any file a pack does not consist of, checks every hash,
-re-runs the decision from the inputs with the recorded parameters (capped by
-``manifest.LIMITS``), compares every output byte for byte, then checks each claim of the
-manifest (tool, Python, solver, seed, outputs, redaction) against that re-run and this
-environment. A pack holding a link or a foreign file is not re-run at all.
+checks each claim of the manifest that needs no re-run (tool, Python, parameters and seed
+against the hash-covered results.json, the printer, the listing), then re-runs the decision
+from the inputs with the recorded parameters (capped by ``options``), compares every output
+byte for byte (briefing.pdf: see :func:`_compared`) and checks the claims only a re-run can
+(seed, solver, outputs). A pack holding a link or a foreign file, or whose manifest already
+makes a false claim, is not re-run at all: a forged manifest cannot buy hours of re-running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import platform
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pine_select.errors import InputError, PackError, PineSelectError
 from pine_select.pack import files
@@ -79,13 +82,19 @@ def verify_pack(folder: Path, inputs: Path | None = None,
         return replace(report, missing=(*report.missing, f"{INPUTS}/"),
                        rerun_error="a full pack carries its inputs/ folder, and this "
                                    "one's is gone")
-    claims = _static_claims(manifest)
-    if originals is not None:
-        claims += check_originals(manifest, originals.key, originals.folder)
-    report = replace(report, claims=claims)
+    claims = _static_claims(manifest) + _results_claims(_bytes_of(folder / files.RESULTS),
+                                                        manifest)
+    audit = () if originals is None else check_originals(manifest, originals.key,
+                                                         originals.folder)
+    report = replace(report, claims=claims + audit)
     if report.refused:
         return replace(report, rerun_error="it holds files a pack does not (named above), "
                                            "so it was not loaded")
+    if claims:
+        # A claim already false makes a re-run prove nothing, and a forged one could ask for
+        # hours of it (draws, samples): refuse first.
+        return replace(report, rerun_error="not re-run: the manifest's claims named above "
+                                           "do not hold")
     return _rerun(folder, inputs or folder / INPUTS, manifest, report)
 
 
@@ -187,6 +196,9 @@ def _static_claims(manifest: Manifest) -> tuple[str, ...]:
         found.append(f"inputs_included: says {manifest.inputs_included}, but the pack is "
                      f"{'a member copy' if params.member else 'a full pack'}")
     printed = files.BRIEFING_PDF in manifest.outputs
+    if printed != params.pdf:
+        found.append(f"outputs: {'lists' if printed else 'does not list'} "
+                     f"{files.BRIEFING_PDF}, but parameters.pdf is {str(params.pdf).lower()}")
     if printed and manifest.printer is None:
         found.append(f"printer: not recorded, but the pack has {files.BRIEFING_PDF}; expected "
                      "the Chromium that printed it")
@@ -229,8 +241,7 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
                 for name, content in sorted(rerun.items())}
     differs = tuple(name for name, outcome in compared.items() if not outcome.same)
     where = tuple(f"{name}: {place}" for name in differs for place in compared[name].places)
-    claims = (report.claims + _rerun_claims(manifest, decision, set(rerun))
-              + _results_claims(_bytes_of(folder / files.RESULTS), manifest))
+    claims = report.claims + _rerun_claims(manifest, decision, set(rerun))
     caveats = tuple(f"{name}: {outcome.caveat}" for name, outcome in compared.items()
                     if outcome.same and outcome.caveat)
     return replace(report, differs_on_rerun=differs, differences=where, claims=claims,
@@ -238,12 +249,15 @@ def _rerun(folder: Path, inputs: Path, manifest: Manifest, report: VerifyReport)
 
 
 def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...]:
-    """The manifest's tool and parameters against those results.json records (hash-covered)."""
+    """The manifest's tool, parameters and seed against results.json's (hash-covered).
+
+    Checked before any re-run: they need none.
+    """
     if results is None:
         return ()  # reported as missing
     try:
-        made_with = json.loads(results).get("made_with")
-        recorded = {part: dict(made_with[part]) for part in ("tool", "parameters")}
+        data = json.loads(results)
+        recorded = {part: dict(data.get("made_with")[part]) for part in ("tool", "parameters")}
     except (ValueError, TypeError, KeyError, RecursionError, AttributeError):
         return ("made_with: results.json does not record the tool and parameters the pack "
                 "was made with",)
@@ -254,7 +268,16 @@ def _results_claims(results: bytes | None, manifest: Manifest) -> tuple[str, ...
             if values.get(key) != recorded[part].get(key):
                 found.append(f"{part}.{key}: says {values.get(key)!r}, but results.json "
                              f"records {recorded[part].get(key)!r}")
+    seed = _recorded_seed(data)
+    if seed is not None and seed != manifest.seed:
+        found.append(f"seed: says {manifest.seed}, but results.json records {seed}")
     return tuple(found)
+
+
+def _recorded_seed(results: Any) -> Any:
+    """The tie-break seed results.json records (None when it records none)."""
+    score = results.get("score") if isinstance(results, dict) else None
+    return score.get("seed") if isinstance(score, dict) else None
 
 
 @dataclass(frozen=True)
