@@ -267,3 +267,28 @@ def test_a_manifest_edited_into_nonsense_is_refused_with_a_message(
     result = run_cli("verify", out)
     assert result.exit_code == 2
     assert "parameters: size" in result.stderr and "been edited?" in result.stderr
+
+
+def test_a_manifest_key_given_twice_is_refused_naming_it(
+        run_cli: Callable[..., Result], pack: Path) -> None:
+    text = (pack / "manifest.json").read_text(encoding="utf-8")
+    seed = json.loads(text)["seed"]
+    twice = text.replace(f'"seed": {seed}', f'"seed": {seed + 1}, "seed": {seed}', 1)
+    assert twice != text
+    (pack / "manifest.json").write_text(twice, encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 2, result.output
+    assert "the key 'seed' appears twice in one object" in result.stderr
+
+
+@pytest.mark.parametrize("created_at", ["not a date <script>", "2026-12-01", "",
+                                        "2026-12-01T12:00:00", 7])
+def test_a_manifest_whose_created_at_is_no_date_time_is_refused(
+        run_cli: Callable[..., Result], pack: Path, created_at: object) -> None:
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["created_at"].endswith("+00:00")  # as the pack writes it
+    manifest["created_at"] = created_at
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 2, result.output
+    assert "manifest.json: created_at: " in result.stderr
