@@ -32,6 +32,7 @@ from pine_select.pack import render_outputs
 from pine_select.pack.pdf import (
     destination_pages,
     page_texts,
+    producer_milestone,
     render_pdf,
     same_content,
     unprinted_parts,
@@ -190,15 +191,10 @@ def test_pack_pdf_is_listed_recorded_and_verifies(pdf_pack: Path,
 def test_a_pdf_printed_by_another_chromium_verifies_by_its_text(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     pack = copy_pack(pdf_pack, tmp_path / "other")
-    pdf = (pack / "briefing.pdf").read_bytes()
-    assert b"/Producer (Skia/PDF m" in pdf
-    other = pdf.replace(b"/Producer (Skia/PDF m", b"/Producer (Skia/PDF n")
-    (pack / "briefing.pdf").write_bytes(other)
-    rehash(pack, "briefing.pdf")
-    _recorded_printer(pack, "1.0.0.0")
+    _recorded_printer(pack, "100.0.0.0")  # and its PDF's producer: other bytes, same text
     result = run_cli("verify", pack)
     assert result.exit_code == 0, result.output
-    assert "briefing.pdf: text matches; printed by Chromium 1.0.0.0" in result.stdout
+    assert "briefing.pdf: text matches; printed by Chromium 100.0.0.0" in result.stdout
 
 
 def test_a_pdf_whose_text_differs_does_not_verify(
@@ -207,7 +203,7 @@ def test_a_pdf_whose_text_differs_does_not_verify(
     html = (pack / "briefing.html").read_text(encoding="utf-8")
     (pack / "briefing.pdf").write_bytes(render_pdf(html.replace("Panel", "Panne", 1)))
     rehash(pack, "briefing.pdf")
-    _recorded_printer(pack, "1.0.0.0")
+    _recorded_printer(pack, "100.0.0.0")
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "briefing.pdf: differs when re-run" in result.stdout
@@ -321,9 +317,29 @@ def _forge_pdf(pack: Path, change: Callable[[PdfWriter], object]) -> None:
 
 
 def _recorded_printer(pack: Path, version: str) -> None:
+    """Say (in the manifest and the PDF) that another Chromium printed the pack's PDF."""
+    pdf = (pack / "briefing.pdf").read_bytes()
+    milestone = producer_milestone(pdf)
+    assert milestone is not None and len(milestone) == len(version.split(".")[0])
+    (pack / "briefing.pdf").write_bytes(pdf.replace(
+        f"/Producer (Skia/PDF m{milestone})".encode(),
+        f"/Producer (Skia/PDF m{version.split('.')[0]})".encode()))
+    rehash(pack, "briefing.pdf")
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
     manifest["printer"]["version"] = version
     (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_a_printer_the_pdf_contradicts_is_refused_without_a_rerun(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "contradicted")
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["printer"]["version"] = "100.0.0.0"
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert "printer.version: says '100.0.0.0', but briefing.pdf says Chromium " in result.stdout
+    assert "not re-run" in result.stdout
 
 
 def test_the_pack_records_the_chromium_that_printed_it(pdf_pack: Path) -> None:
@@ -348,11 +364,11 @@ def test_a_pdf_altered_in_appearance_only_is_refused_by_the_same_chromium(
 def test_another_chromium_vouches_for_the_text_only_and_says_so(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     pack = copy_pack(pdf_pack, tmp_path / "elsewhere")
+    _recorded_printer(pack, "100.0.0.0")
     _forge_pdf(pack, _white_box)
-    _recorded_printer(pack, "1.0.0.0")
     result = run_cli("verify", pack)
     assert result.exit_code == 0, result.output
-    assert ("briefing.pdf: text matches; printed by Chromium 1.0.0.0, re-printed by "
+    assert ("briefing.pdf: text matches; printed by Chromium 100.0.0.0, re-printed by "
             "Chromium ") in result.stdout
     assert "appearance not checked" in result.stdout
     assert "verifies, but for what is said above" in result.stdout
@@ -362,10 +378,10 @@ def test_another_chromium_vouches_for_the_text_only_and_says_so(
 def test_another_chromium_refuses_what_it_never_prints(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     pack = copy_pack(pdf_pack, tmp_path / "noted")
+    _recorded_printer(pack, "100.0.0.0")
     _forge_pdf(pack, _note)
     (pack / "briefing.pdf").write_bytes((pack / "briefing.pdf").read_bytes() + b"trailing")
     rehash(pack, "briefing.pdf")
-    _recorded_printer(pack, "1.0.0.0")
     result = run_cli("verify", pack)
     assert result.exit_code == 1, result.output
     assert "briefing.pdf: page 1: a '/FreeText' annotation" in result.stdout

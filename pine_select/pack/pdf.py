@@ -51,6 +51,7 @@ _STAMP = re.compile(rb"D:\d{14}(?:[+-]\d{2}'\d{2}'|Z)?")
 _CONTENTS = re.compile(r'<nav id="contents".*?</nav>', re.DOTALL)
 _ENTRY = re.compile(r'<a href="#([A-Za-z0-9_-]+)">([^<]*)</a>')
 _EOF = b"%%EOF"
+_PRODUCER = re.compile(rb"/Producer \(Skia/PDF m(\d{1,6})\)")
 MAX_PRINTINGS = 4  # numbers two digits longer can move an entry at most a line or two
 FIXED_STAMP = b"D:19700101000000+00'00'"
 # Keys a PDF can use to run, submit or carry something; Chromium's printing writes none.
@@ -118,6 +119,12 @@ def chromium_version() -> str:
     if chromium is None or chromium not in _VERSIONS:
         raise PackError("no Chromium was found to print with")
     return _VERSIONS[chromium]
+
+
+def producer_milestone(pdf: bytes) -> str | None:
+    """The Chromium milestone (``150``) a PDF says produced it, if it says so as Chromium does."""
+    found = _PRODUCER.search(pdf)
+    return None if found is None else found.group(1).decode()
 
 
 def _with_contents_pages(html: str, printed: Callable[[str], bytes]) -> bytes:

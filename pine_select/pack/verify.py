@@ -82,8 +82,9 @@ def verify_pack(folder: Path, inputs: Path | None = None,
         return replace(report, missing=(*report.missing, f"{INPUTS}/"),
                        rerun_error="a full pack carries its inputs/ folder, and this "
                                    "one's is gone")
-    claims = _static_claims(manifest) + _results_claims(_bytes_of(folder / files.RESULTS),
-                                                        manifest)
+    claims = (_static_claims(manifest) + _results_claims(_bytes_of(folder / files.RESULTS),
+                                                         manifest)
+              + _printer_claims(_bytes_of(folder / files.BRIEFING_PDF), manifest))
     audit = () if originals is None else check_originals(manifest, originals.key,
                                                          originals.folder)
     report = replace(report, claims=claims + audit)
@@ -209,6 +210,19 @@ def _static_claims(manifest: Manifest) -> tuple[str, ...]:
         found.append("redacted_originals: lists redacted copies, but include_contacts is true")
     found += _tool_claims(manifest)
     return tuple(found)
+
+
+def _printer_claims(pdf: bytes | None, manifest: Manifest) -> tuple[str, ...]:
+    """The recorded Chromium against the one briefing.pdf says produced it."""
+    if pdf is None or manifest.printer is None:
+        return ()  # reported as missing, or as not recorded
+    from pine_select.pack.pdf import producer_milestone
+
+    milestone = producer_milestone(pdf)
+    if milestone is None or manifest.printer["version"].split(".")[0] == milestone:
+        return ()  # a PDF that does not say: the comparison with the re-print decides
+    return (f"printer.version: says {manifest.printer['version']!r}, but "
+            f"{files.BRIEFING_PDF} says Chromium {milestone} produced it",)
 
 
 def _tool_claims(manifest: Manifest) -> list[str]:
