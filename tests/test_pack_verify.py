@@ -136,7 +136,8 @@ def test_a_changed_recorded_parameter_is_caught_before_any_rerun(
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "parameters.size: says 3, but results.json records None" in result.stdout
-    assert "not re-run: the manifest's claims named above do not hold" in result.stdout
+    assert "contradicts itself or results.json (named above), so it was not re-run" in (
+        result.stdout)
 
 
 def test_a_manifest_asking_for_hours_of_draws_is_refused_without_a_rerun(

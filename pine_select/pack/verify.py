@@ -82,21 +82,28 @@ def verify_pack(folder: Path, inputs: Path | None = None,
         return replace(report, missing=(*report.missing, f"{INPUTS}/"),
                        rerun_error="a full pack carries its inputs/ folder, and this "
                                    "one's is gone")
-    claims = (_static_claims(manifest) + _results_claims(_bytes_of(folder / files.RESULTS),
-                                                         manifest)
-              + _printer_claims(_bytes_of(folder / files.BRIEFING_PDF), manifest))
+    claims = _claims_without_rerun(folder, manifest)
     audit = () if originals is None else check_originals(manifest, originals.key,
                                                          originals.folder)
-    report = replace(report, claims=claims + audit)
+    # The environment's versions are claims too, but a re-run under another still says
+    # whether the bytes re-run (an auditor tells another environment from a changed pack).
+    report = replace(report, claims=claims + tuple(_tool_claims(manifest)) + audit)
     if report.refused:
         return replace(report, rerun_error="it holds files a pack does not (named above), "
                                            "so it was not loaded")
     if claims:
-        # A claim already false makes a re-run prove nothing, and a forged one could ask for
-        # hours of it (draws, samples): refuse first.
-        return replace(report, rerun_error="not re-run: the manifest's claims named above "
-                                           "do not hold")
+        # The pack contradicts itself: a re-run would prove nothing, and a forged manifest
+        # could ask for hours of it (draws, samples). Refuse first.
+        return replace(report, rerun_error="its manifest contradicts itself or results.json "
+                                           "(named above), so it was not re-run")
     return _rerun(folder, inputs or folder / INPUTS, manifest, report)
+
+
+def _claims_without_rerun(folder: Path, manifest: Manifest) -> tuple[str, ...]:
+    """What the manifest claims falsely by its own files: checked before any re-run."""
+    return (_static_claims(manifest)
+            + _results_claims(_bytes_of(folder / files.RESULTS), manifest)
+            + _printer_claims(_bytes_of(folder / files.BRIEFING_PDF), manifest))
 
 
 def _check_folder(folder: Path) -> None:
@@ -186,7 +193,7 @@ def _digests(present: dict[str, Path]) -> tuple[dict[str, str], list[str]]:
 
 
 def _static_claims(manifest: Manifest) -> tuple[str, ...]:
-    """Claims the manifest makes that need no re-run: its own consistency, its tool."""
+    """Claims the manifest makes that need no re-run: its own consistency."""
     params = manifest.parameters
     found = [f"outputs: lists {name}, which is not a file a pack's outputs hold"
              for name in manifest.outputs if name not in files.OUTPUT_NAMES]
@@ -208,7 +215,6 @@ def _static_claims(manifest: Manifest) -> tuple[str, ...]:
                      f"{files.BRIEFING_PDF}")
     if params.include_contacts and manifest.redaction.copies:
         found.append("redacted_originals: lists redacted copies, but include_contacts is true")
-    found += _tool_claims(manifest)
     return tuple(found)
 
 
