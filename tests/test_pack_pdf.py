@@ -360,13 +360,21 @@ def test_a_pdf_altered_in_appearance_only_is_refused_by_the_same_chromium(
     assert "not the same bytes as the re-print by the same Chromium" in result.stdout
 
 
+def _verified_as_printed_elsewhere(pack: Path, change: Callable[[PdfWriter], object],
+                                   run_cli: Callable[..., Result], tail: bytes = b"") -> Result:
+    """``pack`` recorded as printed by another Chromium, its PDF then changed, verified."""
+    _recorded_printer(pack, "100.0.0.0")
+    _forge_pdf(pack, change)
+    (pack / "briefing.pdf").write_bytes((pack / "briefing.pdf").read_bytes() + tail)
+    rehash(pack, "briefing.pdf")
+    return run_cli("verify", pack)
+
+
 @pytest.mark.slow
 def test_another_chromium_vouches_for_the_text_only_and_says_so(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
-    pack = copy_pack(pdf_pack, tmp_path / "elsewhere")
-    _recorded_printer(pack, "100.0.0.0")
-    _forge_pdf(pack, _white_box)
-    result = run_cli("verify", pack)
+    result = _verified_as_printed_elsewhere(copy_pack(pdf_pack, tmp_path / "elsewhere"),
+                                            _white_box, run_cli)
     assert result.exit_code == 0, result.output
     assert ("briefing.pdf: text matches; printed by Chromium 100.0.0.0, re-printed by "
             "Chromium ") in result.stdout
@@ -377,12 +385,8 @@ def test_another_chromium_vouches_for_the_text_only_and_says_so(
 @pytest.mark.slow
 def test_another_chromium_refuses_what_it_never_prints(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
-    pack = copy_pack(pdf_pack, tmp_path / "noted")
-    _recorded_printer(pack, "100.0.0.0")
-    _forge_pdf(pack, _note)
-    (pack / "briefing.pdf").write_bytes((pack / "briefing.pdf").read_bytes() + b"trailing")
-    rehash(pack, "briefing.pdf")
-    result = run_cli("verify", pack)
+    result = _verified_as_printed_elsewhere(copy_pack(pdf_pack, tmp_path / "noted"), _note,
+                                            run_cli, tail=b"trailing")
     assert result.exit_code == 1, result.output
     assert "briefing.pdf: page 1: a '/FreeText' annotation" in result.stdout
     assert "briefing.pdf: 8 bytes after the final %%EOF" in result.stdout
