@@ -120,7 +120,7 @@ def test_a_forged_briefing_pdf_does_not_verify_since_no_re_run_makes_it(
     _forge(pack, "briefing.pdf", b"%PDF-1.7 forged\n", "outputs")
     result = run_cli("verify", pack)
     assert result.exit_code == 1, result.output
-    assert "outputs: lists briefing.pdf, which the re-run does not make" in result.stdout
+    assert "outputs: lists briefing.pdf, but parameters.pdf is false" in result.stdout
 
 
 def test_an_output_left_out_of_the_manifest_is_named(run_cli: Callable[..., Result],

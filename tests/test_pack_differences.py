@@ -26,7 +26,7 @@ def test_a_changed_result_is_named_by_its_field(golden_pack: Path, tmp_path: Pat
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "results.json: select.total_score: 999.5 in the pack, 155.0 on re-run" in result.stdout
-    assert "briefing.html: line 10: '<p>forged</p>' in the pack," in result.stdout
+    assert "briefing.html: line 10, column 1: '<p>forged</p>' in the pack," in result.stdout
 
 
 def test_places_are_few_and_cut_short() -> None:
@@ -35,4 +35,22 @@ def test_places_are_few_and_cut_short() -> None:
     found = differences("results.json", ours, theirs)
     assert len(found) == MOST_PLACES and all(len(place) < 150 for place in found)
     lines = differences("briefing.html", b"a\nb\n", b"a\nc\nd\n")
-    assert lines == ("line 2: 'b' in the pack, 'c' on re-run", "2 lines in the pack, 3 on re-run")
+    assert lines == ("line 2, column 1: 'b' in the pack, 'c' on re-run",
+                     "2 lines in the pack, 3 on re-run")
+
+
+def test_a_line_is_shown_around_where_it_first_differs() -> None:
+    line = "<td>" + "London Borough of Kenbury, " * 4 + "total 608.66</td>"
+    forged = line.replace("608.66", "618.66")
+    (place,) = differences("briefing.html", f"{forged}\n".encode(), f"{line}\n".encode())
+    column = line.index("608.66") + 2
+    assert place.startswith(f"line 1, column {column}: ...")
+    assert "'y, total 618.66</td>' in the pack" in place
+    assert "'y, total 608.66</td>' on re-run" in place
+
+
+def test_a_window_stays_escaped_and_short() -> None:
+    line = "x" * 300 + "\x1b]0;pwned\x07" + "y" * 300
+    (place,) = differences("briefing.html", line.encode(), ("x" * 300 + "z" * 311).encode())
+    assert "\x1b" not in place and "\x07" not in place and "\\x1b" in place
+    assert "column 301" in place and len(place) < 150

@@ -15,13 +15,28 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers_browser import require_chromium
 from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, GOLDEN_CALL_ARGS, copy_pack, rehash
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import FreeText, Link
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from pine_select.cli import main
 from pine_select.errors import PackError
 from pine_select.loading.loader import load_call
 from pine_select.pack import render_outputs
-from pine_select.pack.pdf import destination_pages, page_texts, render_pdf, same_content
+from pine_select.pack.pdf import (
+    destination_pages,
+    page_texts,
+    producer_milestone,
+    render_pdf,
+    same_content,
+    unprinted_parts,
+)
 from pine_select.pipeline import decide
 
 A4_POINTS = (595.3, 841.9)  # 210 x 297 mm
@@ -176,13 +191,10 @@ def test_pack_pdf_is_listed_recorded_and_verifies(pdf_pack: Path,
 def test_a_pdf_printed_by_another_chromium_verifies_by_its_text(
         pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     pack = copy_pack(pdf_pack, tmp_path / "other")
-    pdf = (pack / "briefing.pdf").read_bytes()
-    assert b"/Producer (Skia/PDF m" in pdf
-    other = pdf.replace(b"/Producer (Skia/PDF m", b"/Producer (Skia/PDF n")
-    (pack / "briefing.pdf").write_bytes(other)
-    rehash(pack, "briefing.pdf")
+    _recorded_printer(pack, "100.0.0.0")  # and its PDF's producer: other bytes, same text
     result = run_cli("verify", pack)
     assert result.exit_code == 0, result.output
+    assert "briefing.pdf: text matches; printed by Chromium 100.0.0.0" in result.stdout
 
 
 def test_a_pdf_whose_text_differs_does_not_verify(
@@ -191,9 +203,11 @@ def test_a_pdf_whose_text_differs_does_not_verify(
     html = (pack / "briefing.html").read_text(encoding="utf-8")
     (pack / "briefing.pdf").write_bytes(render_pdf(html.replace("Panel", "Panne", 1)))
     rehash(pack, "briefing.pdf")
+    _recorded_printer(pack, "100.0.0.0")
     result = run_cli("verify", pack)
     assert result.exit_code == 1
     assert "briefing.pdf: differs when re-run" in result.stdout
+    assert "briefing.pdf: its text differs from the re-print's" in result.stdout
 
 
 def test_every_printed_page_of_a_what_if_pack_says_so() -> None:
@@ -209,3 +223,181 @@ def test_every_printed_page_of_a_what_if_pack_says_so() -> None:
     assert len(texts) > 3
     assert all("WHAT-IF PACK: not the published rules" in text for text in texts)
     assert "Changed for this run: portfolio size 1" in texts[0]
+
+
+# --- a received PDF altered after printing (hostile finding 3) ---------------------------
+
+LINKED = ('<h1 id="top">Briefing</h1><p>Total 608.66</p><p><a href="#top">back</a> '
+          '<a href="https://example.org/rules">the rules</a></p>')
+
+
+@pytest.fixture(scope="module")
+def linked_pdf() -> bytes:
+    require_chromium()
+    return render_pdf(LINKED)
+
+
+def _rewritten(pdf: bytes, change: Callable[[PdfWriter], object]) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _white_box(writer: PdfWriter) -> None:
+    box = StreamObject()
+    box.set_data(b"q 1 1 1 rg 0 0 612 500 re f Q")
+    page = writer.pages[0]
+    page[NameObject("/Contents")] = ArrayObject([page.raw_get("/Contents"),
+                                                 writer._add_object(box)])
+
+
+def _note(writer: PdfWriter) -> None:
+    writer.add_annotation(0, FreeText(text="PANEL NOTE: fund PINE-2019-002 instead",
+                                      rect=(50, 50, 400, 100)))
+
+
+def _script(writer: PdfWriter) -> None:
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("app.alert('x');")})
+
+
+def _foreign_link(writer: PdfWriter) -> None:
+    writer.add_annotation(0, Link(rect=(50, 50, 100, 100), url="https://evil.example/"))
+
+
+def test_a_clean_reprint_has_nothing_unprinted(linked_pdf: bytes) -> None:
+    assert unprinted_parts(linked_pdf, render_pdf(LINKED)) == []
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (_note, "a '/FreeText' annotation"),
+    (_script, "a /OpenAction entry"),
+    (_foreign_link, "a link to 'https://evil.example/'"),
+])
+def test_what_chromium_never_prints_is_named(linked_pdf: bytes,
+                                             change: Callable[[PdfWriter], object],
+                                             named: str) -> None:
+    altered = _rewritten(linked_pdf, change)
+    assert page_texts(altered) == page_texts(linked_pdf)  # the text alone cannot tell
+    assert any(named in problem for problem in unprinted_parts(altered, linked_pdf))
+
+
+def test_a_script_is_named_wherever_it_hides(linked_pdf: bytes) -> None:
+    def named_script(writer: PdfWriter) -> None:  # in the catalog's name tree
+        writer.add_open_action(DictionaryObject({  # type: ignore[arg-type]
+            NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("1")}))
+
+    for change in (_script, named_script):
+        problems = unprinted_parts(_rewritten(linked_pdf, change), linked_pdf)
+        assert "a /JS entry (Chromium's printing makes none)" in problems
+
+
+def test_an_appended_update_and_trailing_bytes_are_named(linked_pdf: bytes) -> None:
+    update = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 >>\nstartxref\n0\n%%EOF\n"
+    assert any("2 end-of-file markers and 2 cross-reference sections" in p
+               for p in unprinted_parts(linked_pdf + update, linked_pdf))
+    assert "13 bytes after the final %%EOF" in unprinted_parts(linked_pdf + b"<script>x</s>",
+                                                               linked_pdf)
+
+
+def test_another_page_count_or_size_is_named(linked_pdf: bytes) -> None:
+    longer = _rewritten(linked_pdf, lambda writer: writer.add_blank_page())
+    assert "2 pages, but the re-print has 1" in unprinted_parts(longer, linked_pdf)
+    letter = _rewritten(linked_pdf, lambda w: w.pages[0].mediabox.__setattr__("top", 792))
+    assert any("page 1: 595.9 x 792.0 points" in p or "792.0 points" in p
+               for p in unprinted_parts(letter, linked_pdf))
+
+
+def _forge_pdf(pack: Path, change: Callable[[PdfWriter], object]) -> None:
+    (pack / "briefing.pdf").write_bytes(_rewritten((pack / "briefing.pdf").read_bytes(), change))
+    rehash(pack, "briefing.pdf")
+
+
+def _recorded_printer(pack: Path, version: str) -> None:
+    """Say (in the manifest and the PDF) that another Chromium printed the pack's PDF."""
+    pdf = (pack / "briefing.pdf").read_bytes()
+    milestone = producer_milestone(pdf)
+    assert milestone is not None and len(milestone) == len(version.split(".")[0])
+    (pack / "briefing.pdf").write_bytes(pdf.replace(
+        f"/Producer (Skia/PDF m{milestone})".encode(),
+        f"/Producer (Skia/PDF m{version.split('.')[0]})".encode()))
+    rehash(pack, "briefing.pdf")
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["printer"]["version"] = version
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_a_printer_the_pdf_contradicts_is_refused_without_a_rerun(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "contradicted")
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["printer"]["version"] = "100.0.0.0"
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert "printer.version: says '100.0.0.0', but briefing.pdf says Chromium " in result.stdout
+    assert "not re-run" in result.stdout
+
+
+def test_the_pack_records_the_chromium_that_printed_it(pdf_pack: Path) -> None:
+    from pine_select.pack.pdf import chromium_version
+
+    manifest = json.loads((pdf_pack / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["printer"] == {"name": "Chromium", "version": chromium_version()}
+    assert re.fullmatch(r"\d+(\.\d+)+", manifest["printer"]["version"])
+
+
+def test_a_pdf_altered_in_appearance_only_is_refused_by_the_same_chromium(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "boxed")
+    _forge_pdf(pack, _white_box)
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1, result.output
+    assert "briefing.pdf: differs when re-run" in result.stdout
+    assert "not the same bytes as the re-print by the same Chromium" in result.stdout
+
+
+def _verified_as_printed_elsewhere(pack: Path, change: Callable[[PdfWriter], object],
+                                   run_cli: Callable[..., Result], tail: bytes = b"") -> Result:
+    """``pack`` recorded as printed by another Chromium, its PDF then changed, verified."""
+    _recorded_printer(pack, "100.0.0.0")
+    _forge_pdf(pack, change)
+    (pack / "briefing.pdf").write_bytes((pack / "briefing.pdf").read_bytes() + tail)
+    rehash(pack, "briefing.pdf")
+    return run_cli("verify", pack)
+
+
+@pytest.mark.slow
+def test_another_chromium_vouches_for_the_text_only_and_says_so(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    result = _verified_as_printed_elsewhere(copy_pack(pdf_pack, tmp_path / "elsewhere"),
+                                            _white_box, run_cli)
+    assert result.exit_code == 0, result.output
+    assert ("briefing.pdf: text matches; printed by Chromium 100.0.0.0, re-printed by "
+            "Chromium ") in result.stdout
+    assert "appearance not checked" in result.stdout
+    assert "verifies, but for what is said above" in result.stdout
+
+
+@pytest.mark.slow
+def test_another_chromium_refuses_what_it_never_prints(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    result = _verified_as_printed_elsewhere(copy_pack(pdf_pack, tmp_path / "noted"), _note,
+                                            run_cli, tail=b"trailing")
+    assert result.exit_code == 1, result.output
+    assert "briefing.pdf: page 1: a '/FreeText' annotation" in result.stdout
+    assert "briefing.pdf: 8 bytes after the final %%EOF" in result.stdout
+
+
+def test_a_pdf_pack_without_its_printer_recorded_does_not_verify(
+        pdf_pack: Path, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    pack = copy_pack(pdf_pack, tmp_path / "unrecorded")
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["printer"]
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert "printer: not recorded, but the pack has briefing.pdf" in result.stdout

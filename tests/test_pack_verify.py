@@ -128,14 +128,47 @@ def test_a_pack_without_a_manifest_is_bad_input(run_cli: Callable[..., Result],
     assert "manifest" in result.stderr
 
 
-def test_a_changed_recorded_parameter_is_caught_by_the_rerun(
+def test_a_changed_recorded_parameter_is_caught_before_any_rerun(
         run_cli: Callable[..., Result], pack: Path) -> None:
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
     manifest["parameters"]["size"] = 3
     (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = run_cli("verify", pack)
     assert result.exit_code == 1
-    assert _named(result, "results.json", "differs when re-run from inputs/")
+    assert "parameters.size: says 3, but results.json records None" in result.stdout
+    assert "contradicts itself or results.json (named above), so it was not re-run" in (
+        result.stdout)
+
+
+def test_a_manifest_asking_for_hours_of_draws_is_refused_without_a_rerun(
+        run_cli: Callable[..., Result], pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pine_select.limits import MAX_DRAWS
+    from pine_select.pack import verify
+
+    def no_rerun(*_args: object) -> None:
+        raise AssertionError("verify re-ran a pack whose manifest makes a false claim")
+
+    monkeypatch.setattr(verify, "decide", no_rerun)
+    for draws in (300, MAX_DRAWS):
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        manifest["parameters"]["robustness_draws"] = draws
+        (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        result = run_cli("verify", pack)
+        assert result.exit_code == 1, result.output
+        assert (f"parameters.robustness_draws: says {draws}, but results.json records None"
+                in result.stdout)
+
+
+def test_a_seed_other_than_results_json_records_is_refused_without_a_rerun(
+        run_cli: Callable[..., Result], pack: Path) -> None:
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["seed"] += 1
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 1
+    assert f"seed: says {manifest['seed']}, but results.json records {manifest['seed'] - 1}" in (
+        result.stdout)
+    assert "not re-run" in result.stdout
 
 
 def test_verify_does_not_write_into_the_pack(pack: Path) -> None:
@@ -235,3 +268,28 @@ def test_a_manifest_edited_into_nonsense_is_refused_with_a_message(
     result = run_cli("verify", out)
     assert result.exit_code == 2
     assert "parameters: size" in result.stderr and "been edited?" in result.stderr
+
+
+def test_a_manifest_key_given_twice_is_refused_naming_it(
+        run_cli: Callable[..., Result], pack: Path) -> None:
+    text = (pack / "manifest.json").read_text(encoding="utf-8")
+    seed = json.loads(text)["seed"]
+    twice = text.replace(f'"seed": {seed}', f'"seed": {seed + 1}, "seed": {seed}', 1)
+    assert twice != text
+    (pack / "manifest.json").write_text(twice, encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 2, result.output
+    assert "the key 'seed' appears twice in one object" in result.stderr
+
+
+@pytest.mark.parametrize("created_at", ["not a date <script>", "2026-12-01", "",
+                                        "2026-12-01T12:00:00", 7])
+def test_a_manifest_whose_created_at_is_no_date_time_is_refused(
+        run_cli: Callable[..., Result], pack: Path, created_at: object) -> None:
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["created_at"].endswith("+00:00")  # as the pack writes it
+    manifest["created_at"] = created_at
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("verify", pack)
+    assert result.exit_code == 2, result.output
+    assert "manifest.json: created_at: " in result.stderr

@@ -20,14 +20,15 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+from click.testing import Result
 from conftest import build_call, merged, tiny_application, tiny_rubric
-from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
+from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC, files_of, golden
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pine_select.loading.loader import load_call
 from pine_select.options import RunOptions
-from pine_select.pack import render_outputs
+from pine_select.pack import build_pack, render_outputs
 from pine_select.pack.results import results_json
 from pine_select.pack.summary_view import missing_comments
 from pine_select.pack.withhold import Audience, disclose
@@ -218,3 +219,69 @@ def test_the_examples_member_copy_says_what_it_withholds(tmp_path: Path) -> None
     html = unescape(copy["briefing.html"].decode())
     for sentence in results["withheld"]["not_shown"]:
         assert sentence in html
+
+
+# -- the member's manifest (hostile finding 5) --------------------------------------------
+
+
+def _golden_call(folder: Path, withheld_comment: str = "") -> tuple[Path, Path]:
+    """The golden call; ``withheld_comment`` added to a review of TINY-002 (cal's conflict)."""
+    rubric = Path(shutil.copy(golden.RUBRIC, folder / "rubric.yaml"))
+    apps = Path(shutil.copytree(golden.APPLICATIONS, folder / "applications"))
+    _comment_on_tiny_002(apps / "reviews.csv", withheld_comment)
+    return rubric, apps
+
+
+def _comment_on_tiny_002(reviews: Path, comment: str) -> None:
+    lines = reviews.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("TINY-002,"))
+    lines[at] = lines[at].rstrip("\n") + comment + "\n"
+    reviews.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_members_packed_copy_and_manifest_do_not_depend_on_the_withheld_reviews(
+        tmp_path: Path) -> None:
+    copies = []
+    for name, comment in (("one", ""), ("two", " Their chair is my sister.")):
+        (tmp_path / name).mkdir()
+        rubric, apps = _golden_call(tmp_path / name, comment)
+        build_pack(load_call(rubric, apps), tmp_path / name / "copy", RunOptions(member="cal"))
+        copies.append(files_of(tmp_path / name / "copy"))
+    manifests = [json.loads(copy.pop("manifest.json")) for copy in copies]
+    assert_same_copies(copies[0], copies[1])
+    for manifest in manifests:
+        manifest.pop("created_at")
+    assert manifests[0] == manifests[1]
+    recorded = {name.rsplit("/", 1)[-1] for name in manifests[0]["inputs"]}
+    assert {"conflicts.csv", "rubric.yaml", "TINY-002.yaml"} <= recorded
+    assert "reviews.csv" not in recorded
+
+
+def test_a_members_copy_never_records_the_decision_files_hash(tmp_path: Path) -> None:
+    _, copy = member_copy(EXAMPLE_RUBRIC, EXAMPLE_APPS, EXAMPLE_MEMBER)
+    provenance = copy["briefing.html"].decode().split('id="provenance"')[1]
+    assert "decision.yaml</td>" not in provenance and "reviews.csv</td>" not in provenance
+    assert "conflicts.csv</td>" in provenance
+
+
+def test_a_members_copy_checks_the_unrecorded_inputs_against_the_full_pack(
+        tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    rubric, apps = _golden_call(tmp_path)
+    full = tmp_path / "full"
+    build_pack(load_call(rubric, apps), full)
+    copy = tmp_path / "copy"
+    build_pack(load_call(rubric, apps), copy, RunOptions(member="cal"))  # withholds TINY-002
+    assert "inputs/applications/reviews.csv" not in json.loads(
+        (copy / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    result = run_cli("verify", copy, "--inputs", full / "inputs")
+    assert result.exit_code == 0, result.output
+    assert "not checked" not in result.output
+    bare = Path(shutil.copytree(full / "inputs", tmp_path / "bare" / "inputs"))
+    result = run_cli("verify", copy, "--inputs", bare)
+    assert result.exit_code == 0, result.output
+    assert "inputs/applications/reviews.csv: not checked: no full pack's manifest.json" in (
+        result.output)
+    _comment_on_tiny_002(full / "inputs" / "applications" / "reviews.csv", " (changed)")
+    result = run_cli("verify", copy, "--inputs", full / "inputs")
+    assert result.exit_code == 1, result.output
+    assert "inputs/applications/reviews.csv: altered since the pack was made" in result.output

@@ -21,6 +21,7 @@ from pine_select.outputs import refuse_inputs
 from pine_select.pack import destination, files
 from pine_select.pack.files import BRIEFING, BRIEFING_PDF, MANIFEST, RESULTS
 from pine_select.pack.manifest import Manifest, this_tool
+from pine_select.pack.withhold import recorded_hashes, withheld_for
 from pine_select.pipeline import Decision, decide
 
 Progress = Callable[[str], None]
@@ -107,7 +108,10 @@ def _write_pack(call: Call, staging: Path, params: RunOptions, key: bytes | None
         shutil.rmtree(staging / files.INPUTS)
     manifest = Manifest(
         parameters=params, seed=decision.scores.seed, solver=solver_claim(decision),
-        inputs=input_hashes, redaction=redaction,
+        printer=printer_claim(params),
+        inputs=recorded_hashes(input_hashes, params.member,
+                               withheld_for(decision.call, params.member)),
+        redaction=redaction,
         key_id=None if key is None else files.key_id(key),
         outputs={name: files.sha256_of(staging / name) for name in sorted(outputs)},
         inputs_included=params.member is None,
@@ -202,6 +206,15 @@ def check_key_apart(path: Path, files: CallFiles) -> None:
 
 def solver_claim(decision: Decision) -> dict[str, str]:
     return {"name": decision.selection.solver, "version": decision.selection.solver_version}
+
+
+def printer_claim(params: RunOptions) -> dict[str, str] | None:
+    """The Chromium that prints briefing.pdf here (None for a pack without one)."""
+    if not params.pdf:
+        return None
+    from pine_select.pack.pdf import chromium_version
+
+    return {"name": "Chromium", "version": chromium_version()}
 
 
 def input_digests(inputs: Path) -> dict[str, str]:

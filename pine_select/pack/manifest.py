@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
 from pine_select import __version__
 from pine_select.errors import PackError
@@ -32,6 +32,21 @@ _MAX_FILES = 1_000_000
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Version = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _date_time(text: str) -> str:
+    """``text`` if it is a date-time as the pack writes it (ISO 8601, with its offset)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or "T" not in text or moment.tzinfo is None:
+        raise ValueError(f"{text[:60]!r} is not an ISO 8601 date-time with its UTC offset "
+                         "(e.g. 2026-12-01T12:00:00+00:00)")
+    return text
+
+
+CreatedAt = Annotated[str, StringConstraints(max_length=100), AfterValidator(_date_time)]
 
 
 class RecordedTool(Strict):
@@ -49,13 +64,14 @@ class RecordedManifest(Strict):
     tool: RecordedTool
     python: Version
     solver: RecordedTool
+    printer: RecordedTool | None = None  # the Chromium that printed briefing.pdf, if any
     parameters: dict[str, Any]  # checked by RunOptions.from_recorded
     seed: Annotated[int, Field(ge=-(2**63), le=2**63)]
     inputs: dict[Name, Digest]
     inputs_included: bool = True
     redacted_originals: RecordedRedaction = RecordedRedaction()
     outputs: dict[Name, Digest]
-    created_at: Annotated[str, StringConstraints(max_length=100)] = ""
+    created_at: CreatedAt | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +87,14 @@ class Manifest:
     tool: dict[str, str] = field(default_factory=lambda: this_tool())
     python: str = field(default_factory=platform.python_version)
     created_at: str = ""
+    printer: dict[str, str] | None = None  # {"name": "Chromium", "version": ...} with a PDF
 
     def to_json(self) -> bytes:
         data = {
             "tool": self.tool,
             "python": self.python,
             "solver": self.solver,
+            **({} if self.printer is None else {"printer": self.printer}),
             "parameters": self.parameters.as_recorded(),
             "seed": self.seed,
             "inputs": self.inputs,
@@ -111,7 +129,8 @@ def read_manifest(folder: Path) -> Manifest:
                             tuple(sorted(recorded.redacted_originals.hmac_sha256.items()))),
         key_id=recorded.redacted_originals.key_id,
         inputs_included=recorded.inputs_included, tool=recorded.tool.model_dump(),
-        python=recorded.python, created_at=recorded.created_at,
+        python=recorded.python, created_at=recorded.created_at or "",
+        printer=None if recorded.printer is None else recorded.printer.model_dump(),
     )
 
 
@@ -132,7 +151,10 @@ def read_json(path: Path, folder: Path) -> Any:
         if path.stat().st_size > MAX_MANIFEST_BYTES:
             raise PackError(f"{path}: larger than {MAX_MANIFEST_BYTES >> 20} MiB; expected "
                             "the pack's manifest.json as pine-select wrote it")
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=_once_each)
+    except _DuplicateKey as exc:
+        raise PackError(f"{path}: {exc}; expected each key once, as pine-select wrote it "
+                        "(has the manifest been edited?)") from exc
     except FileNotFoundError as exc:
         raise PackError(f"{path}: no manifest; is {folder} a briefing pack?") from exc
     except OSError as exc:
@@ -142,11 +164,31 @@ def read_json(path: Path, folder: Path) -> Any:
                         "manifest.json as pine-select wrote it") from exc
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json's default keeps the last silently)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(f"the key {key[:100]!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
     return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _wrong(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()}"
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {_sentence(e['msg'])}"
                      for e in exc.errors()[:10])
+
+
+def _sentence(message: str) -> str:
+    """Pydantic's message as part of ours: its own first letter lowered, its prefix cut."""
+    message = message.removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]

@@ -32,4 +32,8 @@ def verify_lines(report: VerifyReport) -> list[str]:
         lines.append(f"{folder}: could not re-run the pack: {report.rerun_error}")
     if lines:
         return [*lines, f"{folder}: does not verify."]
+    if report.caveats:
+        return [*(f"{folder / caveat}" for caveat in report.caveats),
+                f"OK: {folder} verifies, but for what is said above: every other file and "
+                "claim matches its manifest and a re-run."]
     return [f"OK: {folder} verifies: every file and claim matches its manifest and a re-run."]

@@ -36,10 +36,9 @@ from pine_select.pack.outcomes import outcome_texts
 from pine_select.pack.portfolio_view import left_out_rows, portfolio_view
 from pine_select.pack.quality_view import charts_view, quality_view
 from pine_select.pack.summary_view import summary_view
-from pine_select.pack.withhold import Disclosure
+from pine_select.pack.withhold import Disclosure, recorded_hashes
 from pine_select.pack.words import Words
 
-REVIEWS_FILE = "reviews.csv"
 CALIBRATED_WORDS = "mean, after each reviewer's leniency is taken off (see below),"
 RUBRIC_INPUT = f"inputs/{RUBRIC_NAME}"
 
@@ -140,10 +139,7 @@ def _what_if_words(params: RunOptions, words: Words) -> list[str]:
 
 
 def _provenance(disclosed: Disclosure, hashes: dict[str, str]) -> list[tuple[str, str]]:
-    if not disclosed.withheld:
-        return sorted(hashes.items())
-    return sorted((name, digest) for name, digest in hashes.items()
-                  if name.rsplit("/", 1)[-1] != REVIEWS_FILE)
+    return sorted(recorded_hashes(hashes, disclosed.audience.member, disclosed.withheld).items())
 
 
 def _overrides(disclosed: Disclosure) -> list[dict[str, str]]:

@@ -26,6 +26,11 @@ from the :class:`Disclosure` it returns, never from the decision itself. Per ite
   next-best portfolios whenever a withheld application could be selected; weight
   sensitivity in any copy that withholds a selectable application.
 
+The copy's record of its inputs follows the same policy (:func:`unrecorded_inputs`): it
+gives no hash of an input that holds what it withholds (``reviews.csv`` when it withholds
+applications, ``decision.yaml`` in every member's copy, which shows no decision), since a
+hash confirms any guess at the file; the full pack's manifest records them.
+
 :data:`FULL` (no member) withholds nothing and shows everything.
 """
 
@@ -60,6 +65,10 @@ NOT_SHOWN_CALIBRATED = ("the portfolio's sum of totals, the swap facts, the pric
                         "leniency, each comes from the correction fitted on the whole call, "
                         "which weighs the withheld applications' scores")
 TOO_FEW_REVIEWS = "fewer reviewers than the rubric's minimum on some criterion"
+REVIEWS_INPUT = "reviews.csv"
+DECISION_INPUT = "decision.yaml"
+# The inputs a member's copy may leave unrecorded (see unrecorded_inputs).
+MAY_BE_UNRECORDED = frozenset({REVIEWS_INPUT, DECISION_INPUT})
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,21 @@ def withheld_for(call: Call, member: str | None) -> frozenset[str]:
     if member is None:
         return frozenset()
     return frozenset(c.application_id for c in call.conflicts if c.reviewer == member)
+
+
+def unrecorded_inputs(member: str | None, withheld: frozenset[str]) -> frozenset[str]:
+    """The input files (by name) whose hashes a copy does not record: see the module."""
+    if member is None:
+        return frozenset()
+    return frozenset({DECISION_INPUT} | ({REVIEWS_INPUT} if withheld else set()))
+
+
+def recorded_hashes(hashes: dict[str, str], member: str | None,
+                    withheld: frozenset[str]) -> dict[str, str]:
+    """``hashes`` (``inputs/...`` -> SHA-256) without those a copy does not record."""
+    hidden = unrecorded_inputs(member, withheld)
+    return {name: digest for name, digest in hashes.items()
+            if name.rsplit("/", 1)[-1] not in hidden}
 
 
 def visible_reviews(reviews: Iterable[Review], withheld: frozenset[str]) -> tuple[Review, ...]:
