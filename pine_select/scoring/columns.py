@@ -382,11 +382,7 @@ def criterion_score_maps(aggregates: CriterionAggregates) -> list[dict[str, Crit
     order = np.lexsort((columns.score, columns.reviewer, columns.criterion,
                         columns.application))
     cells = (columns.application.astype(np.int64) * n_criteria + columns.criterion)[order]
-    reviewers = columns.reviewers
-    shared: dict[tuple[int, int], tuple[str, int]] = {}
-    pairs = [shared.get((r, s)) or shared.setdefault((r, s), (reviewers[r], s))
-             for r, s in zip(columns.reviewer[order].tolist(), columns.score[order].tolist(),
-                             strict=True)]
+    pairs = _shared_pairs(columns.reviewers, columns.reviewer[order], columns.score[order])
     bounds = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
     starts = dict(zip(cells[bounds].tolist(), bounds.tolist(), strict=True))
     counts = aggregates.count.ravel().tolist()
@@ -395,21 +391,42 @@ def criterion_score_maps(aggregates: CriterionAggregates) -> list[dict[str, Crit
                               aggregates.denominator.ravel().tolist())
     unscored = [CriterionScore(criterion=c, score=None, n_reviews=0, spread=None, scores=())
                 for c in columns.criteria]
+    # Scores repeat (a mean of 3 reviewers takes few values): one Fraction for each.
+    scores: dict[tuple[int, int], Fraction] = {}
     maps: list[dict[str, CriterionScore]] = []
-    for i in range(len(columns.applications)):
+    cell = 0
+    for _ in range(len(columns.applications)):
         scored: dict[str, CriterionScore] = {}
         for j, criterion in enumerate(columns.criteria):
-            cell = i * n_criteria + j
             n = counts[cell]
             if n == 0:
                 scored[criterion] = unscored[j]
-                continue
-            start = starts[cell]
-            scored[criterion] = CriterionScore(
-                criterion=criterion, score=fraction(numerator[cell], denominator[cell]),
-                n_reviews=n, spread=spread[cell], scores=tuple(pairs[start:start + n]))
+            else:
+                start, key = starts[cell], (numerator[cell], denominator[cell])
+                score = scores.get(key)
+                if score is None:
+                    score = scores[key] = fraction(*key)
+                scored[criterion] = CriterionScore(
+                    criterion=criterion, score=score, n_reviews=n, spread=spread[cell],
+                    scores=tuple(pairs[start:start + n]))
+            cell += 1
         maps.append(scored)
     return maps
+
+
+def _shared_pairs(reviewers: tuple[str, ...], reviewer: npt.NDArray[np.integer[Any]],
+                  score: npt.NDArray[np.integer[Any]]) -> list[tuple[str, int]]:
+    """Each row's (reviewer, score) pair; equal pairs are one tuple (coded, then decoded
+    once per distinct pair)."""
+    if not score.size:
+        return []
+    wide = score.astype(np.int64)
+    low = int(wide.min())
+    width = int(wide.max()) - low + 1
+    distinct, inverse = np.unique(reviewer.astype(np.int64) * width + (wide - low),
+                                  return_inverse=True)
+    shared = [(reviewers[code // width], code % width + low) for code in distinct.tolist()]
+    return list(map(shared.__getitem__, inverse.tolist()))
 
 
 def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
