@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -167,6 +168,70 @@ class ReviewTable(Sequence[Review]):
         keys = ((self.reviewer.codes.astype(np.int64) * n_apps + self.application_id.codes)
                 * n_criteria + self.criterion.codes)
         return bool(_distinct(keys).shape[0] != len(self))
+
+    def stored(self) -> dict[str, Any]:
+        """The table as plain JSON data (the parse cache's form, loading/parse_cache.py):
+        each column's distinct values, and its codes as little-endian int32 in base64."""
+        return {
+            **{name: {"values": list(column.values), "codes": _codes_text(column.codes)}
+               for name, column in self._columns().items()},
+            "line": _codes_text(self.line),
+        }
+
+    @classmethod
+    def from_stored(cls, data: object) -> ReviewTable | None:
+        """The table of :meth:`stored` data; None unless it is exactly of that shape: every
+        column of one length, each code naming one of its column's distinct values,
+        values of the column's type (their validity is for the caller to check)."""
+        if not isinstance(data, dict) or set(data) != {*_STORED_TYPES, "line"}:
+            return None
+        line = _codes_of(data["line"])
+        if line is None:
+            return None
+        columns = {name: _column_of(data[name], kind, len(line))
+                   for name, kind in _STORED_TYPES.items()}
+        if any(column is None for column in columns.values()):
+            return None
+        return cls(**columns, line=line)  # type: ignore[arg-type]  # None refused above
+
+    def _columns(self) -> dict[str, CodedColumn[Any]]:
+        return {"application_id": self.application_id, "reviewer": self.reviewer,
+                "criterion": self.criterion, "score": self.score, "comment": self.comment}
+
+
+_STORED_TYPES: dict[str, type] = {"application_id": str, "reviewer": str, "criterion": str,
+                                  "score": int, "comment": str}
+
+
+def _codes_text(codes: Codes) -> str:
+    return base64.b64encode(codes.astype("<i4").tobytes()).decode("ascii")
+
+
+def _codes_of(text: object) -> Codes | None:
+    """Codes stored by :func:`_codes_text`; None if ``text`` is not such."""
+    if not isinstance(text, str):
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+    if len(raw) % 4:
+        return None
+    return frozen_codes(np.frombuffer(raw, dtype="<i4"))
+
+
+def _column_of(data: object, kind: type, rows: int) -> CodedColumn[Any] | None:
+    """A stored column, if it has ``rows`` codes, each naming one of its distinct values
+    of type ``kind`` (exactly: a score is an int, never a bool)."""
+    if not isinstance(data, dict) or set(data) != {"values", "codes"}:
+        return None
+    values, codes = data["values"], _codes_of(data["codes"])
+    if (not isinstance(values, list) or codes is None or len(codes) != rows
+            or any(type(v) is not kind for v in values) or len(set(values)) != len(values)):
+        return None
+    if rows and (int(codes.min()) < 0 or int(codes.max()) >= len(values)):
+        return None
+    return CodedColumn(tuple(values), codes)
 
 
 def _distinct(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
