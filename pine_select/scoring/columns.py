@@ -379,39 +379,38 @@ def criterion_score_maps(aggregates: CriterionAggregates) -> list[dict[str, Crit
                          "expected aggregates without multiplicities")
     columns = aggregates.columns
     n_criteria = len(columns.criteria)
+    if not n_criteria:
+        return [{} for _ in columns.applications]
     order = np.lexsort((columns.score, columns.reviewer, columns.criterion,
                         columns.application))
     cells = (columns.application.astype(np.int64) * n_criteria + columns.criterion)[order]
     pairs = _shared_pairs(columns.reviewers, columns.reviewer[order], columns.score[order])
     bounds = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
-    starts = dict(zip(cells[bounds].tolist(), bounds.tolist(), strict=True))
-    counts = aggregates.count.ravel().tolist()
-    spread = aggregates.spread().ravel().tolist()
-    numerator, denominator = (aggregates.numerator.ravel().tolist(),
-                              aggregates.denominator.ravel().tolist())
-    unscored = [CriterionScore(criterion=c, score=None, n_reviews=0, spread=None, scores=())
-                for c in columns.criteria]
+    # The cells someone scored, in order: each one's rows start at its bound.
+    count = aggregates.count.ravel()
+    scored = np.flatnonzero(count > 0)
+    n_reviews = count[scored].tolist()
+    reviewed = [tuple(pairs[start:start + n])
+                for start, n in zip(bounds.tolist(), n_reviews, strict=True)]
+    keys = list(zip(aggregates.numerator.ravel()[scored].tolist(),
+                    aggregates.denominator.ravel()[scored].tolist(), strict=True))
     # Scores repeat (a mean of 3 reviewers takes few values): one Fraction for each.
-    scores: dict[tuple[int, int], Fraction] = {}
-    maps: list[dict[str, CriterionScore]] = []
-    cell = 0
-    for _ in range(len(columns.applications)):
-        scored: dict[str, CriterionScore] = {}
-        for j, criterion in enumerate(columns.criteria):
-            n = counts[cell]
-            if n == 0:
-                scored[criterion] = unscored[j]
-            else:
-                start, key = starts[cell], (numerator[cell], denominator[cell])
-                score = scores.get(key)
-                if score is None:
-                    score = scores[key] = fraction(*key)
-                scored[criterion] = CriterionScore(
-                    criterion=criterion, score=score, n_reviews=n, spread=spread[cell],
-                    scores=tuple(pairs[start:start + n]))
-            cell += 1
-        maps.append(scored)
-    return maps
+    exact = {key: fraction(*key) for key in dict.fromkeys(keys)}
+    criteria = columns.criteria
+    made = list(map(CriterionScore, [criteria[j] for j in (scored % n_criteria).tolist()],
+                    map(exact.__getitem__, keys), n_reviews,
+                    aggregates.spread().ravel()[scored].tolist(), reviewed))
+    unscored = [CriterionScore(criterion=c, score=None, n_reviews=0, spread=None, scores=())
+                for c in criteria]
+    n_apps = len(columns.applications)
+    if len(made) == n_apps * n_criteria:  # every cell scored, as in most calls
+        per_cell = made
+    else:
+        per_cell = unscored * n_apps
+        for cell, criterion_score in zip(scored.tolist(), made, strict=True):
+            per_cell[cell] = criterion_score
+    return [dict(zip(criteria, per_cell[i * n_criteria:(i + 1) * n_criteria], strict=True))
+            for i in range(n_apps)]
 
 
 def _shared_pairs(reviewers: tuple[str, ...], reviewer: npt.NDArray[np.integer[Any]],
