@@ -14,6 +14,9 @@ worst it costs the time to read it.
   holding the values of its files that parsed without a problem, keyed by content hash.
   Only values that JSON gives back exactly are stored (text keys; text, whole numbers,
   finite floats, true/false, null, lists, mappings): any other file is parsed every time.
+  And one per reviews.csv read without a problem: its table of columns
+  (``ReviewTable.stored``) with the hash of the text it was read from
+  (:func:`cached_reviews`), used only for text of that hash.
 - **Untrusted.** A cache file is read as JSON, never unpickled, and only if it is of the
   right shape and size (no NaN or Infinity); else it is ignored as if absent, and
   rewritten. Its values then pass the same validation and checks as freshly parsed ones,
