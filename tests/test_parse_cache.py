@@ -62,6 +62,15 @@ def outputs(run_cli: RunCli, paths: CallPaths, *extra: str) -> list[bytes]:
     return [r.stdout_bytes + r.stderr_bytes + bytes([r.exit_code]) for r in runs]
 
 
+def at_once(*runs: Callable[[], None]) -> None:
+    """Each of ``runs`` in its own thread, at the same time; returns when all are done."""
+    threads = [threading.Thread(target=run) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def many(n: int) -> list[dict[str, Any]]:
     # "&" in a title sends the file through the full builder, which records lines itself.
     return [tiny_application(i, title=f"Project {i}" + (" & co" if i % 2 else ""))
@@ -152,11 +161,7 @@ def test_two_runs_may_share_the_cache(make_call: MakeCall) -> None:
                 stored.unlink(missing_ok=True)
             results.append(loader.load_call(paths.rubric, paths.apps).applications)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, run)
     assert results == [expected.applications] * 10
     (stored,) = cache_files()
     assert len(json.loads(stored.read_bytes())["entries"]) == 8
@@ -263,11 +268,7 @@ def test_two_runs_may_share_the_reviews_cache(make_call: MakeCall) -> None:
                 stored.unlink(missing_ok=True)
             results.append(loader.load_call(paths.rubric, paths.apps).reviews)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, run)
     assert results == [expected.reviews] * 10
     (stored,) = cache_files("reviews")
     assert stored.read_bytes().startswith(b'{"format":1,')

@@ -106,7 +106,7 @@ class Total:
     cents: int | None
 
 
-def score_application(
+def _assessed(
     app: Application,
     criteria: dict[str, CriterionScore],
     rubric: Rubric,
@@ -115,31 +115,16 @@ def score_application(
     seed: int,
     total: Total | None = None,
     may_have_extreme: bool = True,
-) -> ApplicationScore:
-    """One application's score from its criterion scores, unranked (ranks are set when all
-    are known).
+    judged: GateMemo | None = None,
+) -> dict[str, Any]:
+    """The fields of one application's score from its criterion scores, but its rank (set
+    when all are known: ``score_call``).
 
     ``total``: its weighted total when already worked out (``columns.totals_in_cents``);
     ``may_have_extreme`` False when a screen of all applications at once has shown that no
-    reviewer can stand alone far from the others (``columns.extreme_candidates``).
+    reviewer can stand alone far from the others (``columns.extreme_candidates``);
+    ``judged``: the gate verdicts met so far in the call (``eligibility.gate_failures``).
     """
-    return ApplicationScore(**_assessed(app, criteria, rubric, weights, exclusion, seed, total,
-                                        may_have_extreme), rank=None)
-
-
-def _assessed(
-    app: Application,
-    criteria: dict[str, CriterionScore],
-    rubric: Rubric,
-    weights: Mapping[str, Fraction] | IntegerWeights,
-    exclusion: str | None,
-    seed: int,
-    total: Total | None,
-    may_have_extreme: bool,
-    judged: GateMemo | None = None,
-) -> dict[str, Any]:
-    """The fields of :func:`score_application`'s score but its rank (``judged``: the gate
-    verdicts met so far in the call, ``eligibility.gate_failures``)."""
     if total is None:
         exact = weighted_total(criteria, weights, rubric.scale)
         total = Total(exact, None if exact is None else to_cents(exact))
