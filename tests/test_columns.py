@@ -21,6 +21,7 @@ from pine_select.scoring.columns import (
     criterion_aggregates,
     criterion_score_maps,
     extreme_candidates,
+    extremes_decided,
     totals_in_cents,
 )
 from pine_select.scoring.flags import single_reviewer_extremes
@@ -158,6 +159,26 @@ def test_the_extreme_screen_keeps_every_application_the_rule_flags(
             assert candidate
 
 
+# Three or more reviewers, scores far apart: reviewers who stand alone are common, and so
+# are margins of exactly 0 (which the rule decides exactly).
+far_apart = st.dictionaries(st.sampled_from(REVIEWERS), st.sampled_from([1, 3, 5]), min_size=3)
+wide_st = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]),
+                          st.fixed_dictionaries({"promise": far_apart, "feasibility": far_apart}),
+                          min_size=1)
+
+
+@given(wide_st, weights_st)
+def test_extremes_decided_at_once_are_the_rules_own(wide: Any, weights: Any) -> None:
+    call = call_of(wide)
+    columns = ReviewColumns.of(call)
+    aggregates = criterion_aggregates(columns, "mean")
+    integer = IntegerWeights.of(weights)
+    decided = extremes_decided(columns, aggregates, integer, call.rubric.scale)
+    for scored, found in zip(criterion_score_maps(aggregates), decided, strict=True):
+        if found is not None:
+            assert found == single_reviewer_extremes(scored, integer, call.rubric.scale)
+
+
 def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_apart() -> None:
     def on_both(scores: dict[str, int]) -> dict[str, dict[str, int]]:
         return {"promise": scores, "feasibility": scores}
@@ -171,3 +192,5 @@ def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_ap
     integer = IntegerWeights.of({"promise": Fraction(1), "feasibility": Fraction(1)})
     assert extreme_candidates(columns, aggregates, integer, call.rubric.scale) == [
         True, True, False, False]
+    assert extremes_decided(columns, aggregates, integer, call.rubric.scale) == [
+        ("alice",), ("alice",), (), ()]

@@ -28,7 +28,7 @@ from pine_select.model.call import Call
 from pine_select.model.reviews import CodedColumn, ReviewTable
 from pine_select.model.rubric import Aggregate, Scale
 from pine_select.scoring.aggregate import fraction
-from pine_select.scoring.flags import EXTREME_GAP, MIN_REVIEWERS_FOR_EXTREME
+from pine_select.scoring.flags import EXTREME_GAP, FLOAT_DOUBT, MIN_REVIEWERS_FOR_EXTREME
 from pine_select.scoring.result import CriterionScore
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, total_of
@@ -437,7 +437,62 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     reviewers on some criterion and of its own totals, and its reviewers' own totals (on
     floats, about 1e-13 off) must spread over at least EXTREME_GAP - 1e-6.
     """
-    n_apps, n_reviewers = len(columns.applications), max(len(columns.reviewers), 1)
+    app, _, own = _own_totals(columns, weights, scale)
+    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
+    result: list[bool] = (many & _one_stands_apart(app, own, len(columns.applications))
+                          ).tolist()
+    return result
+
+
+def extremes_decided(columns: ReviewColumns, aggregates: CriterionAggregates,
+                     weights: IntegerWeights, scale: Scale) -> list[tuple[str, ...] | None]:
+    """Each application's reviewers who stand alone far from the others, as
+    ``flags.single_reviewer_extremes`` finds them, worked out for all at once.
+
+    On the float totals of :func:`extreme_candidates`, as the rule's own first step
+    (``flags._extreme_by_floats``) decides: a reviewer stands alone when both its margins
+    clear FLOAT_DOUBT. None for an application with a margin within FLOAT_DOUBT of 0 (or
+    floats about 1e-13 off could decide otherwise): the rule decides it exactly.
+    """
+    n_apps = len(columns.applications)
+    app, reviewer, own = _own_totals(columns, weights, scale)
+    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
+    candidate = many & _one_stands_apart(app, own, n_apps)
+    decided: list[tuple[str, ...] | None] = [()] * n_apps
+    keep = candidate[app]
+    if not keep.any():
+        return decided
+    app, reviewer, own = app[keep], reviewer[keep], own[keep]
+    order = np.lexsort((own, app))  # each application's totals, lowest first
+    app, reviewer, own = app[order], reviewer[order], own[order]
+    starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
+    ends = np.r_[starts[1:], app.size] - 1
+    n = np.repeat(ends - starts + 1, ends - starts + 1)
+    first, last = np.repeat(starts, n[starts]), np.repeat(ends, n[starts])
+    position = np.arange(app.size)
+    others_mean = (np.repeat(np.add.reduceat(own, starts), n[starts]) - own) / (n - 1)
+    gap = np.abs(own - others_mean)
+    others_high = np.where(position == last, own[last - 1], own[last])
+    others_low = np.where(position == first, own[np.minimum(first + 1, last)], own[first])
+    margin = np.minimum(gap - float(EXTREME_GAP), gap - 2 * (others_high - others_low))
+    doubtful = np.logical_or.reduceat(np.abs(margin) <= FLOAT_DOUBT, starts)
+    apart = margin > 0
+    names = columns.reviewers
+    for i, start, end, unsure in zip(app[starts].tolist(), starts.tolist(), ends.tolist(),
+                                     doubtful.tolist(), strict=True):
+        if unsure:
+            decided[i] = None
+        else:  # reviewer codes follow the reviewers' sorted names, as the rule lists them
+            codes = reviewer[start:end + 1][apart[start:end + 1]]
+            decided[i] = tuple(names[c] for c in sorted(codes.tolist()))
+    return decided
+
+
+def _own_totals(columns: ReviewColumns, weights: IntegerWeights,
+                scale: Scale) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """Each reviewer's own total (0..100, on floats) of each application they scored:
+    the application, the reviewer and the total, by application then reviewer."""
+    n_reviewers = max(len(columns.reviewers), 1)
     index = {c: j for j, c in enumerate(columns.criteria)}
     weight = np.zeros(max(len(columns.criteria), 1), np.float64)
     for criterion, w in weights.items:
@@ -451,10 +506,7 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     weight_sum = np.bincount(bin_of_row, row_weight, minlength=pair.size)
     present = np.flatnonzero(weight_sum > 0)  # sorted: by application, then reviewer
     own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
-    app = pair[present] // n_reviewers
-    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
-    result: list[bool] = (many & _one_stands_apart(app, own, n_apps)).tolist()
-    return result
+    return pair[present] // n_reviewers, pair[present] % n_reviewers, own
 
 
 def _one_stands_apart(app: IntArray, own: npt.NDArray[np.float64], n_apps: int) -> BoolArray:

@@ -22,7 +22,7 @@ from pine_select.scoring.columns import (
     ReviewColumns,
     criterion_aggregates,
     criterion_score_maps,
-    extreme_candidates,
+    extremes_decided,
     totals_in_cents,
 )
 from pine_select.scoring.eligibility import GateMemo, gate_failures
@@ -71,11 +71,11 @@ def score_call(
     totals = totals_in_cents(aggregates, integer_weights, rubric.scale)
     raw_totals = None if calibration is None else totals_in_cents(raw, integer_weights,
                                                                    rubric.scale)
-    may_have_extreme = extreme_candidates(columns, raw, integer_weights, rubric.scale)
+    extremes = extremes_decided(columns, raw, integer_weights, rubric.scale)
     judged: GateMemo = {}
     fields = [
         _assessed(app, criteria, rubric, integer_weights, excluded.get(app.id), seed,
-                  Total(totals.total(i), totals.cents_of(i)), may_have_extreme[i], judged)
+                  Total(totals.total(i), totals.cents_of(i)), extremes[i], judged)
         for i, (app, criteria) in enumerate(zip(call.applications,
                                                 criterion_score_maps(aggregates), strict=True))
     ]
@@ -114,15 +114,15 @@ def _assessed(
     exclusion: str | None,
     seed: int,
     total: Total | None = None,
-    may_have_extreme: bool = True,
+    extreme: tuple[str, ...] | None = None,
     judged: GateMemo | None = None,
 ) -> dict[str, Any]:
     """The fields of one application's score from its criterion scores, but its rank (set
     when all are known: ``score_call``).
 
     ``total``: its weighted total when already worked out (``columns.totals_in_cents``);
-    ``may_have_extreme`` False when a screen of all applications at once has shown that no
-    reviewer can stand alone far from the others (``columns.extreme_candidates``);
+    ``extreme``: its reviewers who stand alone far from the others, when already decided
+    for all applications at once (``columns.extremes_decided``; None: the rule decides);
     ``judged``: the gate verdicts met so far in the call (``eligibility.gate_failures``).
     """
     if total is None:
@@ -135,8 +135,8 @@ def _assessed(
     reasons += under
     if exclusion is not None:
         reasons.append(f"excluded by the panel: {exclusion}")
-    extreme = (single_reviewer_extremes(criteria, weights, rubric.scale) if may_have_extreme
-               else ())
+    if extreme is None:
+        extreme = single_reviewer_extremes(criteria, weights, rubric.scale)
     flags = criterion_flags(criteria, rubric) + ([SINGLE_REVIEWER_EXTREME] if extreme else [])
     return {
         "id": app.id,
