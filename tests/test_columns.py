@@ -3,6 +3,7 @@ one formula of scoring (aggregate.criterion_scores, totals.weighted_total, to_ce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
@@ -149,14 +150,23 @@ def test_the_extreme_screen_keeps_every_application_the_rule_flags(
     # Scores far apart make reviewers who stand alone common.
     wide = {a: {c: {r: data.draw(st.sampled_from([1, 5])) for r in by_r}
                 for c, by_r in by_c.items()} for a, by_c in scores.items()}
-    call = call_of(wide)
+    screened, rule = at_once_and_by_the_rule(wide, weights, extreme_candidates)
+    for candidate, flagged in zip(screened, rule, strict=True):
+        if flagged:
+            assert candidate
+
+
+def at_once_and_by_the_rule(scores: Any, weights: Any, at_once: Callable[..., list[Any]]
+                            ) -> tuple[list[Any], list[tuple[str, ...]]]:
+    """``at_once`` (a screen of every application's columns) of the call of ``scores``,
+    and each application's reviewers who stand alone by the rule itself."""
+    call = call_of(scores)
     columns = ReviewColumns.of(call)
     aggregates = criterion_aggregates(columns, "mean")
     integer = IntegerWeights.of(weights)
-    screened = extreme_candidates(columns, aggregates, integer, call.rubric.scale)
-    for scored, candidate in zip(criterion_score_maps(aggregates), screened, strict=True):
-        if single_reviewer_extremes(scored, integer, call.rubric.scale):
-            assert candidate
+    return (at_once(columns, aggregates, integer, call.rubric.scale),
+            [single_reviewer_extremes(scored, integer, call.rubric.scale)
+             for scored in criterion_score_maps(aggregates)])
 
 
 # Three or more reviewers, scores far apart: reviewers who stand alone are common, and so
@@ -169,14 +179,9 @@ wide_st = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]),
 
 @given(wide_st, weights_st)
 def test_extremes_decided_at_once_are_the_rules_own(wide: Any, weights: Any) -> None:
-    call = call_of(wide)
-    columns = ReviewColumns.of(call)
-    aggregates = criterion_aggregates(columns, "mean")
-    integer = IntegerWeights.of(weights)
-    decided = extremes_decided(columns, aggregates, integer, call.rubric.scale)
-    for scored, found in zip(criterion_score_maps(aggregates), decided, strict=True):
-        if found is not None:
-            assert found == single_reviewer_extremes(scored, integer, call.rubric.scale)
+    decided, rule = at_once_and_by_the_rule(wide, weights, extremes_decided)
+    for found, expected in zip(decided, rule, strict=True):
+        assert found is None or found == expected
 
 
 def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_apart() -> None:
