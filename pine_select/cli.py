@@ -211,6 +211,9 @@ def echo_warnings(warnings: tuple[Problem, ...]) -> None:
 def main() -> None:
     """Score applications to an open call, pick a balanced portfolio, and write an
     auditable briefing pack. See docs/ for the file formats."""
+    from pine_select.gc_pause import uncollected_at_exit
+
+    uncollected_at_exit()  # a large call's objects need no collection as the process ends
 
 
 @main.command()

@@ -3,6 +3,7 @@ one formula of scoring (aggregate.criterion_scores, totals.weighted_total, to_ce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
@@ -21,6 +22,7 @@ from pine_select.scoring.columns import (
     criterion_aggregates,
     criterion_score_maps,
     extreme_candidates,
+    extremes_decided,
     totals_in_cents,
 )
 from pine_select.scoring.flags import single_reviewer_extremes
@@ -148,14 +150,38 @@ def test_the_extreme_screen_keeps_every_application_the_rule_flags(
     # Scores far apart make reviewers who stand alone common.
     wide = {a: {c: {r: data.draw(st.sampled_from([1, 5])) for r in by_r}
                 for c, by_r in by_c.items()} for a, by_c in scores.items()}
-    call = call_of(wide)
+    screened, rule = at_once_and_by_the_rule(wide, weights, extreme_candidates)
+    for candidate, flagged in zip(screened, rule, strict=True):
+        if flagged:
+            assert candidate
+
+
+def at_once_and_by_the_rule(scores: Any, weights: Any, at_once: Callable[..., list[Any]]
+                            ) -> tuple[list[Any], list[tuple[str, ...]]]:
+    """``at_once`` (a screen of every application's columns) of the call of ``scores``,
+    and each application's reviewers who stand alone by the rule itself."""
+    call = call_of(scores)
     columns = ReviewColumns.of(call)
     aggregates = criterion_aggregates(columns, "mean")
     integer = IntegerWeights.of(weights)
-    screened = extreme_candidates(columns, aggregates, integer, call.rubric.scale)
-    for scored, candidate in zip(criterion_score_maps(aggregates), screened, strict=True):
-        if single_reviewer_extremes(scored, integer, call.rubric.scale):
-            assert candidate
+    return (at_once(columns, aggregates, integer, call.rubric.scale),
+            [single_reviewer_extremes(scored, integer, call.rubric.scale)
+             for scored in criterion_score_maps(aggregates)])
+
+
+# Three or more reviewers, scores far apart: reviewers who stand alone are common, and so
+# are margins of exactly 0 (which the rule decides exactly).
+far_apart = st.dictionaries(st.sampled_from(REVIEWERS), st.sampled_from([1, 3, 5]), min_size=3)
+wide_st = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]),
+                          st.fixed_dictionaries({"promise": far_apart, "feasibility": far_apart}),
+                          min_size=1)
+
+
+@given(wide_st, weights_st)
+def test_extremes_decided_at_once_are_the_rules_own(wide: Any, weights: Any) -> None:
+    decided, rule = at_once_and_by_the_rule(wide, weights, extremes_decided)
+    for found, expected in zip(decided, rule, strict=True):
+        assert found is None or found == expected
 
 
 def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_apart() -> None:
@@ -171,3 +197,5 @@ def test_the_extreme_screen_passes_only_a_highest_or_lowest_total_that_stands_ap
     integer = IntegerWeights.of({"promise": Fraction(1), "feasibility": Fraction(1)})
     assert extreme_candidates(columns, aggregates, integer, call.rubric.scale) == [
         True, True, False, False]
+    assert extremes_decided(columns, aggregates, integer, call.rubric.scale) == [
+        ("alice",), ("alice",), (), ()]

@@ -14,7 +14,7 @@ import pytest
 from conftest import CallPaths, tiny_application
 
 from pine_select.errors import InputError
-from pine_select.loading import loader, parse_cache, yaml_source
+from pine_select.loading import fast_path, loader, parse_cache, yaml_source
 
 MakeCall = Callable[..., CallPaths]
 RunCli = Callable[..., Any]
@@ -38,14 +38,37 @@ def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return labels
 
 
-def cache_files() -> list[Path]:
-    return sorted(parse_cache.cache_folder().rglob("*.json"))
+def cache_files(kind: str = "yaml") -> list[Path]:
+    """The cache's files of application files (``yaml``) or of reviews.csv (``reviews``)."""
+    return sorted(parse_cache.cache_folder().rglob(f"{kind}-*/*.json"))
+
+
+def read_reviews(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The labels of the reviews.csv files read from now on (not taken from the cache)."""
+    labels: list[str] = []
+    read = fast_path.reviews_of_text
+
+    def counting(text: Any, label: str, problems: list[Any]) -> Any:
+        labels.append(label)
+        return read(text, label, problems)
+
+    monkeypatch.setattr(fast_path, "reviews_of_text", counting)
+    return labels
 
 
 def outputs(run_cli: RunCli, paths: CallPaths, *extra: str) -> list[bytes]:
     runs = [run_cli(command, paths.rubric, paths.apps, "--format", "json", *extra)
             for command in ("score", "select", "validate")]
     return [r.stdout_bytes + r.stderr_bytes + bytes([r.exit_code]) for r in runs]
+
+
+def at_once(*runs: Callable[[], None]) -> None:
+    """Each of ``runs`` in its own thread, at the same time; returns when all are done."""
+    threads = [threading.Thread(target=run) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def many(n: int) -> list[dict[str, Any]]:
@@ -60,11 +83,13 @@ def test_cached_and_uncached_runs_give_the_same_bytes(make_call: MakeCall, run_c
     uncached = outputs(run_cli, paths, "--no-cache")
     assert cache_files() == []  # --no-cache writes nothing
     cold = outputs(run_cli, paths)
-    assert len(cache_files()) == 1
+    assert len(cache_files()) == len(cache_files("reviews")) == 1
     parsed = parsed_files(monkeypatch)
+    reviews = read_reviews(monkeypatch)
     warm = outputs(run_cli, paths)
     assert uncached == cold == warm
     assert all(label.endswith("rubric.yaml") for label in parsed)  # no application file
+    assert reviews == []  # nor reviews.csv
 
 
 def test_problems_and_their_lines_are_the_same_from_the_cache(
@@ -136,11 +161,7 @@ def test_two_runs_may_share_the_cache(make_call: MakeCall) -> None:
                 stored.unlink(missing_ok=True)
             results.append(loader.load_call(paths.rubric, paths.apps).applications)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, run)
     assert results == [expected.applications] * 10
     (stored,) = cache_files()
     assert len(json.loads(stored.read_bytes())["entries"]) == 8
@@ -158,3 +179,97 @@ def test_the_cache_folder_is_where_the_docs_say(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("HOME", str(tmp_path))
     assert parse_cache.cache_folder() == tmp_path / ".cache" / "pine-select"
     assert os.sep in str(parse_cache.cache_folder())
+
+
+# --- reviews.csv ------------------------------------------------------------------------
+
+
+def test_a_changed_reviews_file_is_read_again(make_call: MakeCall,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_call(applications=many(3))
+    loader.load_call(paths.rubric, paths.apps)
+    reviews = paths.apps / "reviews.csv"
+    text = reviews.read_text()
+    reviews.write_text(text.replace(",4,", ",5,", 1) if ",4," in text
+                       else text.replace(",3,", ",4,", 1))
+    read = read_reviews(monkeypatch)
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False)
+    assert loader.load_call(paths.rubric, paths.apps).reviews == expected.reviews
+    assert len(read) == 2  # the uncached run and the changed file: nothing from the cache
+    assert reviews.read_text() != text
+
+
+def stored_reviews(paths: CallPaths) -> tuple[Path, dict[str, Any]]:
+    loader.load_call(paths.rubric, paths.apps)
+    (stored,) = cache_files("reviews")
+    return stored, json.loads(stored.read_bytes())
+
+
+def with_column(data: dict[str, Any], column: str, **change: Any) -> bytes:
+    """The stored reviews ``data`` with one column of its table changed."""
+    table = data["table"]
+    return json.dumps({**data, "table": {**table, column: {**table[column], **change}}}).encode()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: b"not json",
+    lambda d: b"[" * 100_000,
+    lambda d: json.dumps({**d, "hash": "0" * 32}).encode(),  # stored for other text
+    lambda d: json.dumps({**d, "table": {**d["table"], "line": "AAAA"}}).encode(),  # lengths
+    lambda d: with_column(d, "score", values=[]),  # codes naming no value
+    lambda d: with_column(d, "score", values=[True, *d["table"]["score"]["values"][1:]]),
+    lambda d: with_column(d, "reviewer",  # not a reviewer id
+                          values=["Not An Id!", *d["table"]["reviewer"]["values"][1:]]),
+])
+def test_a_corrupt_or_edited_reviews_entry_is_ignored_and_rewritten(
+        make_call: MakeCall, monkeypatch: pytest.MonkeyPatch,
+        edit: Callable[[dict[str, Any]], bytes]) -> None:
+    paths = make_call(applications=many(3))
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False)
+    stored, data = stored_reviews(paths)
+    stored.write_bytes(edit(data))
+    read = read_reviews(monkeypatch)
+    assert loader.load_call(paths.rubric, paths.apps).reviews == expected.reviews
+    assert len(read) == 1  # read from the file, not taken from the cache
+    assert json.loads(stored.read_bytes()) == data  # and stored again as it should be
+
+
+def test_a_stored_table_is_the_table_read(make_call: MakeCall) -> None:
+    paths = make_call(applications=many(4))
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False).reviews
+    loader.load_call(paths.rubric, paths.apps)
+    table = loader.load_call(paths.rubric, paths.apps).reviews
+    assert table == expected and table.line.tolist() == expected.line.tolist()
+    assert all(getattr(table, c).values == getattr(expected, c).values
+               and getattr(table, c).codes.tolist() == getattr(expected, c).codes.tolist()
+               for c in ("application_id", "reviewer", "criterion", "score", "comment"))
+
+
+def test_another_version_of_the_readers_does_not_read_the_cache(
+        make_call: MakeCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_call(applications=many(3))
+    loader.load_call(paths.rubric, paths.apps)
+    monkeypatch.setattr(parse_cache, "_FINGERPRINTS", {})
+    monkeypatch.setattr(parse_cache.metadata, "version", lambda name: "99.0")
+    parsed, read = parsed_files(monkeypatch), read_reviews(monkeypatch)
+    loader.load_call(paths.rubric, paths.apps)
+    assert len(parsed) == 4 and len(read) == 1  # every file read again
+    assert len(cache_files()) == len(cache_files("reviews")) == 2  # beside the old ones
+
+
+def test_two_runs_may_share_the_reviews_cache(make_call: MakeCall) -> None:
+    paths = make_call(applications=many(6))
+    expected = loader.load_call(paths.rubric, paths.apps, cache=False)
+    results: list[Any] = []
+
+    def run() -> None:
+        for _ in range(5):
+            for stored in cache_files("reviews"):  # both runs then write it, maybe at once
+                stored.unlink(missing_ok=True)
+            results.append(loader.load_call(paths.rubric, paths.apps).reviews)
+
+    at_once(run, run)
+    assert results == [expected.reviews] * 10
+    (stored,) = cache_files("reviews")
+    assert stored.read_bytes().startswith(b'{"format":1,')
+    assert not [p for p in stored.parent.iterdir() if p.suffix == ".tmp"]

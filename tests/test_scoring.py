@@ -119,6 +119,25 @@ def test_gate_conditions(gate: dict[str, object], facts: dict[str, object],
     assert reason == (None if expected is None else f"ineligible: gate g ({expected})")
 
 
+def test_each_application_of_a_call_gets_its_own_gate_verdict() -> None:
+    # score_call judges each distinct value once: values equal in Python but not to a gate
+    # (True and 1) or shown otherwise (0.0 and -0.0) must each be judged for themselves.
+    facts = {"A": True, "B": 1, "C": 1, "D": 0.0, "E": -0.0, "F": True, "G": 1.0, "H": "1"}
+    apps = [application(i, facts={"months": v}) for i, v in facts.items()]
+    gates = [{"id": "yes", "field": "facts.months", "equals": True},
+             {"id": "big", "field": "facts.months", "at_least": 1}]
+    scores = both({"alice": 5, "bob": 4}, {"alice": 3, "bob": 2})
+    call = call_of(dict.fromkeys(facts, scores), applications=apps,
+                   rubric_changes={"eligibility": gates})
+    report = score_call(call).by_id()
+    for app in apps:
+        expected = tuple(r for g in call.rubric.eligibility
+                         if (r := failed_gate_reason(app, g)) is not None)
+        assert report[app.id].reasons == expected, app.id
+    assert (report["A"].failed_gates, report["B"].failed_gates) == (("big",), ("yes",))
+    assert "is -0.0;" in report["E"].reasons[-1] and "is 0.0;" in report["D"].reasons[-1]
+
+
 def test_exclusion_by_the_panel_is_a_reason() -> None:
     overrides = Overrides(exclude=(Override(id="A", reason="conflict found late"),))
     scores = both({"alice": 5, "bob": 4}, {"alice": 3, "bob": 2})

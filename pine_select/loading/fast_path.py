@@ -40,7 +40,8 @@ from pine_select.loading.review_table import REVIEW_COLUMNS, load_review_table, 
 from pine_select.loading.yaml_source import Results, read_yaml
 from pine_select.model.reviews import CodedColumn, Review, ReviewTable, frozen_codes
 
-__all__ = ["load_reviews", "open_csv", "paused_gc", "reading_many"]
+__all__ = ["load_reviews", "open_csv", "paused_gc", "reading_many", "reviews_of_text",
+           "valid_review_values"]
 
 
 # --- Parsing many YAML files in parallel ------------------------------------------------
@@ -196,7 +197,12 @@ def load_reviews(path: Path | None, problems: list[Problem]) -> Reviews:
     if path is None:
         return Reviews(ReviewTable.of_reviews(()))
     label = display_path(path)
-    text = csv_source.read_text(path, label, problems)  # a few NUL lines: and the rest
+    # A few NUL lines are problems, and the rest is still read.
+    return reviews_of_text(csv_source.read_text(path, label, problems), label, problems)
+
+
+def reviews_of_text(text: str | Problem, label: str, problems: list[Problem]) -> Reviews:
+    """:func:`load_reviews` of a file's text (or of the problem that stopped its reading)."""
     if isinstance(text, Problem):
         problems.append(text)
         return Reviews(ReviewTable.of_reviews(()), label)
@@ -255,6 +261,15 @@ class NotValid(Exception):
     """A value is not valid: read the file the careful way, to say what is wrong where."""
 
 
+def valid_review_values(table: ReviewTable) -> bool:
+    """Whether every distinct value of ``table`` is what validating it as its
+    :class:`Review` field gives (a table stored by the parse cache is checked so)."""
+    columns: tuple[CodedColumn[Any], ...] = (table.application_id, table.reviewer,
+                                              table.criterion, table.score, table.comment)
+    return all(_ValidColumn(name).holds(column.values)
+               for name, column in zip((*REVIEW_COLUMNS, "comment"), columns, strict=True))
+
+
 class _ValidColumn:
     """The texts of one column of reviews.csv, each checked once, made a coded column.
 
@@ -267,6 +282,13 @@ class _ValidColumn:
         self._adapter: TypeAdapter[list[Any]] = TypeAdapter(list[field_type],
                                                             config=ConfigDict(strict=True))
         self._convert: Callable[[str], Any] = score_value if field == "score" else intern
+
+    def holds(self, values: Sequence[Any]) -> bool:
+        """Whether ``values`` are valid and validation leaves each as it is."""
+        try:
+            return self._adapter.validate_python(list(values)) == list(values)
+        except ValidationError:
+            return False
 
     def encoded(self, texts: list[str]) -> CodedColumn[Any]:
         distinct = list(dict.fromkeys(texts))  # in order of first row

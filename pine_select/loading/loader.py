@@ -70,17 +70,21 @@ def _parse_applications_and_reviews(files: CallFiles, problems: list[Problem],
     """The application files and reviews.csv; problems in that order, as if read in turn.
 
     Other processes may parse the application files (``fast_path.reading_many``): this
-    one reads the reviews meanwhile instead of waiting. A large call's files found in the
-    parse cache are not parsed again.
+    one reads the reviews meanwhile instead of waiting. A large call's files (and its
+    reviews.csv) found in the parse cache are not parsed again.
     """
     names = labels(files.applications_dir, files.applications)
     review_problems: list[Problem] = []
     named = list(zip(files.applications, names, strict=True))
+    cached = cache and len(named) >= parse_cache.CACHED_FROM
     reading = (parse_cache.cached_reading(named, files.applications_dir, fast_path.reading_many)
-               if cache and len(named) >= parse_cache.CACHED_FROM
-               else fast_path.reading_many(named))
+               if cached else fast_path.reading_many(named))
     with reading as docs:
-        reviews = fast_path.load_reviews(files.reviews, review_problems)
+        reviews = (parse_cache.cached_reviews(files.reviews, review_problems,
+                                              fast_path.reviews_of_text,
+                                              fast_path.valid_review_values)
+                   if cached and files.reviews is not None
+                   else fast_path.load_reviews(files.reviews, review_problems))
         parsed = parse_applications(files.applications, names, docs(), problems, unloadable)
     problems.extend(review_problems)
     return parsed, reviews

@@ -14,6 +14,9 @@ worst it costs the time to read it.
   holding the values of its files that parsed without a problem, keyed by content hash.
   Only values that JSON gives back exactly are stored (text keys; text, whole numbers,
   finite floats, true/false, null, lists, mappings): any other file is parsed every time.
+  And one per reviews.csv read without a problem: its table of columns
+  (``ReviewTable.stored``) with the hash of the text it was read from
+  (:func:`cached_reviews`), used only for text of that hash.
 - **Untrusted.** A cache file is read as JSON, never unpickled, and only if it is of the
   right shape and size (no NaN or Infinity); else it is ignored as if absent, and
   rewritten. Its values then pass the same validation and checks as freshly parsed ones,
@@ -38,8 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from pine_select.atomic import write_atomically
-from pine_select.loading import yaml_source
+from pine_select.errors import Problem, display_path
+from pine_select.loading import csv_source
+from pine_select.loading.parsed import Reviews
 from pine_select.loading.yaml_source import MAX_FILE_BYTES, Results, YamlDocument
+from pine_select.model.reviews import ReviewTable
 
 CACHED_FROM = 500
 FORMAT = 1
@@ -97,6 +103,56 @@ def cached_reading(files: Sequence[tuple[Path, str]], folder: Path,
         yield results
 
 
+ReadReviews = Callable[[str | Problem, str, list[Problem]], Reviews]  # fast_path.reviews_of_text
+ValidTable = Callable[[ReviewTable], bool]  # fast_path.valid_review_values
+
+
+def cached_reviews(path: Path, problems: list[Problem], read: ReadReviews,
+                   valid: ValidTable) -> Reviews:
+    """``read`` of reviews.csv's text, or the table it gave for the same text before.
+
+    The table is stored by the hash of the text it was read from, only when that text had
+    no problem; a stored table is used only for text of that hash, and only when every
+    code names a value and every value is what validating it as its field gives
+    (``valid``), so an edited cache gives no table that the file could not.
+    """
+    label = display_path(path)
+    read_problems: list[Problem] = []  # a few NUL lines: problems, and the rest still read
+    text = csv_source.read_text(path, label, read_problems)
+    fingerprint = reader_fingerprint(_REVIEW_READERS)
+    if isinstance(text, Problem) or fingerprint is None or read_problems:
+        problems.extend(read_problems)
+        return read(text, label, problems)
+    key = _content_hash(text.encode("utf-8"))
+    where = cache_folder() / f"reviews-{fingerprint}" / f"{_path_key(path)}.json"
+    table = _stored_table(where, key)
+    if table is not None and valid(table):
+        return Reviews(table, label)
+    found: list[Problem] = []
+    reviews = read(text, label, found)
+    problems.extend(found)
+    if not found:
+        stored = {"format": FORMAT, "hash": key, "table": reviews.table.stored()}
+        _write_atomically(where, json.dumps(stored, ensure_ascii=True,
+                                            separators=(",", ":")).encode("ascii"))
+    return reviews
+
+
+def _stored_table(where: Path, key: str) -> ReviewTable | None:
+    """The table stored at ``where`` for text of hash ``key``; None if there is none, or it
+    is for other text, too large, or not of the shape it should be."""
+    try:
+        if where.stat().st_size > MAX_CACHE_BYTES:
+            return None
+        stored = _parsed(where.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not (isinstance(stored, dict) and stored.get("format") == FORMAT
+            and stored.get("hash") == key):
+        return None
+    return ReviewTable.from_stored(stored.get("table"))
+
+
 @dataclass(frozen=True)
 class _Entry:
     data: Any
@@ -105,15 +161,45 @@ class _Entry:
 def _read(path: Path) -> _Read | None:
     """A file's content hash and text; None when it cannot be read as UTF-8 (the parser
     then reports why)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            return None
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    raw = _raw_bytes(path, MAX_FILE_BYTES)
+    if raw is None:
         return None
-    return _Read(hashlib.blake2b(raw, digest_size=16).hexdigest(), text)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return _Read(_content_hash(raw), text)
+
+
+def _raw_bytes(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``; None if it cannot be read or holds more than ``limit``.
+
+    Read with ``os.read`` on a descriptor: a whole call's files are read to learn their
+    hashes, and a file object costs more to make than such a file takes to read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(descriptor, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    raw = b"".join(chunks)
+    return None if len(raw) > limit else raw
+
+
+def _content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 class _Store:
@@ -128,9 +214,7 @@ class _Store:
         fingerprint = reader_fingerprint()
         if fingerprint is None:
             return cls(None, {})
-        where = hashlib.blake2b(str(folder.resolve()).encode("utf-8", "surrogateescape"),
-                                digest_size=16).hexdigest()
-        path = cache_folder() / f"yaml-{fingerprint}" / f"{where}.json"
+        path = cache_folder() / f"yaml-{fingerprint}" / f"{_path_key(folder)}.json"
         return cls(path, _loaded(path))
 
     def save_for(self, read: Sequence[_Read | None], results: Results) -> None:
@@ -149,6 +233,12 @@ class _Store:
             text = _stored_text(entries)
         if text is not None:
             _write_atomically(self.path, text.encode("ascii"))
+
+
+def _path_key(path: Path) -> str:
+    """The name of a file or folder's cache file: a hash of its resolved path."""
+    return hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
 
 
 def _stored_text(entries: dict[str, Any]) -> str | None:
@@ -204,22 +294,30 @@ def _write_atomically(path: Path, data: bytes) -> None:
         return  # a cache that cannot be written is only a slower next run
 
 
-_FINGERPRINT: list[str | None] = []
+# The modules whose code decides what is read from a file: a cache written by another
+# version of them is never read. YAML files: the YAML reader; reviews.csv: the CSV
+# readers and the review table (with its field types).
+_YAML_READERS = ("yaml_source.py",)
+_REVIEW_READERS = ("csv_source.py", "fast_path.py", "review_table.py", "../model/reviews.py",
+                   "../model/base.py")
+_FINGERPRINTS: dict[tuple[str, ...], str | None] = {}
 
 
-def reader_fingerprint() -> str | None:
-    """A hash of the tool's version and of the YAML reader's own source: a cache written
-    by another version, or by a changed reader, is never read. None: no source to hash."""
-    if not _FINGERPRINT:
+def reader_fingerprint(readers: tuple[str, ...] = _YAML_READERS) -> str | None:
+    """A hash of the tool's version and of the source of ``readers`` (files beside this
+    one): a cache written by another version, or by a changed reader, is never read.
+    None: no source to hash."""
+    if readers not in _FINGERPRINTS:
         try:
             version = metadata.version("pine-select")
         except metadata.PackageNotFoundError:  # run from a source tree: the source decides
             version = "unknown"
+        here = Path(__file__).parent
         try:
-            source = Path(yaml_source.__file__).read_bytes()
-        except (OSError, TypeError):
-            _FINGERPRINT.append(None)
+            sources = b"".join(b"\0" + (here / name).read_bytes() for name in readers)
+        except OSError:
+            _FINGERPRINTS[readers] = None
         else:
-            digest = hashlib.blake2b(version.encode() + b"\0" + source, digest_size=8)
-            _FINGERPRINT.append(f"{FORMAT}-{digest.hexdigest()}")
-    return _FINGERPRINT[0]
+            digest = hashlib.blake2b(version.encode() + sources, digest_size=8)
+            _FINGERPRINTS[readers] = f"{FORMAT}-{digest.hexdigest()}"
+    return _FINGERPRINTS[readers]

@@ -28,7 +28,7 @@ from pine_select.model.call import Call
 from pine_select.model.reviews import CodedColumn, ReviewTable
 from pine_select.model.rubric import Aggregate, Scale
 from pine_select.scoring.aggregate import fraction
-from pine_select.scoring.flags import EXTREME_GAP, MIN_REVIEWERS_FOR_EXTREME
+from pine_select.scoring.flags import EXTREME_GAP, FLOAT_DOUBT, MIN_REVIEWERS_FOR_EXTREME
 from pine_select.scoring.result import CriterionScore
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, total_of
@@ -379,37 +379,53 @@ def criterion_score_maps(aggregates: CriterionAggregates) -> list[dict[str, Crit
                          "expected aggregates without multiplicities")
     columns = aggregates.columns
     n_criteria = len(columns.criteria)
+    if not n_criteria:
+        return [{} for _ in columns.applications]
     order = np.lexsort((columns.score, columns.reviewer, columns.criterion,
                         columns.application))
     cells = (columns.application.astype(np.int64) * n_criteria + columns.criterion)[order]
-    reviewers = columns.reviewers
-    shared: dict[tuple[int, int], tuple[str, int]] = {}
-    pairs = [shared.get((r, s)) or shared.setdefault((r, s), (reviewers[r], s))
-             for r, s in zip(columns.reviewer[order].tolist(), columns.score[order].tolist(),
-                             strict=True)]
+    pairs = _shared_pairs(columns.reviewers, columns.reviewer[order], columns.score[order])
     bounds = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
-    starts = dict(zip(cells[bounds].tolist(), bounds.tolist(), strict=True))
-    counts = aggregates.count.ravel().tolist()
-    spread = aggregates.spread().ravel().tolist()
-    numerator, denominator = (aggregates.numerator.ravel().tolist(),
-                              aggregates.denominator.ravel().tolist())
+    # The cells someone scored, in order: each one's rows start at its bound.
+    count = aggregates.count.ravel()
+    scored = np.flatnonzero(count > 0)
+    n_reviews = count[scored].tolist()
+    reviewed = [tuple(pairs[start:start + n])
+                for start, n in zip(bounds.tolist(), n_reviews, strict=True)]
+    keys = list(zip(aggregates.numerator.ravel()[scored].tolist(),
+                    aggregates.denominator.ravel()[scored].tolist(), strict=True))
+    # Scores repeat (a mean of 3 reviewers takes few values): one Fraction for each.
+    exact = {key: fraction(*key) for key in dict.fromkeys(keys)}
+    criteria = columns.criteria
+    made = list(map(CriterionScore, [criteria[j] for j in (scored % n_criteria).tolist()],
+                    map(exact.__getitem__, keys), n_reviews,
+                    aggregates.spread().ravel()[scored].tolist(), reviewed))
     unscored = [CriterionScore(criterion=c, score=None, n_reviews=0, spread=None, scores=())
-                for c in columns.criteria]
-    maps: list[dict[str, CriterionScore]] = []
-    for i in range(len(columns.applications)):
-        scored: dict[str, CriterionScore] = {}
-        for j, criterion in enumerate(columns.criteria):
-            cell = i * n_criteria + j
-            n = counts[cell]
-            if n == 0:
-                scored[criterion] = unscored[j]
-                continue
-            start = starts[cell]
-            scored[criterion] = CriterionScore(
-                criterion=criterion, score=fraction(numerator[cell], denominator[cell]),
-                n_reviews=n, spread=spread[cell], scores=tuple(pairs[start:start + n]))
-        maps.append(scored)
-    return maps
+                for c in criteria]
+    n_apps = len(columns.applications)
+    if len(made) == n_apps * n_criteria:  # every cell scored, as in most calls
+        per_cell = made
+    else:
+        per_cell = unscored * n_apps
+        for cell, criterion_score in zip(scored.tolist(), made, strict=True):
+            per_cell[cell] = criterion_score
+    return [dict(zip(criteria, per_cell[i * n_criteria:(i + 1) * n_criteria], strict=True))
+            for i in range(n_apps)]
+
+
+def _shared_pairs(reviewers: tuple[str, ...], reviewer: npt.NDArray[np.integer[Any]],
+                  score: npt.NDArray[np.integer[Any]]) -> list[tuple[str, int]]:
+    """Each row's (reviewer, score) pair; equal pairs are one tuple (coded, then decoded
+    once per distinct pair)."""
+    if not score.size:
+        return []
+    wide = score.astype(np.int64)
+    low = int(wide.min())
+    width = int(wide.max()) - low + 1
+    distinct, inverse = np.unique(reviewer.astype(np.int64) * width + (wide - low),
+                                  return_inverse=True)
+    shared = [(reviewers[code // width], code % width + low) for code in distinct.tolist()]
+    return list(map(shared.__getitem__, inverse.tolist()))
 
 
 def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
@@ -421,7 +437,62 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     reviewers on some criterion and of its own totals, and its reviewers' own totals (on
     floats, about 1e-13 off) must spread over at least EXTREME_GAP - 1e-6.
     """
-    n_apps, n_reviewers = len(columns.applications), max(len(columns.reviewers), 1)
+    app, _, own = _own_totals(columns, weights, scale)
+    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
+    result: list[bool] = (many & _one_stands_apart(app, own, len(columns.applications))
+                          ).tolist()
+    return result
+
+
+def extremes_decided(columns: ReviewColumns, aggregates: CriterionAggregates,
+                     weights: IntegerWeights, scale: Scale) -> list[tuple[str, ...] | None]:
+    """Each application's reviewers who stand alone far from the others, as
+    ``flags.single_reviewer_extremes`` finds them, worked out for all at once.
+
+    On the float totals of :func:`extreme_candidates`, as the rule's own first step
+    (``flags._extreme_by_floats``) decides: a reviewer stands alone when both its margins
+    clear FLOAT_DOUBT. None for an application with a margin within FLOAT_DOUBT of 0 (or
+    floats about 1e-13 off could decide otherwise): the rule decides it exactly.
+    """
+    n_apps = len(columns.applications)
+    app, reviewer, own = _own_totals(columns, weights, scale)
+    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
+    candidate = many & _one_stands_apart(app, own, n_apps)
+    decided: list[tuple[str, ...] | None] = [()] * n_apps
+    keep = candidate[app]
+    if not keep.any():
+        return decided
+    app, reviewer, own = app[keep], reviewer[keep], own[keep]
+    order = np.lexsort((own, app))  # each application's totals, lowest first
+    app, reviewer, own = app[order], reviewer[order], own[order]
+    starts = np.flatnonzero(np.r_[True, app[1:] != app[:-1]])
+    ends = np.r_[starts[1:], app.size] - 1
+    n = np.repeat(ends - starts + 1, ends - starts + 1)
+    first, last = np.repeat(starts, n[starts]), np.repeat(ends, n[starts])
+    position = np.arange(app.size)
+    others_mean = (np.repeat(np.add.reduceat(own, starts), n[starts]) - own) / (n - 1)
+    gap = np.abs(own - others_mean)
+    others_high = np.where(position == last, own[last - 1], own[last])
+    others_low = np.where(position == first, own[np.minimum(first + 1, last)], own[first])
+    margin = np.minimum(gap - float(EXTREME_GAP), gap - 2 * (others_high - others_low))
+    doubtful = np.logical_or.reduceat(np.abs(margin) <= FLOAT_DOUBT, starts)
+    apart = margin > 0
+    names = columns.reviewers
+    for i, start, end, unsure in zip(app[starts].tolist(), starts.tolist(), ends.tolist(),
+                                     doubtful.tolist(), strict=True):
+        if unsure:
+            decided[i] = None
+        else:  # reviewer codes follow the reviewers' sorted names, as the rule lists them
+            codes = reviewer[start:end + 1][apart[start:end + 1]]
+            decided[i] = tuple(names[c] for c in sorted(codes.tolist()))
+    return decided
+
+
+def _own_totals(columns: ReviewColumns, weights: IntegerWeights,
+                scale: Scale) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """Each reviewer's own total (0..100, on floats) of each application they scored:
+    the application, the reviewer and the total, by application then reviewer."""
+    n_reviewers = max(len(columns.reviewers), 1)
     index = {c: j for j, c in enumerate(columns.criteria)}
     weight = np.zeros(max(len(columns.criteria), 1), np.float64)
     for criterion, w in weights.items:
@@ -435,10 +506,7 @@ def extreme_candidates(columns: ReviewColumns, aggregates: CriterionAggregates,
     weight_sum = np.bincount(bin_of_row, row_weight, minlength=pair.size)
     present = np.flatnonzero(weight_sum > 0)  # sorted: by application, then reviewer
     own = 100 * weighted[present] / (weight_sum[present] * (scale.max - scale.min))
-    app = pair[present] // n_reviewers
-    many = aggregates.count.max(axis=1, initial=0) >= MIN_REVIEWERS_FOR_EXTREME
-    result: list[bool] = (many & _one_stands_apart(app, own, n_apps)).tolist()
-    return result
+    return pair[present] // n_reviewers, pair[present] % n_reviewers, own
 
 
 def _one_stands_apart(app: IntArray, own: npt.NDArray[np.float64], n_apps: int) -> BoolArray:

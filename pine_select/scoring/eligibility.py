@@ -8,9 +8,9 @@ Comparisons are strict about types, so ``equals: true`` is not met by ``1`` or `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from pine_select.model.application import MISSING, Application, field_value
 from pine_select.model.rubric import Gate
@@ -22,19 +22,57 @@ class GateFailure:
     reason: str  # "ineligible: gate in_england (facts.based_in_england is false; expected true)"
 
 
-def gate_failures(app: Application, gates: tuple[Gate, ...]) -> tuple[GateFailure, ...]:
-    """The gates ``app`` fails, in rubric order, each with its reason in plain words."""
+def gate_failures(app: Application, gates: tuple[Gate, ...],
+                  judged: GateMemo | None = None) -> tuple[GateFailure, ...]:
+    """The gates ``app`` fails, in rubric order, each with its reason in plain words.
+
+    ``judged``: the verdicts already reached on other applications of the call (a gate's
+    verdict depends only on the gate and the value), filled in as new values are met.
+    """
     failures = []
     for gate in gates:
-        reason = failed_gate_reason(app, gate)
-        if reason is not None:
-            failures.append(GateFailure(gate.id, reason))
+        value = field_value(app, gate.field)
+        key = _value_key(value)
+        if key is None or judged is None:
+            failure = _failure(value, gate)
+        else:
+            failure = judged.get((gate.id, key), _UNJUDGED)
+            if failure is _UNJUDGED:
+                failure = judged[(gate.id, key)] = _failure(value, gate)
+        if failure is not None:
+            failures.append(failure)
     return tuple(failures)
+
+
+GateMemo = dict[tuple[str, Hashable], "GateFailure | None"]
+_UNJUDGED: Any = object()  # not yet judged (None is a verdict: the gate holds)
+
+
+def _failure(value: object, gate: Gate) -> GateFailure | None:
+    reason = _reason(value, gate)
+    return None if reason is None else GateFailure(gate.id, reason)
+
+
+def _value_key(value: object) -> Hashable | None:
+    """What decides a gate's verdict and the reason's text: the value with the type of
+    each part (True is not 1) and a float's spelling (-0.0 equals 0.0 but shows
+    otherwise). None: a value not to remember (none such comes from a valid file)."""
+    if isinstance(value, tuple):
+        parts = tuple(map(_value_key, value))
+        return None if None in parts else (tuple, parts)
+    if isinstance(value, float):
+        return (float, repr(value))
+    if value is None or value is MISSING or isinstance(value, str | int):
+        return (type(value), value)
+    return None
 
 
 def failed_gate_reason(app: Application, gate: Gate) -> str | None:
     """Why ``app`` fails ``gate``, or None when it passes."""
-    value = field_value(app, gate.field)
+    return _reason(field_value(app, gate.field), gate)
+
+
+def _reason(value: object, gate: Gate) -> str | None:
     unmet = [name for name in gate.conditions()
              if value is MISSING or not _CHECKS[name](value, gate)]
     if not unmet:

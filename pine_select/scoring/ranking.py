@@ -7,6 +7,7 @@ collide. Unselectable applications follow, unranked, sorted by id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 
@@ -20,11 +21,29 @@ def ranked(
 
     Each tie group lists ids in lottery order (the order they are ranked in).
     """
-    selectable = sorted((s for s in scores if s.selectable), key=_ranking_key)
-    others = sorted((s for s in scores if not s.selectable), key=lambda s: s.id)
-    ordered = [replace(s, rank=i) for i, s in enumerate(selectable, 1)]
-    ordered += [s if s.rank is None else replace(s, rank=None) for s in others]
-    return tuple(ordered), tie_groups(selectable)
+    ranked_at, others = report_order([rank_key(s) for s in scores])
+    ordered = [replace(scores[i], rank=rank) for rank, i in enumerate(ranked_at, 1)]
+    ordered += [scores[i] if scores[i].rank is None else replace(scores[i], rank=None)
+                for i in others]
+    return tuple(ordered), tie_groups(ordered[:len(ranked_at)])
+
+
+# What ranks an application: whether it is selectable, its total in cents (None: some
+# criterion unscored), its lottery number and its id.
+RankKey = tuple[bool, int | None, int, str]
+
+
+def rank_key(score: ApplicationScore) -> RankKey:
+    return (score.selectable, score.total_cents, score.lottery, score.id)
+
+
+def report_order(keys: Sequence[RankKey]) -> tuple[list[int], list[int]]:
+    """The positions of the selectable applications in ranking order (rank 1 first), and
+    of the others by id: the report's order, worked out before the scores are made."""
+    selectable = sorted((i for i, key in enumerate(keys) if key[0]),
+                        key=lambda i: _ranking_key(keys[i]))
+    others = sorted((i for i, key in enumerate(keys) if not key[0]), key=lambda i: keys[i][3])
+    return selectable, others
 
 
 def tie_groups(ordered: list[ApplicationScore]) -> tuple[tuple[str, ...], ...]:
@@ -33,6 +52,6 @@ def tie_groups(ordered: list[ApplicationScore]) -> tuple[tuple[str, ...], ...]:
     return tuple(g for g in groups if len(g) > 1)
 
 
-def _ranking_key(score: ApplicationScore) -> tuple[int, int, str]:
-    cents = score.total_cents if score.total_cents is not None else -1
-    return (-cents, score.lottery, score.id)
+def _ranking_key(key: RankKey) -> tuple[int, int, str]:
+    _, cents, lottery, app_id = key
+    return (-(cents if cents is not None else -1), lottery, app_id)

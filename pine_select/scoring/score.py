@@ -8,8 +8,9 @@ weights are resolved once (``weights``) and the report carries them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from pine_select.lottery import lottery_number
 from pine_select.model.application import Application
@@ -21,16 +22,16 @@ from pine_select.scoring.columns import (
     ReviewColumns,
     criterion_aggregates,
     criterion_score_maps,
-    extreme_candidates,
+    extremes_decided,
     totals_in_cents,
 )
-from pine_select.scoring.eligibility import gate_failures
+from pine_select.scoring.eligibility import GateMemo, gate_failures
 from pine_select.scoring.flags import (
     SINGLE_REVIEWER_EXTREME,
     criterion_flags,
     single_reviewer_extremes,
 )
-from pine_select.scoring.ranking import ranked
+from pine_select.scoring.ranking import report_order, tie_groups
 from pine_select.scoring.result import ApplicationScore, CriterionScore, ScoreReport
 from pine_select.scoring.rounding import to_cents
 from pine_select.scoring.totals import IntegerWeights, weighted_total
@@ -70,22 +71,28 @@ def score_call(
     totals = totals_in_cents(aggregates, integer_weights, rubric.scale)
     raw_totals = None if calibration is None else totals_in_cents(raw, integer_weights,
                                                                    rubric.scale)
-    may_have_extreme = extreme_candidates(columns, raw, integer_weights, rubric.scale)
-    scores = [
-        score_application(app, criteria, rubric, integer_weights, excluded.get(app.id), seed,
-                          Total(totals.total(i), totals.cents_of(i)), may_have_extreme[i])
+    extremes = extremes_decided(columns, raw, integer_weights, rubric.scale)
+    judged: GateMemo = {}
+    fields = [
+        _assessed(app, criteria, rubric, integer_weights, excluded.get(app.id), seed,
+                  Total(totals.total(i), totals.cents_of(i)), extremes[i], judged)
         for i, (app, criteria) in enumerate(zip(call.applications,
                                                 criterion_score_maps(aggregates), strict=True))
     ]
     if raw_totals is not None:
-        scores = [replace(s, raw_total=raw_totals.total(i), raw_total_cents=raw_totals.cents_of(i))
-                  for i, s in enumerate(scores)]
-    applications, ties = ranked(scores)
+        for i, f in enumerate(fields):
+            f.update(raw_total=raw_totals.total(i), raw_total_cents=raw_totals.cents_of(i))
+    # Ranked before the scores are made, so that each is made once, with its rank.
+    ranked_at, others = report_order([(f["selectable"], f["total_cents"], f["lottery"], f["id"])
+                                      for f in fields])
+    applications = [ApplicationScore(**fields[i], rank=rank)
+                    for rank, i in enumerate(ranked_at, 1)]
+    applications += [ApplicationScore(**fields[i], rank=None) for i in others]
     return ScoreReport(
-        applications=applications,
+        applications=tuple(applications),
         weights=used,
         seed=seed,
-        tie_groups=ties,
+        tie_groups=tie_groups(applications[:len(ranked_at)]),
         criteria=tuple(rubric.criterion_ids()),
         calibration=calibration,
     )
@@ -99,7 +106,7 @@ class Total:
     cents: int | None
 
 
-def score_application(
+def _assessed(
     app: Application,
     criteria: dict[str, CriterionScore],
     rubric: Rubric,
@@ -107,44 +114,45 @@ def score_application(
     exclusion: str | None,
     seed: int,
     total: Total | None = None,
-    may_have_extreme: bool = True,
-) -> ApplicationScore:
-    """One application's score from its criterion scores, unranked (ranks are set when all
-    are known).
+    extreme: tuple[str, ...] | None = None,
+    judged: GateMemo | None = None,
+) -> dict[str, Any]:
+    """The fields of one application's score from its criterion scores, but its rank (set
+    when all are known: ``score_call``).
 
     ``total``: its weighted total when already worked out (``columns.totals_in_cents``);
-    ``may_have_extreme`` False when a screen of all applications at once has shown that no
-    reviewer can stand alone far from the others (``columns.extreme_candidates``).
+    ``extreme``: its reviewers who stand alone far from the others, when already decided
+    for all applications at once (``columns.extremes_decided``; None: the rule decides);
+    ``judged``: the gate verdicts met so far in the call (``eligibility.gate_failures``).
     """
     if total is None:
         exact = weighted_total(criteria, weights, rubric.scale)
         total = Total(exact, None if exact is None else to_cents(exact))
-    failures = gate_failures(app, rubric.eligibility)
+    failures = gate_failures(app, rubric.eligibility, judged)
     reasons = [f.reason for f in failures]
     under = [f"fewer than {rubric.min_reviews} reviewers on criterion {c} ({s.n_reviews})"
              for c, s in criteria.items() if s.n_reviews < rubric.min_reviews]
     reasons += under
     if exclusion is not None:
         reasons.append(f"excluded by the panel: {exclusion}")
-    extreme = (single_reviewer_extremes(criteria, weights, rubric.scale) if may_have_extreme
-               else ())
+    if extreme is None:
+        extreme = single_reviewer_extremes(criteria, weights, rubric.scale)
     flags = criterion_flags(criteria, rubric) + ([SINGLE_REVIEWER_EXTREME] if extreme else [])
-    return ApplicationScore(
-        id=app.id,
-        eligible=not failures,
-        selectable=not reasons,
-        reasons=tuple(reasons),
-        total=total.exact,
-        total_cents=total.cents,
-        rank=None,
-        criteria=criteria,
-        flags=tuple(flags),
-        lottery=lottery_number(seed, app.id),
-        failed_gates=tuple(f.gate for f in failures),
-        excluded=exclusion is not None,
-        extreme_reviewers=extreme,
-        under_reviewed=bool(under),
-    )
+    return {
+        "id": app.id,
+        "eligible": not failures,
+        "selectable": not reasons,
+        "reasons": tuple(reasons),
+        "total": total.exact,
+        "total_cents": total.cents,
+        "criteria": criteria,
+        "flags": tuple(flags),
+        "lottery": lottery_number(seed, app.id),
+        "failed_gates": tuple(f.gate for f in failures),
+        "excluded": exclusion is not None,
+        "extreme_reviewers": extreme,
+        "under_reviewed": bool(under),
+    }
 
 
 def _exclusion_reasons(overrides: Overrides) -> dict[str, str]:
