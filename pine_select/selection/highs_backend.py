@@ -66,6 +66,10 @@ class InProcessHighs:
         self._problem_rows = len(problem.rows)
         self._senses = [row.sense for row in problem.rows]
         self._rhs = tuple(row.rhs for row in problem.rows)
+        self._fixed: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+        self._floor_coefficients: Sequence[int] | None = None
+        self._cuts: Cuts = ()
+        self._integer = True
         self._time_limit = float(time_limit)
         self._matrix = _Matrix.of(problem)
 
@@ -76,32 +80,17 @@ class InProcessHighs:
         return f"HiGHS {self._new_highs().version()} (in-process, highspy)"
 
     @cached_property
-    def _highs(self) -> _InPlace:
+    def _highs(self) -> Any:
         """The whole model, changed in place between solves; made on the first such solve.
 
         Very wide models may never need it (their solves sift or use reduced models), and
         at 100,000 applications it costs a second and a hundred megabytes.
         """
-        return self._in_place(integer=True)
-
-    @cached_property
-    def _lp_highs(self) -> _InPlace:
-        """A second whole model for linear relaxations (models up to SIFT_ABOVE columns).
-
-        An integer solve between two relaxations left the one model without the simplex
-        basis the next relaxation could start from (its columns' kind switched twice): at
-        1,000 applications a relaxation took 10 ms that way, and every explained re-solve
-        starts with one.
-        """
-        return self._in_place(integer=False)
-
-    def _in_place(self, *, integer: bool) -> _InPlace:
         highs = self._new_highs()
         everything = np.arange(self._columns)
         highs.passModel(self._matrix.rows.model(everything, frozenset(), np.zeros(self._columns),
-                                                integer=integer))
-        return _InPlace(highs, self._n, self._columns, self._problem_rows, self._senses,
-                        self._rhs, integer)
+                                                integer=True))
+        return highs
 
     def solve(self, setting: Setting) -> Outcome:
         try:
@@ -129,15 +118,13 @@ class InProcessHighs:
         return self._solve_in_place(setting)
 
     def _solve_in_place(self, setting: Setting) -> Outcome:
-        wide = self._columns > SIFT_ABOVE  # a relaxation here only when sifting stalled
-        place = self._highs if setting.mip or wide else self._lp_highs
-        highs = place.highs
+        highs = self._highs
         cost = self._cost(setting)
         highs.changeColsCost(self._columns, np.arange(self._columns, dtype=np.int32), cost)
-        place.fix(setting.fixed_in, setting.fixed_out)
-        place.set_rhs(setting.rhs)
-        place.set_extra_rows(setting.floor_coefficients, setting.floor, setting.cuts)
-        place.set_integrality(setting.mip)
+        self._fix(setting.fixed_in, setting.fixed_out)
+        self._set_rhs(setting.rhs)
+        self._set_extra_rows(setting.floor_coefficients, setting.floor, setting.cuts)
+        self._set_integrality(setting.mip)
         if setting.start is not None:
             highs.setSolution(self._columns, np.arange(self._columns, dtype=np.int32),
                               np.asarray(setting.start, dtype=float))
@@ -218,51 +205,36 @@ class InProcessHighs:
         values[columns] = np.asarray(found)
         return values.tolist()
 
-class _InPlace:
-    """One HiGHS object holding the whole model, and what was last applied to it (so that
-    a solve changes only what differs from the one before)."""
+    # -- applying a setting ---------------------------------------------------------------
 
-    def __init__(self, highs: Any, candidates: int, columns: int, problem_rows: int,
-                 senses: Sequence[Sense], rhs: tuple[int, ...], integer: bool) -> None:
-        self.highs = highs
-        self._n = candidates
-        self._columns = columns
-        self._problem_rows = problem_rows
-        self._senses = senses
-        self.rhs = rhs
-        self.fixed: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
-        self.floor_coefficients: Sequence[int] | None = None
-        self.cuts: Cuts = ()
-        self.integer = integer
-
-    def fix(self, fixed_in: frozenset[int], fixed_out: frozenset[int]) -> None:
-        was_in, was_out = self.fixed
+    def _fix(self, fixed_in: frozenset[int], fixed_out: frozenset[int]) -> None:
+        was_in, was_out = self._fixed
         changed = sorted((was_in ^ fixed_in) | (was_out ^ fixed_out))
         if changed:
             lower = [1.0 if i in fixed_in else 0.0 for i in changed]
             upper = [0.0 if i in fixed_out else 1.0 for i in changed]
-            self.highs.changeColsBounds(len(changed), np.array(changed, dtype=np.int32),
-                                        np.array(lower), np.array(upper))
-        self.fixed = (fixed_in, fixed_out)
+            self._highs.changeColsBounds(len(changed), np.array(changed, dtype=np.int32),
+                                         np.array(lower), np.array(upper))
+        self._fixed = (fixed_in, fixed_out)
 
-    def set_rhs(self, rhs: tuple[int, ...]) -> None:
-        changed = [i for i, (new, old) in enumerate(zip(rhs, self.rhs, strict=True))
+    def _set_rhs(self, rhs: tuple[int, ...]) -> None:
+        changed = [i for i, (new, old) in enumerate(zip(rhs, self._rhs, strict=True))
                    if new != old]
         if changed:
             bounds = [_row_bounds(self._senses[i], rhs[i]) for i in changed]
-            self.highs.changeRowsBounds(len(changed), np.array(changed, dtype=np.int32),
-                                        np.array([low for low, _ in bounds]),
-                                        np.array([high for _, high in bounds]))
-        self.rhs = rhs
+            self._highs.changeRowsBounds(len(changed), np.array(changed, dtype=np.int32),
+                                         np.array([low for low, _ in bounds]),
+                                         np.array([high for _, high in bounds]))
+        self._rhs = rhs
 
-    def set_extra_rows(self, coefficients: Sequence[int], floor: int, cuts: Cuts) -> None:
+    def _set_extra_rows(self, coefficients: Sequence[int], floor: int, cuts: Cuts) -> None:
         """The floor row, then one row per cut, after the problem's own rows.
 
         Rows are deleted and added again only when their coefficients change (another set
         of scores or of cuts); a new floor is only a new bound.
         """
-        highs = self.highs
-        if coefficients is not self.floor_coefficients or cuts != self.cuts:
+        highs = self._highs
+        if coefficients is not self._floor_coefficients or cuts != self._cuts:
             extra = highs.getNumRow() - self._problem_rows
             if extra:
                 highs.deleteRows(extra, np.arange(self._problem_rows, self._problem_rows + extra,
@@ -270,23 +242,23 @@ class _InPlace:
             self._add_row(range(self._n), coefficients, Sense.GE, floor)
             for portfolio, swaps in cuts:
                 self._add_row(portfolio, [1] * len(portfolio), Sense.LE, len(portfolio) - swaps)
-            self.floor_coefficients, self.cuts = coefficients, cuts
+            self._floor_coefficients, self._cuts = coefficients, cuts
         low, high = _row_bounds(Sense.GE, floor)
         highs.changeRowBounds(self._problem_rows, low, high)
 
     def _add_row(self, columns: Sequence[int], coefficients: Sequence[int], sense: Sense,
                  rhs: int) -> None:
         low, high = _row_bounds(sense, rhs)
-        self.highs.addRow(low, high, len(columns), np.asarray(columns, dtype=np.int32),
-                          np.asarray(coefficients, dtype=float))
+        self._highs.addRow(low, high, len(columns), np.asarray(columns, dtype=np.int32),
+                           np.asarray(coefficients, dtype=float))
 
-    def set_integrality(self, mip: bool) -> None:
-        if mip != self.integer:
+    def _set_integrality(self, mip: bool) -> None:
+        if mip != self._integer:
             kind = highspy.HighsVarType.kInteger if mip else highspy.HighsVarType.kContinuous
-            self.highs.changeColsIntegrality(
+            self._highs.changeColsIntegrality(
                 self._columns, np.arange(self._columns, dtype=np.int32),
                 np.full(self._columns, int(kind), dtype=np.uint8))
-            self.integer = mip
+            self._integer = mip
 
 
 def _row_bounds(sense: Sense, rhs: int) -> tuple[float, float]:
