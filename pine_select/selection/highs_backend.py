@@ -15,8 +15,7 @@ Two ways around HiGHS's own costs on very wide models (few rows, up to 100,000 c
   it join the set until none would. The answer is the whole relaxation's (0.5 s).
 - *Reduced models* for integer solves that hold most columns fixed (after reduced-cost
   fixing): a fresh model of the free columns alone, the fixed ones folded into the row
-  bounds, instead of presolving two million fixed coefficients on every solve. Narrower
-  models gain too (explained re-solves at 1,000 applications: see ``_solve``).
+  bounds, instead of presolving two million fixed coefficients on every solve.
 """
 
 from __future__ import annotations
@@ -109,9 +108,7 @@ class InProcessHighs:
 
     def _solve(self, setting: Setting) -> Outcome:
         free = self._columns - len(setting.fixed_in | setting.fixed_out)
-        # Whatever the width: at 1,000 applications the decision with its explanations took
-        # 3.4-3.7 s of CPU with integer solves in place, 1.8-2.1 s with reduced models.
-        if setting.mip and 0 < free < REDUCE_BELOW * self._columns:
+        if setting.mip and self._columns > SIFT_ABOVE and 0 < free < REDUCE_BELOW * self._columns:
             return self._solve_reduced(setting)
         if not setting.mip and self._columns > SIFT_ABOVE:
             return self._sift(setting)
