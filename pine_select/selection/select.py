@@ -194,7 +194,8 @@ def _proven(optimiser: Optimiser, solution: Solution, what: str) -> Solution:
                       f"{optimiser.what_to_try()}")
 
 
-def _notes(ration: Rationing, best: Solution, options: SelectOptions) -> tuple[str, ...]:
+def _notes(ration: Rationing, best: Solution, options: SelectOptions = SelectOptions()
+           ) -> tuple[str, ...]:
     notes = []
     if options.explanations == PRICE_ONLY:
         notes.append("only the price of balance was explained (explanations: "
