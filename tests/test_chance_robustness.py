@@ -217,9 +217,11 @@ def test_robustness_refuses_counts_out_of_range(run_cli: object, args: list[str]
 
 @pytest.mark.slow
 def test_a_thousand_draws_on_the_example_all_solve() -> None:
-    """The benchmark's run (issue 15): every one of the 1,000 re-selections solves. Two HiGHS
-    speed-ups (a second, continuous model for relaxations; reduced models for narrow integer
-    solves) each made one draw's tie-break solve fail here; they were taken back."""
+    """The benchmark's run (issue 15): every one of the 1,000 re-selections solves. With two
+    HiGHS speed-ups (a second, continuous model for relaxations; reduced models for narrow
+    integer solves) one draw's tie-break solve met HiGHS presolve's "solve error"
+    (tests/data/highs-presolve-solve-error.mps); run_highs now solves such a model again
+    without presolve."""
     from helpers_pack import EXAMPLE_APPS, EXAMPLE_RUBRIC
 
     found = reviewer_robustness(prepare(load_call(EXAMPLE_RUBRIC, EXAMPLE_APPS)), draws=1000,

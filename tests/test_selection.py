@@ -380,3 +380,21 @@ def test_an_application_held_both_in_and_out_is_infeasible_on_every_path(
     both = Scenario(fixed_in=frozenset({0}), fixed_out=frozenset({0}))
     assert optimiser.best_total(both).status is SolveStatus.INFEASIBLE
     assert optimiser.best_total().total == 900
+
+
+def test_a_model_highs_presolve_breaks_is_solved_without_presolve() -> None:
+    """One re-selection of the example's bootstrap (draw 600 or so of 1,000): HiGHS 1.16's
+    presolve reduces it to nothing and then calls its own answer a solve error. run_highs
+    solves it again without presolve, as the backend's every solve goes through it."""
+    from pathlib import Path
+
+    import highspy
+
+    from pine_select.selection.backend import SolveStatus
+    from pine_select.selection.highs_backend import run_highs
+
+    model = str(Path(__file__).parent / "data" / "highs-presolve-solve-error.mps")
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(model)
+    assert run_highs(highs) is SolveStatus.OPTIMAL
