@@ -172,8 +172,12 @@ def test_a_solver_crash_says_what_to_try(monkeypatch: pytest.MonkeyPatch, solver
     def crashing(*args: object) -> None:
         raise crash
 
-    backend = optimiser._backend
-    monkeypatch.setattr(backend, "_run", crashing)
+    if solver is SolverName.HIGHS:  # every HiGHS solve runs through run_highs
+        from pine_select.selection import highs_backend
+
+        monkeypatch.setattr(highs_backend, "run_highs", crashing)
+    else:
+        monkeypatch.setattr(optimiser._backend, "_run", crashing)
     with pytest.raises(SolverError) as error:
         optimiser.best()
     assert str(error.value) == (f"the {optimiser.name()} solver failed (HiGHS crashed); try "
