@@ -403,14 +403,12 @@ def pack(out: Path, force: bool, key_file: Path | None, **options: Any) -> None:
     The pack is built in a temporary folder and moved into place when complete. Exits 0
     when written (even if no portfolio keeps every rule: the pack then explains why).
     """
-    from pine_select.pack import build_pack, check_key_apart, read_key
+    from pine_select.pack import build_pack, read_key
     from pine_select.pack.summary import pack_text
 
     with reporting_errors():
-        key = None if key_file is None else read_key(key_file)
         call = open_call(options)
-        if key_file is not None and call.files is not None:
-            check_key_apart(key_file, call.files)  # else the pack would publish the key
+        key = None if key_file is None else read_key(key_file, call.files)
         echo_warnings(call.warnings)
         summary = build_pack(call, out, run_options(options, call), force=force, key=key,
                              progress=lambda message: click.echo(f"pack: {message}", err=True))

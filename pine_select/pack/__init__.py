@@ -12,11 +12,10 @@ from __future__ import annotations
 from pine_select.pack.build import (
     PackSummary,
     build_pack,
-    check_key_apart,
     read_key,
     render_outputs,
 )
 from pine_select.pack.verify import Originals, VerifyReport, verify_pack
 
 __all__ = ["Originals", "PackSummary", "VerifyReport", "build_pack",
-           "check_key_apart", "read_key", "render_outputs", "verify_pack"]
+           "read_key", "render_outputs", "verify_pack"]

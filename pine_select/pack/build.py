@@ -181,8 +181,14 @@ def check_key(key: bytes | None) -> None:
                          f"{MIN_KEY_BYTES} random bytes (e.g. head -c 32 /dev/urandom > KEY)")
 
 
-def read_key(path: Path) -> bytes:
-    """A funder's key file, as bytes (PackError with a sentence when it cannot be read)."""
+def read_key(path: Path, published: CallFiles | None = None) -> bytes:
+    """A funder's key file, as bytes (PackError with a sentence when it cannot be read).
+
+    ``published``: the files of the call a pack is made of; a key among them, or in their
+    applications folder, is refused (UsageError) before it is read.
+    """
+    if published is not None:
+        _check_key_apart(path, published)
     try:
         if path.exists() and not path.is_file():  # a FIFO would block the read
             raise PackError(f"{path}: not a regular file; expected a key file of random bytes")
@@ -193,7 +199,7 @@ def read_key(path: Path) -> bytes:
         raise PackError(f"{path}: the key file cannot be read ({exc.strerror or exc})") from exc
 
 
-def check_key_apart(path: Path, files: CallFiles) -> None:
+def _check_key_apart(path: Path, files: CallFiles) -> None:
     """Refuse a key file the pack would publish: one of the call's files (copied into
     ``inputs/``), or anything in its applications folder (where a key is one rename away
     from being read, and copied, as the call's reviews or conflicts)."""
