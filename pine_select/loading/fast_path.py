@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import csv
 import itertools
+import marshal
 import multiprocessing
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +39,7 @@ from pine_select.loading import csv_source
 from pine_select.loading.csv_source import CsvTable, Records
 from pine_select.loading.parsed import Reviews
 from pine_select.loading.review_table import REVIEW_COLUMNS, load_review_table, score_value
-from pine_select.loading.yaml_source import Results, read_yaml
+from pine_select.loading.yaml_source import Results, YamlDocument, read_yaml
 from pine_select.model.reviews import CodedColumn, Review, ReviewTable, frozen_codes
 
 __all__ = ["load_reviews", "open_csv", "paused_gc", "reading_many", "reviews_of_text",
@@ -73,16 +75,57 @@ def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Res
         yield lambda: [read_yaml(path, label) for path, label in files]
         return
     size = -(-len(files) // (workers * CHUNKS_PER_WORKER))
-    chunks = [files[start:start + size] for start in range(0, len(files), size)]
+    chunks = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
     # The pool forks its workers before it starts its own threads, so this process is
     # still single-threaded when it forks; the caller works while those threads run.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # Each worker inherits the list of files as it forks (_inherit: nothing pickled), so a
+    # task is two numbers: pickling 100,000 paths to the workers cost them a second.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_inherit,
+                                                  initargs=(files,)) as pool:
         pending = pool.map_async(_read_chunk, chunks, chunksize=1)
-        yield lambda: [result for part in pending.get() for result in part]
+        yield lambda: [result for part in pending.get() for result in _unpacked(part)]
 
 
-def _read_chunk(files: Sequence[tuple[Path, str]]) -> Results:
-    return [read_yaml(path, label) for path, label in files]
+_INHERITED: list[Sequence[tuple[Path, str]]] = []  # in a worker: the files it may be given
+
+
+def _inherit(files: Sequence[tuple[Path, str]]) -> None:
+    _INHERITED[:] = [files]
+
+
+def _read_chunk(chunk: tuple[int, int]) -> bytes:
+    start, stop = chunk
+    return _packed([read_yaml(path, label) for path, label in _INHERITED[0][start:stop]])
+
+
+# A worker's results go back to this process as marshal data rather than pickled objects:
+# a parsed file is plain values (text, numbers, true/false, null, lists, mappings), which
+# marshal writes and reads several times faster than pickle writes a YamlDocument per
+# file, and at 100,000 files sending the results took about a quarter of the parse
+# (benchmarks/RESULTS.md). Marshal data is only ever read from this process's own workers,
+# by the same interpreter. A file with problems (rare) travels pickled, as it is.
+
+def _packed(results: Results) -> bytes:
+    plain = [(doc.data, doc.text) if _plain(doc) and not problems else None
+             for doc, problems in results]
+    others = {i: result for i, result in enumerate(results) if plain[i] is None}
+    try:
+        return marshal.dumps((plain, pickle.dumps(others, pickle.HIGHEST_PROTOCOL)))
+    except ValueError:  # a value marshal cannot write (none such comes from read_yaml)
+        return marshal.dumps(([None] * len(results),
+                              pickle.dumps(dict(enumerate(results)), pickle.HIGHEST_PROTOCOL)))
+
+
+def _plain(doc: YamlDocument | None) -> bool:
+    """Whether ``doc`` is its values and text alone (its lines not worked out yet)."""
+    return doc is not None and doc.text is not None and doc.known_lines is None
+
+
+def _unpacked(packed: bytes) -> Results:
+    plain, pickled = marshal.loads(packed)
+    others = pickle.loads(pickled)
+    return [others[i] if item is None else (YamlDocument(item[0], text=item[1]), [])
+            for i, item in enumerate(plain)]
 
 
 def _workers_for(files: int) -> int:
