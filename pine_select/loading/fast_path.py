@@ -106,8 +106,8 @@ def _read_chunk(chunk: tuple[int, int]) -> bytes:
 # by the same interpreter. A file with problems (rare) travels pickled, as it is.
 
 def _packed(results: Results) -> bytes:
-    plain = [(doc.data, doc.text) if _plain(doc) and not problems else None
-             for doc, problems in results]
+    plain = [(doc.data, doc.text) if doc is not None and _plain(doc) and not problems
+             else None for doc, problems in results]
     others = {i: result for i, result in enumerate(results) if plain[i] is None}
     try:
         return marshal.dumps((plain, pickle.dumps(others, pickle.HIGHEST_PROTOCOL)))
@@ -116,9 +116,9 @@ def _packed(results: Results) -> bytes:
                               pickle.dumps(dict(enumerate(results)), pickle.HIGHEST_PROTOCOL)))
 
 
-def _plain(doc: YamlDocument | None) -> bool:
+def _plain(doc: YamlDocument) -> bool:
     """Whether ``doc`` is its values and text alone (its lines not worked out yet)."""
-    return doc is not None and doc.text is not None and doc.known_lines is None
+    return doc.text is not None and doc.known_lines is None
 
 
 def _unpacked(packed: bytes) -> Results:
