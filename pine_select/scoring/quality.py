@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 import numpy as np
@@ -81,9 +81,14 @@ class AssessmentQuality:
         return {
             "method": self.method,
             "target": self.target,
-            "reviewers": [_rounded(asdict(r)) for r in self.reviewers],
-            "criteria": [_rounded(asdict(c)) for c in self.criteria],
+            "reviewers": [_rounded(_fields(r)) for r in self.reviewers],
+            "criteria": [_rounded(_fields(c)) for c in self.criteria],
         }
+
+
+def _fields(record: ReviewerQuality | CriterionQuality) -> dict[str, object]:
+    # Flat records: their fields as they are (asdict would deep-copy each value).
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def _rounded(data: dict[str, object]) -> dict[str, object]:
