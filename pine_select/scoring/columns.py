@@ -107,7 +107,8 @@ class ReviewColumns:
         app_of = _mapped(table.application_id, {a: i for i, a in enumerate(applications)})
         criterion_of = _mapped(table.criterion, {c: i for i, c in enumerate(criteria)})
         keep = (app_of >= 0) & (criterion_of >= 0) & ~_conflicted(call, table)
-        used = np.unique(table.reviewer.codes[keep])
+        # The codes in use: codes are small whole numbers, so where their counts are not 0.
+        used = np.flatnonzero(np.bincount(table.reviewer.codes[keep]))
         reviewers = tuple(sorted({table.reviewer.values[c] for c in used.tolist()}))
         reviewer_of = _mapped(table.reviewer, {r: i for i, r in enumerate(reviewers)})
         scores = np.array(table.score.values or (0,), dtype=np.int64)
