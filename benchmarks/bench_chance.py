@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import byte_compiled  # what an installed tool runs: see run.py
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "rubrics" / "pine-2019.yaml", ROOT / "applications" / "pine-2019")
 
@@ -98,6 +100,7 @@ def per_draw(label: str, rubric: Path, apps: Path, draws: int = 50) -> None:
 
 
 def main() -> None:
+    byte_compiled()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None,
