@@ -278,26 +278,32 @@ def plain_review_table(text: str, label: str) -> ReviewTable | None:
         return None
     flat = ",".join(body).split(",")
     columns = [flat[k::width] for k in range(width)]
-    if not _nothing_to_strip(columns):
+    # Each column's distinct texts, in order of first row: checked and validated once each.
+    distinct = [list(dict.fromkeys(column)) for column in columns]
+    if not _nothing_to_strip(distinct):
         return None
     try:
-        app, reviewer, criterion, score = (_ValidColumn(name).encoded(columns[header.index(name)])
-                                           for name in REVIEW_COLUMNS)
+        app, reviewer, criterion, score = (
+            _ValidColumn(name).encoded(columns[header.index(name)], distinct[header.index(name)])
+            for name in REVIEW_COLUMNS)
     except NotValid:
         return None
-    comment = (CodedColumn.encoded(columns[header.index("comment")]) if "comment" in header
+    comment = (CodedColumn.encoded(columns[header.index("comment")],
+                                   distinct[header.index("comment")])
+               if "comment" in header
                else CodedColumn(("",), frozen_codes(itertools.repeat(0, len(body)),
                                                      len(body))))
     lines_of_rows = frozen_codes(range(2, len(body) + 2), len(body))
     return ReviewTable(app, reviewer, criterion, score, comment, lines_of_rows)
 
 
-def _nothing_to_strip(columns: list[list[str]]) -> bool:
-    """No value of ``columns`` has space at its edges, and the first column none empty."""
-    if columns and "" in set(columns[0]):
+def _nothing_to_strip(distinct: list[list[str]]) -> bool:
+    """No value of any column (``distinct``: each column's distinct values) has space at
+    its edges, and the first column none empty."""
+    if distinct and "" in distinct[0]:
         return False
     strip = str.strip
-    return all(v == strip(v) for column in columns for v in set(column))
+    return all(v == strip(v) for values in distinct for v in values)
 
 
 class NotValid(Exception):
@@ -333,8 +339,9 @@ class _ValidColumn:
         except ValidationError:
             return False
 
-    def encoded(self, texts: list[str]) -> CodedColumn[Any]:
-        distinct = list(dict.fromkeys(texts))  # in order of first row
+    def encoded(self, texts: list[str], distinct: list[str]) -> CodedColumn[Any]:
+        """The coded column of ``texts``, whose distinct values are ``distinct`` (in order
+        of first row); raises NotValid for a text its field refuses or changes."""
         try:  # one call for every distinct text: far cheaper than a call each
             values = self._adapter.validate_python(list(map(self._convert, distinct)))
         except ValidationError:

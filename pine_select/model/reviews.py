@@ -59,9 +59,12 @@ class CodedColumn(Generic[T]):
     codes: Codes
 
     @classmethod
-    def encoded(cls, items: Iterable[T]) -> CodedColumn[T]:
+    def encoded(cls, items: Iterable[T], distinct: Iterable[T] | None = None) -> CodedColumn[T]:
+        """The column of ``items``; ``distinct``: their distinct values in order of first
+        row, when already known."""
         rows = items if isinstance(items, list) else list(items)
-        index = {value: code for code, value in enumerate(dict.fromkeys(rows))}
+        index = {value: code for code, value in enumerate(
+            dict.fromkeys(rows) if distinct is None else distinct)}
         return cls(tuple(index), frozen_codes(map(index.__getitem__, rows), len(rows)))
 
     def __len__(self) -> int:
