@@ -124,10 +124,15 @@ def sort_folder(folder: Path, named: set[str]) -> FolderEntries:
     return FolderEntries(tuple(applications), tuple(unread), tuple(problems))
 
 
+_CALL_FILE_STEMS = frozenset(meant.rpartition(".")[0] for meant in CALL_FILE_NAMES)
+
+
 def _misnamed_call_file(name: str) -> str | None:
     """The call file ``name`` is nearly named (``decision.yml``, ``Overrides.yaml``,
     ``reviews.CSV``), if any: not an application, and not silently unread either."""
     stem, dot, suffix = name.lower().rpartition(".")
+    if stem not in _CALL_FILE_STEMS:  # as nearly every name is not: one look-up
+        return None
     for meant in CALL_FILE_NAMES:
         meant_stem, _, meant_suffix = meant.rpartition(".")
         same_kind = suffix == meant_suffix or (meant_suffix == "yaml" and suffix == "yml")

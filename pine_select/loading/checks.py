@@ -217,9 +217,12 @@ def _categorised_fields(rubric: Rubric) -> list[Categorised]:
 def _check_categories(categorised: Sequence[Categorised], app: Parsed) -> list[Problem]:
     problems = []
     for field, path_of_field, declared, known in categorised:
-        for path, value in _raw_values(app.doc.data, path_of_field):
+        node = _raw_value(app.doc.data, path_of_field)
+        for i, value in enumerate(node if isinstance(node, list) else (node,)):
             if not isinstance(value, str) or value in known:
                 continue  # a non-text value (maybe a list: unhashable) is the model's
+            path: tuple[str | int, ...] = ((*path_of_field, i) if isinstance(node, list)
+                                           else path_of_field)
             problems.append(Problem(app.label, app.doc.line_of(path),
                                     f"{field}: {value!r} is not a declared category",
                                     closest(value, declared), code="unknown_category"))
@@ -278,16 +281,14 @@ def _gate_kinds(gate: Gate) -> set[str]:
     return {kind for value in compared if (kind := _kind(value)) is not None}
 
 
-def _raw_values(data: Any, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...], Any]]:
-    """The values at ``path`` in a file's raw data, each with its own path (lists expand)."""
+def _raw_value(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in a file's raw data (a list stays a list); None if absent."""
     node = data
     for key in path:
         if not isinstance(node, dict) or key not in node:
-            return []
+            return None
         node = node[key]
-    if isinstance(node, list):
-        return [((*path, i), value) for i, value in enumerate(node)]
-    return [(path, node)]
+    return node
 
 
 def _check_reviews(
