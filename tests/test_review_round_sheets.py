@@ -228,6 +228,31 @@ def test_off_scale_not_whole_text_and_formula_scores_are_refused_with_their_cell
     assert "alice.xlsx:Scores!E3: a formula" in text
 
 
+def test_formula_and_error_cells_are_named_with_every_other_problem(round_: Round) -> None:
+    # An error cell (#N/A, #DIV/0!) is no score and no comment; a formula or an error in
+    # a header cell is named, and does not hide the problems of the rows below it.
+    def bad(sheet: Any) -> None:
+        score_all(sheet)
+        sheet["D1"] = "=\"promise\""
+        sheet["E1"] = "#REF!"
+        sheet["D2"], sheet["F2"] = "#N/A", 9
+        sheet["E3"], sheet["G3"] = "#DIV/0!", "=1/0"
+        sheet["F3"] = "three"
+    round_.fill("alice", bad)
+    problems = round_.problems("alice").replace(f"{round_.sheets}/", "").splitlines()
+    assert problems == [
+        "alice.xlsx:Scores!D1: a formula (=\"promise\") in the header; expected 'promise'",
+        "alice.xlsx:Scores!D2: an error value (#N/A); expected a whole number from 1 to 5",
+        "alice.xlsx:Scores!E1: an error value (#REF!) in the header; expected "
+        "'promise_comment'",
+        "alice.xlsx:Scores!E3: an error value (#DIV/0!); expected a comment as plain text",
+        "alice.xlsx:Scores!F2: score 9 is off the scale; expected a whole number from 1 to 5",
+        "alice.xlsx:Scores!F3: score 'three' is not a number; expected a whole number from 1 "
+        "to 5",
+        "alice.xlsx:Scores!G3: a formula (=1/0); expected a comment as plain text",
+    ]
+
+
 def test_a_whole_float_from_a_spreadsheet_is_a_whole_score(round_: Round) -> None:
     round_.fill("alice", lambda sheet: score_all(sheet, 4.0))
     assert {r.score for r in round_.collect("alice").reviews} == {4}

@@ -162,12 +162,20 @@ def _fixed_times(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell as read: where it is, its value, and whether it holds a formula."""
+    """One cell as read: where it is, its value, and whether it holds a formula or an error
+    value (``#N/A``, ``#DIV/0!``: neither is a value the reviewer gave)."""
 
     ref: str  # "C7"
     column: int  # 1 for A
     value: object
     formula: bool
+    error: bool = False
+
+    def unread(self) -> str | None:
+        """What the cell holds instead of a value (a formula, an error), or None."""
+        if self.formula:
+            return f"a formula ({self.value})"
+        return f"an error value ({self.value})" if self.error else None
 
 
 @dataclass(frozen=True)
@@ -246,8 +254,8 @@ def _returned(book: Any, label: str, columns: int) -> ReturnedWorkbook:
             raise InputError([Problem(label, None, f"the {SCORES} sheet has more than "
                                       f"{MAX_ROWS:,} rows", "one row per assigned "
                                       "application", code="too_large")])
-        cells = tuple(Cell(c.coordinate, c.column, c.value, c.data_type == "f") for c in row
-                      if c.value is not None)
+        cells = tuple(Cell(c.coordinate, c.column, c.value, c.data_type == "f",
+                           c.data_type == "e") for c in row if c.value is not None)
         if cells:
             rows.append((number, cells))
     header = rows[0][1] if rows and rows[0][0] == 1 else ()
