@@ -108,11 +108,14 @@ def _clusters(text: str) -> list[tuple[int, int]]:
 # After case folding, the two digits drawn like letters are those letters ("PINE-2O19-OO2",
 # "TINY-00l"). Capital I and small L stay apart, unlike in UTS #39: "AI" is not "Al".
 _DIGITS_DRAWN_AS_LETTERS = str.maketrans("01", "ol")
+# An ASCII cluster is one character (combining marks are not ASCII); NFKC leaves it as it is.
+_ASCII_FOLDED = {chr(i): chr(i).lower().translate(_DIGITS_DRAWN_AS_LETTERS) for i in range(128)}
 
 
 def _fold(cluster: str) -> str:
-    if cluster.isascii():  # the common case, and NFKC leaves ASCII as it is
-        return cluster.lower().translate(_DIGITS_DRAWN_AS_LETTERS)
+    ascii_folded = _ASCII_FOLDED.get(cluster)
+    if ascii_folded is not None:  # the common case
+        return ascii_folded
     # Look-alikes before case folding: a Cyrillic "\u0412" is drawn as B, its small form
     # "\u0432" as no Latin letter.
     drawn = "".join(LOOKALIKES.get(ch, ch) for ch in unicodedata.normalize("NFKC", cluster))
