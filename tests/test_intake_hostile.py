@@ -259,8 +259,10 @@ def test_without_defusedxml_no_workbook_that_needs_care_is_read(
     table[1][column("Summary")] = "=1+1"
     path = write_xlsx(tmp_path / "export.xlsx", table)
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    with pytest.raises(UsageError, match="not parsing through defusedxml"):
+    with pytest.raises(UsageError, match="not parsing through defusedxml") as refused:
         plan_import(path, mapping)
+    assert "refusing to read export.xlsx; expected it, to read untrusted workbooks" in str(
+        refused.value)
 
 
 def test_a_file_that_is_not_a_workbook(tmp_path: Path, mapping: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ import openpyxl
 import pytest
 from helpers_review_round import round_call
 
-from pine_select.errors import InputError
+from pine_select.errors import InputError, UsageError
 from pine_select.loading.loader import load_call
 from pine_select.pipeline import score
 from pine_select.review_round.assign import assign_reviewers
@@ -415,6 +416,20 @@ def test_a_missing_file_and_a_sheet_of_endless_rows_are_refused(tmp_path: Path,
 def test_a_score_on_a_row_without_an_application_id_is_refused(round_: Round) -> None:
     round_.fill("alice", lambda sheet: sheet.cell(9, 4, 3))
     assert "alice.xlsx:Scores!A9: application_id None" in round_.problems("alice")
+
+
+@pytest.mark.parametrize("flag, value", [("DEFUSEDXML", False), ("LXML", True)])
+def test_without_defusedxml_no_scoresheet_is_written_or_read(
+        round_: Round, tmp_path: Path, monkeypatch: Any, flag: str, value: bool) -> None:
+    # One rule, one check (report/cells.py), asked by the intake's reader too.
+    monkeypatch.setattr(openpyxl, flag, value)
+    refusal = "openpyxl is not parsing through defusedxml (is defusedxml installed? is "
+    with pytest.raises(UsageError, match=re.escape(refusal + "OPENPYXL_DEFUSEDXML")) as read:
+        read_workbook(round_.sheet("alice"), "alice.xlsx", 9)
+    assert "refusing to read alice.xlsx; expected it" in str(read.value)
+    with pytest.raises(UsageError, match=r"refusing to write [a-z]+'s scoresheet; expected it"):
+        write_sheets(round_.call, round_.assignments, "assignments.csv", tmp_path / "new")
+    assert not (tmp_path / "new").exists()
 
 
 def test_openpyxl_takes_one_xml_path_even_with_lxml_installed() -> None:

@@ -34,6 +34,7 @@ from defusedxml.common import DefusedXmlException
 from pine_select.errors import InputError, Problem, UsageError, display_path
 from pine_select.loading.checks import closest
 from pine_select.loading.csv_source import FIELD_TOO_LONG, MAX_CSV_BYTES
+from pine_select.report.cells import require_defused_xml
 
 CellValue = (str | int | float | bool | datetime.datetime | datetime.date | datetime.time
              | datetime.timedelta | None)
@@ -338,10 +339,7 @@ def _careful_pass(path: Path, label: str, options: ReadOptions,
 def _open_workbook(handle: BinaryIO, label: str) -> Any:
     import openpyxl  # costly to import; only a workbook that needs care needs it
 
-    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
-        raise UsageError("openpyxl is not parsing through defusedxml (is OPENPYXL_DEFUSEDXML "
-                         "set to False or OPENPYXL_LXML to True, or defusedxml missing?): "
-                         f"refusing to read {label}; unset them or install defusedxml")
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to read {label}")
     try:
         return openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False,
                                       keep_vba=False)

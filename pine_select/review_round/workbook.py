@@ -35,8 +35,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pine_select.errors import InputError, Problem, UsageError
-from pine_select.report.cells import spreadsheet_text, starts_a_formula
+from pine_select.errors import InputError, Problem
+from pine_select.report.cells import require_defused_xml, spreadsheet_text, starts_a_formula
 
 SCORES, GUIDANCE = "Scores", "Guidance"
 REVIEWER_PROPERTY, CALL_PROPERTY = "pine_select_reviewer", "pine_select_call"
@@ -61,18 +61,10 @@ class SheetSpec:
     guidance: tuple[tuple[str, ...], ...]  # rows of the Guidance sheet
 
 
-def _require_one_xml_path() -> None:
-    """openpyxl on the standard library's XML, through defusedxml (pine_select/__init__.py)."""
-    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
-        raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml installed? "
-                         "is OPENPYXL_DEFUSEDXML set to False, or OPENPYXL_LXML to True?); "
-                         "expected it, to read untrusted workbooks and write the same bytes "
-                         "on every machine")
-
-
 def workbook_bytes(spec: SheetSpec) -> bytes:
     """The workbook of ``spec`` as .xlsx bytes, the same bytes for the same spec."""
-    _require_one_xml_path()
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to write {spec.reviewer}'s "
+                        "scoresheet")
     book = openpyxl.Workbook()
     scores = book.worksheets[0]
     scores.title = SCORES
@@ -199,7 +191,7 @@ def read_workbook(path: Path, label: str, columns: int) -> ReturnedWorkbook:
         raise InputError([Problem(label, None, "no such file", "a returned scoresheet",
                                   code="io")])
     _check_package(path, label)
-    _require_one_xml_path()
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to read {label}")
     with path.open("rb") as handle:
         book = _open(handle, label)
         try:
