@@ -20,7 +20,8 @@ if "numpy" not in sys.modules:
 # dev dependency, brings it) it would parse workbooks through lxml instead of defusedxml and
 # write scoresheets through lxml's serialiser: other refusals, and other bytes for the same
 # inputs, on a machine that happens to have lxml. One XML path everywhere: the standard
-# library's, guarded by defusedxml. The workbook modules refuse to go on if it was not taken.
+# library's, guarded by defusedxml. The workbook modules refuse to go on if it was not taken
+# (report/cells.py, require_defused_xml: the one check of this rule).
 if "openpyxl" not in sys.modules:
     os.environ.setdefault("OPENPYXL_LXML", "False")
 

@@ -1,5 +1,5 @@
 """Letters name nobody else, however a name is spelt: spacing, dashes, invisible
-characters, case (after/redaction.py)."""
+characters, case, letters of other scripts that look like its own (after/redaction.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_letters import REVIEWERS_CSV, text_of
 
+from pine_select.after.lookalikes import LOOKALIKES
 from pine_select.after.redaction import A_REVIEWER, ANOTHER_APPLICANT, Redactor, key
 from pine_select.loading.loader import load_call
 from pine_select.model.application import Application
@@ -77,6 +78,43 @@ def test_text_other_than_a_name_is_kept_as_written() -> None:
     assert redactor.in_letter_to(own, text) == text
 
 
+def test_names_written_in_look_alike_letters_are_redacted() -> None:
+    # Cyrillic and Greek capitals and small letters drawn as Latin ones, in an id (with a
+    # Cyrillic O for a zero), an organisation, a distinctive title and a reviewer's name
+    # and id; the digit 0 written as the letter O.
+    redactor, own, _ = _tiny()
+    text = ("Unlike \u0422\u0406NY-\u041e\u041e1 and N\u043erthbr\u043e\u043ek "
+            "B\u03bfr\u03bfugh C\u03bfuncil, or Kinship \u0441arers \u0441ircle and "
+            "TINY-OO2; signed \u0410na \u039frtiz (\u0430n\u0430).")
+    assert redactor.in_letter_to(own, text) == (
+        f"Unlike {ANOTHER_APPLICANT} and {ANOTHER_APPLICANT}, or {ANOTHER_APPLICANT} and "
+        f"{ANOTHER_APPLICANT}; signed {A_REVIEWER} ({A_REVIEWER}).")
+
+
+def test_text_in_other_scripts_that_looks_like_no_name_is_kept() -> None:
+    # Ukrainian, Russian, Greek, Welsh and Polish organisations (their letters include
+    # look-alikes of Latin ones) name no applicant or reviewer of the call: kept as written.
+    redactor, own, _ = _tiny()
+    text = ("Partners: \u0411\u043b\u0430\u0433\u043e\u0434\u0456\u0439\u043d\u0438\u0439 "
+            "\u0444\u043e\u043d\u0434 \u00ab\u0420\u0456\u0434\u043d\u0438\u0439 "
+            "\u0434\u0456\u043c\u00bb (\u041a\u0438\u0457\u0432), \u0410\u041d\u0410 "
+            "\u0426\u0435\u043d\u0442\u0440, \u039f\u03bc\u03ac\u03b4\u03b1 "
+            "\u0391\u03bd\u03b1\u03c0\u03c4\u03c5\u03be\u03b7\u03c2, Cymdeithas Tai "
+            "Cantref \u2013 Ymddiriedolaeth Plant \u0174yr, Stowarzyszenie \u0141\u00f3d\u017a "
+            "Dzieciom, and our own Westmere C\u043euncil.")
+    assert redactor.in_letter_to(own, text) == text
+
+
+def test_every_look_alike_is_a_letter_that_nfkc_keeps_folded_to_ascii() -> None:
+    import unicodedata
+
+    assert len(LOOKALIKES) > 300
+    for letter, drawn in LOOKALIKES.items():
+        assert not letter.isascii() and unicodedata.category(letter).startswith("L"), letter
+        assert unicodedata.normalize("NFKC", letter) == letter, letter
+        assert drawn.isascii() and drawn.isalnum() and drawn == drawn.casefold(), letter
+
+
 def test_a_title_is_redacted_only_when_distinctive(tmp_path: Path) -> None:
     rubric, apps = tiny_call_with(tmp_path, None)
     for app_id, title in (("TINY-001", "Reach"), ("TINY-002", "Kin Care Plus")):
@@ -97,6 +135,16 @@ INVISIBLES = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", 
                               "\u200e", "\u202a", "\u2066", "\u034f", "\ufe0f"])
 
 
+# The letters of other scripts drawn as each ASCII letter or digit (the digits 0 and 1 also
+# as the letters o and l).
+DRAWN_AS: dict[str, list[str]] = {}
+for _letter, _drawn in sorted(LOOKALIKES.items()):
+    if len(_drawn) == 1:
+        DRAWN_AS.setdefault(_drawn, []).append(_letter)
+DRAWN_AS["0"] = ["o", "O", *DRAWN_AS["o"]]
+DRAWN_AS["1"] = ["l", *DRAWN_AS["l"]]
+
+
 @st.composite
 def respelt(draw: st.DrawFn) -> tuple[str, str]:
     """A name of another applicant or a reviewer, and how a hostile comment spells it."""
@@ -107,7 +155,11 @@ def respelt(draw: st.DrawFn) -> tuple[str, str]:
         if not ch.isalnum():  # the name's own separator: any other, or none
             spelt.append(draw(SEPARATORS))
             continue
-        spelt.append(ch.upper() if draw(st.booleans()) else ch.lower())
+        look_alikes = DRAWN_AS.get(ch.lower(), [])
+        if look_alikes and draw(st.integers(0, 3)) == 0:  # a letter of another script
+            spelt.append(draw(st.sampled_from(look_alikes)))
+        else:
+            spelt.append(ch.upper() if draw(st.booleans()) else ch.lower())
         if n < len(name) - 1 and name[n + 1].isalnum():
             inserted = draw(st.one_of(st.just(""), INVISIBLES,
                                       SEPARATORS if long else st.just("")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ import openpyxl
 import pytest
 from helpers_review_round import round_call
 
-from pine_select.errors import InputError
+from pine_select.errors import InputError, UsageError
 from pine_select.loading.loader import load_call
 from pine_select.pipeline import score
 from pine_select.review_round.assign import assign_reviewers
@@ -228,6 +229,31 @@ def test_off_scale_not_whole_text_and_formula_scores_are_refused_with_their_cell
     assert "alice.xlsx:Scores!E3: a formula" in text
 
 
+def test_formula_and_error_cells_are_named_with_every_other_problem(round_: Round) -> None:
+    # An error cell (#N/A, #DIV/0!) is no score and no comment; a formula or an error in
+    # a header cell is named, and does not hide the problems of the rows below it.
+    def bad(sheet: Any) -> None:
+        score_all(sheet)
+        sheet["D1"] = "=\"promise\""
+        sheet["E1"] = "#REF!"
+        sheet["D2"], sheet["F2"] = "#N/A", 9
+        sheet["E3"], sheet["G3"] = "#DIV/0!", "=1/0"
+        sheet["F3"] = "three"
+    round_.fill("alice", bad)
+    problems = round_.problems("alice").replace(f"{round_.sheets}/", "").splitlines()
+    assert problems == [
+        "alice.xlsx:Scores!D1: a formula (=\"promise\") in the header; expected 'promise'",
+        "alice.xlsx:Scores!D2: an error value (#N/A); expected a whole number from 1 to 5",
+        "alice.xlsx:Scores!E1: an error value (#REF!) in the header; expected "
+        "'promise_comment'",
+        "alice.xlsx:Scores!E3: an error value (#DIV/0!); expected a comment as plain text",
+        "alice.xlsx:Scores!F2: score 9 is off the scale; expected a whole number from 1 to 5",
+        "alice.xlsx:Scores!F3: score 'three' is not a number; expected a whole number from 1 "
+        "to 5",
+        "alice.xlsx:Scores!G3: a formula (=1/0); expected a comment as plain text",
+    ]
+
+
 def test_a_whole_float_from_a_spreadsheet_is_a_whole_score(round_: Round) -> None:
     round_.fill("alice", lambda sheet: score_all(sheet, 4.0))
     assert {r.score for r in round_.collect("alice").reviews} == {4}
@@ -390,6 +416,20 @@ def test_a_missing_file_and_a_sheet_of_endless_rows_are_refused(tmp_path: Path,
 def test_a_score_on_a_row_without_an_application_id_is_refused(round_: Round) -> None:
     round_.fill("alice", lambda sheet: sheet.cell(9, 4, 3))
     assert "alice.xlsx:Scores!A9: application_id None" in round_.problems("alice")
+
+
+@pytest.mark.parametrize("flag, value", [("DEFUSEDXML", False), ("LXML", True)])
+def test_without_defusedxml_no_scoresheet_is_written_or_read(
+        round_: Round, tmp_path: Path, monkeypatch: Any, flag: str, value: bool) -> None:
+    # One rule, one check (report/cells.py), asked by the intake's reader too.
+    monkeypatch.setattr(openpyxl, flag, value)
+    refusal = "openpyxl is not parsing through defusedxml (is defusedxml installed? is "
+    with pytest.raises(UsageError, match=re.escape(refusal + "OPENPYXL_DEFUSEDXML")) as read:
+        read_workbook(round_.sheet("alice"), "alice.xlsx", 9)
+    assert "refusing to read alice.xlsx; expected it" in str(read.value)
+    with pytest.raises(UsageError, match=r"refusing to write [a-z]+'s scoresheet; expected it"):
+        write_sheets(round_.call, round_.assignments, "assignments.csv", tmp_path / "new")
+    assert not (tmp_path / "new").exists()
 
 
 def test_openpyxl_takes_one_xml_path_even_with_lxml_installed() -> None:

@@ -1,12 +1,22 @@
 """The tuning page in a real browser (Playwright driving the system Chromium, never a
 downloaded one): a slider move redraws the portfolio as ``select --weights`` says, within
-1.5 s; saving shows the diff; nothing is requested from outside this machine.
+1.5 s on a quiet machine; saving shows the diff; nothing is requested from outside this
+machine.
+
+The redraw is timed by the page itself (from the input event's time stamp to the moment it
+has drawn the answer, both on the page's own clock), not from Python: Playwright's round
+trips to the browser are no part of what a person waits for, and cost the most under load.
+The limit is 1.5 s times how much slower than its CPU time work runs on this machine just
+then (the median of three short loops timed around the redraw, wall over CPU seconds), so
+that a loaded machine (a load average of 8 on 2 cores) stretches it as it stretches the
+solve, and a page that redraws slowly on a quiet machine still fails.
 
 One browser and one server for the module: each start costs seconds.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -52,16 +62,48 @@ def _shown_ids(opened: Any, where: str) -> list[str]:
                                             "items => items.map(i => i.dataset.id)"))
 
 
+# Installed before a change: the time stamp of the first input or change event, and the
+# time the page has drawn an answer and is no longer busy, on the page's own clock.
+_TIMER = """() => {
+  const portfolio = document.querySelector('#portfolio');
+  const status = document.querySelector('#status');
+  const drawn = portfolio.dataset.drawn;
+  const stop = new AbortController();
+  const timing = window.redrawTiming = {start: null, end: null};
+  const started = (event) => { if (timing.start === null) timing.start = event.timeStamp; };
+  for (const kind of ['input', 'change']) {
+    document.addEventListener(kind, started, {capture: true, signal: stop.signal});
+  }
+  const observer = new MutationObserver(() => {
+    if (timing.start !== null && portfolio.dataset.drawn !== drawn
+        && status.dataset.busy === 'false') {
+      timing.end = performance.now();
+      observer.disconnect();
+      stop.abort();
+    }
+  });
+  observer.observe(document.body, {subtree: true, attributes: true,
+                                   attributeFilter: ['data-drawn', 'data-busy']});
+}"""
+
+
 def _redrawn_after(opened: Any, change: Callable[[], None]) -> float:
-    """Make ``change`` as a hand would; seconds until the page has redrawn after it."""
-    drawn = opened.get_attribute("#portfolio", "data-drawn")
-    started = time.perf_counter()
+    """Make ``change`` as a hand would; seconds the page took to redraw after it."""
+    opened.evaluate(_TIMER)
     change()
-    opened.wait_for_function(
-        "drawn => document.querySelector('#portfolio').dataset.drawn !== drawn"
-        " && document.querySelector('#status').dataset.busy === 'false'",
-        arg=drawn, timeout=10_000)
-    return time.perf_counter() - started
+    opened.wait_for_function("() => window.redrawTiming.end !== null", timeout=30_000)
+    timing = opened.evaluate("() => window.redrawTiming")
+    return float(timing["end"] - timing["start"]) / 1000
+
+
+def _slowdown() -> float:
+    """How many times longer than its CPU time a fixed piece of work takes on this machine
+    now (at least 1): wall over CPU seconds of a short loop on this thread."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    total = 0
+    while time.thread_time() - cpu < 0.05:
+        total += sum(range(1000))
+    return max(1.0, (time.perf_counter() - wall) / (time.thread_time() - cpu))
 
 
 def test_the_page_starts_with_the_rubrics_portfolio(served: Running,
@@ -84,7 +126,9 @@ def test_a_slider_move_redraws_what_select_weights_says(served: Running,
     opened, _ = page
     call = served.server.session.call
     before = list(served.server.session.view.baseline.selection.selected)
+    before_change = _slowdown()
     seconds = _redrawn_after(opened, lambda: opened.fill('input[name="weight-promise"]', "60"))
+    slowdown = statistics.median([before_change, _slowdown(), _slowdown()])
     expected = decide(call, RunOptions(weights={"promise": Fraction(60)})).selection
     shown = _shown_ids(opened, "#portfolio")
     assert shown == list(expected.selected) and shown != before
@@ -93,7 +137,8 @@ def test_a_slider_move_redraws_what_select_weights_says(served: Running,
     assert opened.text_content('.weight[data-criterion="promise"] .share') == "46.2%"
     first = opened.locator(f'#portfolio li[data-id="{shown[0]}"] .title').text_content()
     assert first == call.by_id[shown[0]].title  # names, placed as text
-    assert seconds < REDRAW_SECONDS, f"redrawn after {seconds:.2f} s"
+    assert seconds < REDRAW_SECONDS * slowdown, (
+        f"redrawn after {seconds:.2f} s; the limit is {REDRAW_SECONDS} s times {slowdown:.1f}")
 
 
 @pytest.mark.slow  # three more solves; the rule switch's answer is also checked over HTTP

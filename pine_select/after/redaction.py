@@ -10,6 +10,11 @@ a reader would still recognise slips through:
 
 - NFKC and case folding (full-width letters, "KENBURY", ligatures), any decimal digit as
   its ASCII digit;
+- look-alikes: a letter of another script drawn as a Latin letter or digit is that letter
+  (a Cyrillic "\\u0410", a Greek "\\u039f": UTS #39's prototypes, after/lookalikes.py),
+  and the digits 0 and 1 are the letters o and l they are drawn as ("PINE-2O19-OO2"), so
+  that no name can be written in letters that only look like its own; text that merely
+  is in another script (a Ukrainian or Welsh name) matches no Latin name;
 - every run of spaces, line breaks, punctuation (hyphens, dashes, underscores, dots) and
   symbols (U+2212 minus) is one separator, and a name's own separators may be written as
   any separator or none ("London  Borough  of\\nKenbury", "PINE\\u20112019\\u2011002",
@@ -41,6 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pine_select.after.lookalikes import LOOKALIKES
 from pine_select.model.application import Application
 from pine_select.model.call import Call
 
@@ -99,11 +105,23 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     return list(zip(bounds, [*bounds[1:], len(text)][: len(bounds)], strict=True))
 
 
+# After case folding, the two digits drawn like letters are those letters ("PINE-2O19-OO2",
+# "TINY-00l"). Capital I and small L stay apart, unlike in UTS #39: "AI" is not "Al".
+_DIGITS_DRAWN_AS_LETTERS = str.maketrans("01", "ol")
+# An ASCII cluster is one character (combining marks are not ASCII); NFKC leaves it as it is.
+_ASCII_FOLDED = {chr(i): chr(i).lower().translate(_DIGITS_DRAWN_AS_LETTERS) for i in range(128)}
+
+
 def _fold(cluster: str) -> str:
-    if cluster.isascii():  # the common case, and NFKC leaves ASCII as it is
-        return cluster.lower()
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in folded)
+    ascii_folded = _ASCII_FOLDED.get(cluster)
+    if ascii_folded is not None:  # the common case
+        return ascii_folded
+    # Look-alikes before case folding: a Cyrillic "\u0412" is drawn as B, its small form
+    # "\u0432" as no Latin letter.
+    drawn = "".join(LOOKALIKES.get(ch, ch) for ch in unicodedata.normalize("NFKC", cluster))
+    folded = unicodedata.normalize("NFKC", drawn.casefold())
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                   for ch in folded).translate(_DIGITS_DRAWN_AS_LETTERS)
 
 
 def _invisible(ch: str) -> bool:

@@ -9,7 +9,9 @@ hold formulas, macros, XML entity tricks or a zip that unpacks to gigabytes. So:
   size of a part, so a directory that lies only makes the read fail);
 - openpyxl parses the XML through defusedxml (entity declarations refused); if that has
   been switched off (``OPENPYXL_DEFUSEDXML=False``), no workbook is read at all;
-- a formula cell is refused, naming the cell: its cached value may not be what it shows.
+- a formula or error cell is refused, naming the cell: its cached value may not be what it
+  shows. The rest of the export is still read (such a cell is never), so that one run
+  lists these cells and every other problem of the import together.
 
 Row numbers are those a person sees: the spreadsheet's row in an ``.xlsx``, the record's
 place in a ``.csv`` (a quoted cell that spans lines is still one row, as Excel shows it).
@@ -32,6 +34,7 @@ from defusedxml.common import DefusedXmlException
 from pine_select.errors import InputError, Problem, UsageError, display_path
 from pine_select.loading.checks import closest
 from pine_select.loading.csv_source import FIELD_TOO_LONG, MAX_CSV_BYTES
+from pine_select.report.cells import require_defused_xml
 
 CellValue = (str | int | float | bool | datetime.datetime | datetime.date | datetime.time
              | datetime.timedelta | None)
@@ -50,15 +53,38 @@ class ExportRow:
     cells: tuple[CellValue, ...]
 
 
+Place = tuple[int, int]  # (row a person sees, 0-based column index)
+
+
 @dataclass(frozen=True)
 class Export:
-    """The header and the non-blank rows under it; ``name`` is the file's own name."""
+    """The header and the non-blank rows under it; ``name`` is the file's own name.
+
+    ``refused`` names each formula or error cell of a workbook; such a cell reads as empty
+    and is at one of ``refused_cells``: whoever reads a value there adds nothing to the
+    problem already named (and whoever reads the export reports ``refused``).
+    """
 
     label: str
     name: str
     header: tuple[str, ...]
     rows: tuple[ExportRow, ...]
     sheet: str | None = None
+    refused: tuple[Problem, ...] = ()
+    refused_cells: frozenset[Place] = frozenset()
+
+    def at(self, row: int, index: int, message: str) -> str:
+        """``message`` about one cell, naming it as its spreadsheet does (``Form1!L2``)."""
+        if self.sheet is None:  # a CSV: its row and column header name the cell
+            return message
+        return f"cell {sheet_cell(self.sheet, row, index)}: {message}"
+
+
+def sheet_cell(sheet: str, row: int, index: int) -> str:
+    """A cell as Excel names it across sheets: ``Form1!L2``, ``'Form 1'!L2``."""
+    simple = re.fullmatch(r"[^\W\d]\w*", sheet) is not None
+    name = sheet if simple else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{column_letter(index)}{row}"
 
 
 def column_letter(index: int) -> str:
@@ -82,7 +108,12 @@ class ReadOptions:
 
 def read_export(path: Path, options: ReadOptions = ReadOptions(),
                 progress: Progress | None = None) -> Export:
-    """Read ``path``; raises InputError with every problem (a formula: each one)."""
+    """Read ``path``; raises InputError with every problem of its layout.
+
+    Formula and error cells do not stop the reading: they are the export's ``refused``
+    problems (its reader raises them with its own); any other problem raised here comes
+    with them.
+    """
     label = display_path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -217,9 +248,11 @@ def _header_problems(header: tuple[str, ...], label: str, header_row: int) -> li
 
 def _read_xlsx(path: Path, label: str, options: ReadOptions, progress: Progress) -> Export:
     needs_care = _check_package(path, label)
-    if needs_care:
-        _careful_pass(path, label, options, progress)
-    return _calamine_export(path, label, options)
+    refused = _careful_pass(path, label, options, progress) if needs_care else {}
+    try:
+        return _calamine_export(path, label, options, refused)
+    except InputError as exc:
+        raise InputError([*refused.values(), *exc.problems]) from None
 
 
 def _check_package(path: Path, label: str) -> bool:
@@ -276,7 +309,8 @@ def _needs_care(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
     return False
 
 
-def _careful_pass(path: Path, label: str, options: ReadOptions, progress: Progress) -> None:
+def _careful_pass(path: Path, label: str, options: ReadOptions,
+                  progress: Progress) -> dict[Place, Problem]:
     """openpyxl through defusedxml: every formula and error cell named, entities refused."""
     # The file is opened here, not by openpyxl, so that it is closed whatever openpyxl
     # raises on a hostile file (it leaves its own handle open when loading fails).
@@ -286,30 +320,26 @@ def _careful_pass(path: Path, label: str, options: ReadOptions, progress: Progre
             sheet = _sheet(workbook.sheetnames, options.sheet, label, workbook.worksheets[0].title)
             rows = workbook[sheet]
             rows.reset_dimensions()  # read every cell, whatever size the file claims
-            problems: list[Problem] = []
+            refused: dict[Place, Problem] = {}
             header: tuple[str, ...] = ()
             for number, cells in _numbered(rows.iter_rows(), progress):
                 if number == options.header_row:
                     header = tuple("" if _kind(c) in ("f", "e") else text_of(c.value)
                                    for c in cells)
-                problems += _cell_problems(cells, number, header, label)
+                refused |= _cell_problems(cells, number, header, label, sheet)
         except (InputError, UsageError):
             raise
         except Exception as exc:  # a malformed part: openpyxl may raise anything at all
             raise _unreadable(label, exc) from None
         finally:
             workbook.close()
-    if problems:
-        raise InputError(problems)
+    return refused
 
 
 def _open_workbook(handle: BinaryIO, label: str) -> Any:
     import openpyxl  # costly to import; only a workbook that needs care needs it
 
-    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
-        raise UsageError("openpyxl is not parsing through defusedxml (is OPENPYXL_DEFUSEDXML "
-                         "set to False or OPENPYXL_LXML to True, or defusedxml missing?): "
-                         f"refusing to read {label}; unset them or install defusedxml")
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to read {label}")
     try:
         return openpyxl.load_workbook(handle, read_only=True, data_only=False, keep_links=False,
                                       keep_vba=False)
@@ -348,7 +378,8 @@ def _sheet(names: list[str], wanted: str | None, label: str, first: str) -> str:
     return wanted
 
 
-def _calamine_export(path: Path, label: str, options: ReadOptions) -> Export:
+def _calamine_export(path: Path, label: str, options: ReadOptions,
+                     refused: dict[Place, Problem]) -> Export:
     import python_calamine
 
     try:
@@ -364,26 +395,30 @@ def _calamine_export(path: Path, label: str, options: ReadOptions) -> Export:
         raise
     except Exception as exc:  # calamine's errors (zip, XML, sheet) all mean "not readable"
         raise _unreadable(label, exc) from None
-    return _assembled(path, label, name, enumerate(values, 1), options.header_row)
+    return _assembled(path, label, name, enumerate(values, 1), options.header_row, refused)
 
 
 def _assembled(path: Path, label: str, sheet: str,
                numbered: Iterable[tuple[int, Sequence[CellValue]]],
-               header_row: int) -> Export:
-    """The header at ``header_row`` and every non-blank row below it."""
+               header_row: int, refused: dict[Place, Problem]) -> Export:
+    """The header at ``header_row`` and every non-blank row below it; a refused cell is
+    empty (calamine shows a formula's cached value, which is never to be read)."""
     header: tuple[str, ...] = ()
     rows: list[ExportRow] = []
     for number, values in numbered:
+        if refused:
+            values = [None if (number, i) in refused else v for i, v in enumerate(values)]
         if number == header_row:
             header = tuple(text_of(v) for v in values)
         elif number > header_row and any(text_of(v) for v in values):
             width = max(len(header), len(values))
             rows.append(ExportRow(number, tuple(values) + (None,) * (width - len(values))))
     problems = _header_problems(header, label, header_row)
-    problems += _cells_past_header(rows, header, label)
+    problems += _cells_past_header(rows, header, label, sheet)
     if problems:
         raise InputError(problems)
-    return Export(label, path.name, header, tuple(rows), sheet)
+    return Export(label, path.name, header, tuple(rows), sheet, tuple(refused.values()),
+                  frozenset(refused))
 
 
 def text_of(value: CellValue) -> str:
@@ -401,37 +436,39 @@ def _kind(cell: Any) -> str:
     return str(getattr(cell, "data_type", "n"))  # an empty cell has no type: a number's
 
 
-def _cell_problems(cells: Any, number: int, header: tuple[str, ...],
-                   label: str) -> list[Problem]:
-    """A problem for each formula or error cell of a row (never evaluated)."""
-    problems = []
+def _cell_problems(cells: Any, number: int, header: tuple[str, ...], label: str,
+                   sheet: str) -> dict[Place, Problem]:
+    """A problem for each formula or error cell of a row (never evaluated), by its place."""
+    problems = {}
     for index, cell in enumerate(cells):
         kind = _kind(cell)
         if kind not in ("f", "e"):
             continue
-        where = f"{column_letter(index)}{number}"
+        where = sheet_cell(sheet, number, index)
         column = header[index] if index < len(header) and header[index] else column_letter(index)
         shown = str(getattr(cell.value, "text", cell.value))[:60]
         if kind == "f":
-            problems.append(Problem(label, number, f"cell {where} holds a formula ({shown}); "
-                                    "formulas are never evaluated",
-                                    "the value itself (paste as values)", code="formula",
-                                    column=column))
+            problems[number, index] = Problem(
+                label, number, f"cell {where}: a formula ({shown}); formulas are never "
+                "evaluated", "the value itself (paste as values)", code="formula",
+                column=column)
         else:
-            problems.append(Problem(label, number, f"cell {where} holds an error value "
-                                    f"({shown})", "the value itself", code="error_cell",
-                                    column=column))
+            problems[number, index] = Problem(
+                label, number, f"cell {where}: an error value ({shown})",
+                "the value itself (paste as values, or fill the answer in)",
+                code="error_cell", column=column)
     return problems
 
 
-def _cells_past_header(rows: list[ExportRow], header: tuple[str, ...],
-                       label: str) -> list[Problem]:
+def _cells_past_header(rows: list[ExportRow], header: tuple[str, ...], label: str,
+                       sheet: str) -> list[Problem]:
     problems = []
     for row in rows:
         for index in range(len(header), len(row.cells)):
             if row.cells[index] not in (None, ""):
-                problems.append(Problem(label, row.number, f"cell {column_letter(index)}"
-                                        f"{row.number} has no header above it",
+                problems.append(Problem(label, row.number, f"cell "
+                                        f"{sheet_cell(sheet, row.number, index)} has no "
+                                        "header above it",
                                         "a header for every column that holds answers",
                                         code="export_header"))
     return problems

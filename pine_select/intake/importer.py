@@ -63,13 +63,16 @@ def plan_import(export: Path, mapping: Path, rubric: Path | None = None,
     spec = mapping_file.mapping
     table = read_export(export, ReadOptions(spec.sheet, spec.header_row, spec.delimiter),
                         report)
-    columns = _columns(table, mapping_file)
-    places = Places()
+    try:
+        columns = _columns(table, mapping_file)
+    except InputError as exc:
+        raise InputError([*table.refused, *exc.problems]) from None
+    places = Places(table)
     readers = key_readers(spec, columns, rubric_model)
     rows, problems = convert_rows(table, (columns[spec.id.column], spec.id.template),
                                   readers, places, report)
-    problems += duplicate_ids(rows, table.label, spec.id.column)
-    problems += _checked(rows, rubric_model, places, table.label)
+    problems += [*table.refused, *duplicate_ids(rows, table.label, spec.id.column)]
+    problems += _checked(rows, rubric_model, places)
     if problems:
         raise InputError(problems)
     if len(rows) >= PROGRESS_EVERY:
@@ -132,11 +135,10 @@ def _repeated(export: Export, mapping: MappingFile) -> list[Problem]:
     return problems
 
 
-def _checked(rows: list[RowValues], rubric: Rubric | None, places: Places,
-             label: str) -> list[Problem]:
+def _checked(rows: list[RowValues], rubric: Rubric | None, places: Places) -> list[Problem]:
     """The loader's own checks of each application (with a rubric: categories, gates)."""
-    documents = [(YamlDocument(row.values, row.lines), label) for row in rows]
-    return [places.problem(found, label) for found in check_applications(rubric, documents)]
+    documents = [(YamlDocument(row.values, row.lines), places.export.label) for row in rows]
+    return [places.problem(found) for found in check_applications(rubric, documents)]
 
 
 def _origin(export: Export, row: RowValues) -> str:

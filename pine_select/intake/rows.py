@@ -80,22 +80,25 @@ def key_readers(mapping: Mapping, columns: dict[str, int], rubric: Rubric | None
 
 @dataclass
 class Places:
-    """Where each value came from: (row, column), by number (a document's "line").
+    """Where each value came from: (row, column header, column index), by number (a
+    document's "line").
 
     The loader's checks name a value by the line of its path; the intake gives each path
-    the number of its place instead, and turns problems back into rows and columns.
+    the number of its place instead, and turns problems back into rows and cells.
     """
 
-    places: list[tuple[int, str | None]] = field(default_factory=list)
+    export: Export
+    places: list[tuple[int, str | None, int | None]] = field(default_factory=list)
 
-    def add(self, row: int, column: str | None) -> int:
-        self.places.append((row, column))
+    def add(self, row: int, column: str | None = None, index: int | None = None) -> int:
+        self.places.append((row, column, index))
         return len(self.places)
 
-    def problem(self, found: Problem, label: str) -> Problem:
-        """``found`` (made with a place number for its line) as a row and column problem."""
-        row, column = self.places[(found.line or 1) - 1]
-        return Problem(label, row, found.message, found.expected, code=found.code,
+    def problem(self, found: Problem) -> Problem:
+        """``found`` (made with a place number for its line) as a row and cell problem."""
+        row, column, index = self.places[(found.line or 1) - 1]
+        message = found.message if index is None else self.export.at(row, index, found.message)
+        return Problem(self.export.label, row, message, found.expected, code=found.code,
                        severity=found.severity, column=column)
 
 
@@ -112,7 +115,8 @@ class RowValues:
 def convert_rows(export: Export, id_reader: tuple[int, str | None],
                  readers: Sequence[KeyReader], places: Places,
                  progress: Progress) -> tuple[list[RowValues], list[Problem]]:
-    """Every row's values, and every problem of every row."""
+    """Every row's values, and every problem of every row (a refused cell's is the
+    export's own: a row with one gives no application and no second problem there)."""
     results: list[RowValues] = []
     problems: list[Problem] = []
     for count, row in enumerate(export.rows, 1):
@@ -130,25 +134,32 @@ def _convert_row(export: Export, row: ExportRow, id_reader: tuple[int, str | Non
     found = len(problems)
     index, template = id_reader
     id_column = export.header[index]
-    try:
-        app_id = convert.application_id(row.cells[index], template)
-    except Unfit as exc:
-        problems.append(_unfit(export.label, row.number, id_column, exc))
-        app_id = ""
+    refused = any((row.number, i) in export.refused_cells
+                  for i in (index, *(reader.index for reader in readers)))
+    app_id = ""
+    if (row.number, index) not in export.refused_cells:
+        try:
+            app_id = convert.application_id(row.cells[index], template)
+        except Unfit as exc:
+            problems.append(_unfit(export, row.number, index, id_column, exc))
     values: dict[str, Any] = {"id": app_id}
-    lines: dict[tuple[str | int, ...], int] = {(): places.add(row.number, None),
-                                               ("id",): places.add(row.number, id_column)}
+    lines: dict[tuple[str | int, ...], int] = {(): places.add(row.number),
+                                               ("id",): places.add(row.number, id_column, index)}
     for reader in readers:
+        if (row.number, reader.index) in export.refused_cells:
+            continue
         try:
             value = reader.read(row.cells[reader.index])
         except Unfit as exc:
-            problems.append(_unfit(export.label, row.number, reader.column, exc))
+            problems.append(_unfit(export, row.number, reader.index, reader.column, exc))
             continue
         if value is not None:
             path = tuple(reader.key.split("."))
             _put(values, path, value)
-            lines[path] = places.add(row.number, reader.column)
-    return None if len(problems) > found else RowValues(row.number, app_id, values, lines)
+            lines[path] = places.add(row.number, reader.column, reader.index)
+    if refused or len(problems) > found:
+        return None
+    return RowValues(row.number, app_id, values, lines)
 
 
 def _put(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -158,8 +169,9 @@ def _put(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def _unfit(label: str, row: int, column: str, exc: Unfit) -> Problem:
-    return Problem(label, row, exc.message, exc.expected, code="export_value", column=column)
+def _unfit(export: Export, row: int, index: int, column: str, exc: Unfit) -> Problem:
+    return Problem(export.label, row, export.at(row, index, exc.message), exc.expected,
+                   code="export_value", column=column)
 
 
 def duplicate_ids(rows: Sequence[RowValues], label: str, id_column: str) -> list[Problem]:

@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
+from pine_select.errors import UsageError
 from pine_select.scoring.rounding import fixed, half_up, hundredths_text
 
 __all__ = ["FORMULA_STARTS", "columns", "csv_text", "exact_number", "fixed", "json_number",
-           "json_text", "points", "points_text", "spreadsheet_cell", "spreadsheet_text",
-           "starts_a_formula", "terminal_text"]
+           "json_text", "points", "points_text", "require_defused_xml", "spreadsheet_cell",
+           "spreadsheet_text", "starts_a_formula", "terminal_text"]
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection):
 # `=HYPERLINK(...)` in an organisation's name must stay text when the panel opens the file.
@@ -72,6 +73,24 @@ def spreadsheet_cell(value: object) -> str:
     """
     text = spreadsheet_text("" if value is None else str(value))
     return "'" + text if starts_a_formula(text) else text
+
+
+def require_defused_xml(defusedxml: bool, lxml: bool, work: str) -> None:
+    """Refuse ``work`` ("to read export.xlsx") unless openpyxl parses through defusedxml,
+    never lxml: the one home of this rule, for every module that reads or writes a workbook.
+
+    defusedxml refuses the entity tricks of an untrusted workbook; lxml, when installed,
+    would parse and write through other code (other refusals, other bytes on a machine that
+    happens to have it): pine_select/__init__.py sets OPENPYXL_LXML off before openpyxl is
+    first imported. The caller passes ``openpyxl.DEFUSEDXML`` and ``openpyxl.LXML``, so
+    that openpyxl stays behind the modules that use it (architecture.md).
+    """
+    if not defusedxml or lxml:
+        raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml "
+                         "installed? is OPENPYXL_DEFUSEDXML set to False, or OPENPYXL_LXML to "
+                         f"True?): refusing {work}; expected it, to read untrusted workbooks "
+                         "and write the same bytes on every machine (unset them, or install "
+                         "defusedxml)")
 
 
 def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:

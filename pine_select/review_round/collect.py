@@ -33,6 +33,7 @@ from pine_select.review_round.sheets import (
 from pine_select.review_round.workbook import SCORES, Cell, ReturnedWorkbook, read_workbook
 
 REVIEW_HEADER = ("application_id", "reviewer", "criterion", "score", "comment")
+_UNREAD = ("formula", "error_cell")  # the codes of cells that hold no value (Cell.unread)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def _judge(call: Call, reviewers: Reviewers, path: Path, label: str,
                                     f"a scoresheet of {expected_call}", code="wrong_call"))
     header = scores_header(call.rubric)
     one.problems += _header_problems(workbook.header, header, label)
-    if reviewer is None or one.problems:
+    # A formula or an error in a header cell moves no column: the rows are judged still.
+    if reviewer is None or any(p.code not in _UNREAD for p in one.problems):
         return one
     _judge_rows(call, reviewers, reviewer, workbook, header, label, one)
     return one
@@ -146,10 +148,14 @@ def _header_problems(found: Sequence[Cell], header: Sequence[str], label: str) -
         cell = by_column.get(column)
         wanted = header[column - 1] if column <= len(header) else None
         value = None if cell is None else cell.value
-        if value != wanted:
+        unread = None if cell is None else cell.unread()
+        expected = f"{wanted!r}" if wanted else "nothing"
+        if cell is not None and unread is not None:
+            problems.append(_cell_problem(label, cell.ref, f"{unread} in the header", expected,
+                                          _unread_code(cell)))
+        elif value != wanted:
             ref = cell.ref if cell is not None else f"{_letter(column)}1"
-            problems.append(_cell_problem(label, ref, f"header {value!r}",
-                                          f"{wanted!r}" if wanted else "nothing",
+            problems.append(_cell_problem(label, ref, f"header {value!r}", expected,
                                           "edited_header"))
     return problems
 
@@ -188,8 +194,8 @@ def _application_id(by_column: dict[int, Cell], number: int, assigned: set[str],
 def _id_fault(cell: Cell | None, value: object, assigned: set[str], conflicted: set[str],
               first_row: dict[str, int]) -> tuple[str, str, str] | None:
     """(what, expected, code) wrong with an application id cell, or None."""
-    if cell is None or cell.formula or not isinstance(value, str):
-        what = "a formula" if cell is not None and cell.formula else f"application_id {value!r}"
+    if cell is None or cell.unread() is not None or not isinstance(value, str):
+        what = (cell.unread() if cell is not None else None) or f"application_id {value!r}"
         return what, "the application id as written by pine-select sheets", "edited_id"
     if value in conflicted:
         return (f"the reviewer declared a conflict with {value}",
@@ -227,7 +233,7 @@ def _judge_scores(call: Call, reviewer: str, app_id: str, by_column: dict[int, C
 
 
 def _blank(cell: Cell) -> bool:
-    return not cell.formula and isinstance(cell.value, str) and not cell.value.strip()
+    return cell.unread() is None and isinstance(cell.value, str) and not cell.value.strip()
 
 
 def _score(cell: Cell, scale: tuple[int, int], label: str,
@@ -235,9 +241,9 @@ def _score(cell: Cell, scale: tuple[int, int], label: str,
     low, high = scale
     expected = f"a whole number from {low} to {high}"
     value = cell.value
-    if cell.formula:
-        problems.append(_cell_problem(label, cell.ref, f"a formula ({value})", expected,
-                                      "formula"))
+    unread = cell.unread()
+    if unread is not None:
+        problems.append(_cell_problem(label, cell.ref, unread, expected, _unread_code(cell)))
         return None
     if _blank(cell):
         return None
@@ -258,11 +264,16 @@ def _score(cell: Cell, scale: tuple[int, int], label: str,
 def _comment(cell: Cell | None, label: str, problems: list[Problem]) -> str:
     if cell is None:
         return ""
-    if cell.formula:
-        problems.append(_cell_problem(label, cell.ref, f"a formula ({cell.value})",
-                                      "a comment as plain text", "formula"))
+    unread = cell.unread()
+    if unread is not None:
+        problems.append(_cell_problem(label, cell.ref, unread, "a comment as plain text",
+                                      _unread_code(cell)))
         return ""
     return str(cell.value)
+
+
+def _unread_code(cell: Cell) -> str:
+    return _UNREAD[0] if cell.formula else _UNREAD[1]
 
 
 def _cell_problem(label: str, ref: str, what: str, expected: str, code: str) -> Problem:

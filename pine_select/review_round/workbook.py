@@ -35,8 +35,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pine_select.errors import InputError, Problem, UsageError
-from pine_select.report.cells import spreadsheet_text, starts_a_formula
+from pine_select.errors import InputError, Problem
+from pine_select.report.cells import require_defused_xml, spreadsheet_text, starts_a_formula
 
 SCORES, GUIDANCE = "Scores", "Guidance"
 REVIEWER_PROPERTY, CALL_PROPERTY = "pine_select_reviewer", "pine_select_call"
@@ -61,18 +61,10 @@ class SheetSpec:
     guidance: tuple[tuple[str, ...], ...]  # rows of the Guidance sheet
 
 
-def _require_one_xml_path() -> None:
-    """openpyxl on the standard library's XML, through defusedxml (pine_select/__init__.py)."""
-    if not openpyxl.DEFUSEDXML or openpyxl.LXML:
-        raise UsageError("openpyxl is not parsing through defusedxml (is defusedxml installed? "
-                         "is OPENPYXL_DEFUSEDXML set to False, or OPENPYXL_LXML to True?); "
-                         "expected it, to read untrusted workbooks and write the same bytes "
-                         "on every machine")
-
-
 def workbook_bytes(spec: SheetSpec) -> bytes:
     """The workbook of ``spec`` as .xlsx bytes, the same bytes for the same spec."""
-    _require_one_xml_path()
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to write {spec.reviewer}'s "
+                        "scoresheet")
     book = openpyxl.Workbook()
     scores = book.worksheets[0]
     scores.title = SCORES
@@ -162,12 +154,20 @@ def _fixed_times(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell as read: where it is, its value, and whether it holds a formula."""
+    """One cell as read: where it is, its value, and whether it holds a formula or an error
+    value (``#N/A``, ``#DIV/0!``: neither is a value the reviewer gave)."""
 
     ref: str  # "C7"
     column: int  # 1 for A
     value: object
     formula: bool
+    error: bool = False
+
+    def unread(self) -> str | None:
+        """What the cell holds instead of a value (a formula, an error), or None."""
+        if self.formula:
+            return f"a formula ({self.value})"
+        return f"an error value ({self.value})" if self.error else None
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def read_workbook(path: Path, label: str, columns: int) -> ReturnedWorkbook:
         raise InputError([Problem(label, None, "no such file", "a returned scoresheet",
                                   code="io")])
     _check_package(path, label)
-    _require_one_xml_path()
+    require_defused_xml(openpyxl.DEFUSEDXML, openpyxl.LXML, f"to read {label}")
     with path.open("rb") as handle:
         book = _open(handle, label)
         try:
@@ -246,8 +246,8 @@ def _returned(book: Any, label: str, columns: int) -> ReturnedWorkbook:
             raise InputError([Problem(label, None, f"the {SCORES} sheet has more than "
                                       f"{MAX_ROWS:,} rows", "one row per assigned "
                                       "application", code="too_large")])
-        cells = tuple(Cell(c.coordinate, c.column, c.value, c.data_type == "f") for c in row
-                      if c.value is not None)
+        cells = tuple(Cell(c.coordinate, c.column, c.value, c.data_type == "f",
+                           c.data_type == "e") for c in row if c.value is not None)
         if cells:
             rows.append((number, cells))
     header = rows[0][1] if rows and rows[0][0] == 1 else ()
