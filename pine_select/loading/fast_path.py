@@ -6,7 +6,8 @@ tests/test_loading_properties.py compare them), and ``load_call`` is their only 
 
 - :func:`paused_gc`: the cyclic collector paused while millions of acyclic objects are
   built (pine_select/gc_pause.py);
-- :func:`reading_many`: the application files parsed by a pool of forked processes;
+- :func:`reading_many`: the application files parsed by a pool of forked processes, which
+  inherit the list of files as they fork and send their results back as marshal data;
 - :func:`open_csv`: a CSV file without quotes split at commas and line breaks by hand,
   instead of through the csv module;
 - :func:`load_reviews`: reviews.csv read straight into columns (a ``ReviewTable``): split
