@@ -43,7 +43,12 @@ def fixed(value: Number, places: int, *, plus: bool = False) -> str:
 def half_up(value: Number, places: int) -> float:
     """``value`` rounded half up to ``places`` decimals, as a JSON number."""
     exact = _exact(value)
-    return float(_fixed(exact.numerator, exact.denominator, places))
+    return _half_up_float(exact.numerator, exact.denominator, places)
+
+
+@functools.lru_cache(maxsize=4096)  # as _fixed: a call's scores take few values
+def _half_up_float(numerator: int, denominator: int, places: int) -> float:
+    return float(_fixed(numerator, denominator, places))
 
 
 def hundredths_text(cents: int) -> str:
