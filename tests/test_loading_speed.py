@@ -87,6 +87,26 @@ def test_parallel_parse_is_the_same_as_one_process(tmp_path: Path,
     assert any(p for _, p in serial) and any(d for d, _ in serial)
 
 
+def test_workers_results_come_back_as_they_were_read(tmp_path: Path) -> None:
+    """What a worker sends back (marshal data, pickled objects for the rest) is what it
+    read: documents with their values and text, problems, and documents whose lines are
+    known; also when a value is one marshal cannot write."""
+    files = []
+    for n, text in enumerate(TEXTS):
+        path = tmp_path / f"a{n:02d}.yaml"
+        path.write_text(text)
+        files.append((path, path.name))
+    results = [yaml_source.read_yaml(path, label) for path, label in files]
+    odd = (yaml_source.YamlDocument({"a": object()}, text="a: 1\n"), [])  # not marshal's
+    for sent in (results, [*results, odd]):
+        back = fast_path._unpacked(fast_path._packed(sent))
+        assert [(d and d.data, p) for d, p in back[:len(results)]] == \
+            [(d and d.data, p) for d, p in results]
+        assert [d and d.lines for d, _ in back[:len(results)]] == \
+            [d and d.lines for d, _ in results]
+    assert any(d is not None and d.known_lines is not None for d, _ in results)
+
+
 def test_small_calls_are_parsed_in_this_process() -> None:
     assert fast_path._workers_for(fast_path.PARALLEL_FROM - 1) == 1
 
