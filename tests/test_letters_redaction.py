@@ -91,6 +91,20 @@ def test_names_written_in_look_alike_letters_are_redacted() -> None:
         f"{ANOTHER_APPLICANT}; signed {A_REVIEWER} ({A_REVIEWER}).")
 
 
+def test_a_name_in_another_script_is_redacted_in_any_case_and_named_as_what_it_is() -> None:
+    # Greek and Cyrillic names hold letters whose capital or small form alone is a
+    # look-alike (\u0393 is no Latin letter, its small \u03b3 is drawn as y; \u0412 is
+    # drawn as B, \u0432 as none): folded by case first, every spelling is one name, and a
+    # reviewer's is a reviewer's (never "another applicant").
+    call = load_call(GOLDEN_CALL / "rubric.yaml", GOLDEN_CALL / "applications")
+    own = next(a for a in call.applications if a.id == "TINY-003")
+    giorgos = "\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2"
+    vlad = "\u0412\u043b\u0430\u0434 \u0428\u0435\u0432\u0447\u0435\u043d\u043a\u043e"
+    redactor = Redactor.of(call, [giorgos, vlad])
+    for spelt in (giorgos, giorgos.lower(), giorgos.upper(), vlad, vlad.lower(), vlad.upper()):
+        assert redactor.in_letter_to(own, f"As {spelt} said.") == f"As {A_REVIEWER} said.", spelt
+
+
 def test_text_in_other_scripts_that_looks_like_no_name_is_kept() -> None:
     # Ukrainian, Russian, Greek, Welsh and Polish organisations (their letters include
     # look-alikes of Latin ones) name no applicant or reviewer of the call: kept as written.
@@ -136,10 +150,11 @@ INVISIBLES = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", 
 
 
 # The letters of other scripts drawn as each ASCII letter or digit (the digits 0 and 1 also
-# as the letters o and l).
+# as the letters o and l). Not the few small letters drawn otherwise than their capital
+# (Greek small nu as v, capital as N): folded by case, they are read as the capital.
 DRAWN_AS: dict[str, list[str]] = {}
 for _letter, _drawn in sorted(LOOKALIKES.items()):
-    if len(_drawn) == 1:
+    if len(_drawn) == 1 and key(_letter) == key(_drawn):
         DRAWN_AS.setdefault(_drawn, []).append(_letter)
 DRAWN_AS["0"] = ["o", "O", *DRAWN_AS["o"]]
 DRAWN_AS["1"] = ["l", *DRAWN_AS["l"]]

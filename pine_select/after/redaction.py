@@ -112,16 +112,33 @@ _DIGITS_DRAWN_AS_LETTERS = str.maketrans("01", "ol")
 _ASCII_FOLDED = {chr(i): chr(i).lower().translate(_DIGITS_DRAWN_AS_LETTERS) for i in range(128)}
 
 
+def _drawn_when_case_folded() -> dict[str, str]:
+    """The look-alikes by their case-folded letter, so that a name matches in any case.
+
+    A look-alike read before case folding would split one name in two: "\u0412" (drawn as
+    B) and its small "\u0432" (drawn as no Latin letter) would fold apart, and so would
+    "\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2" written in capitals. So a letter's small form
+    is drawn as its capital is ("\u0432" as b too: only whole names are ever matched). Where
+    the capital and the small letter are drawn as different Latin letters (Greek "\u039d"
+    as N, "\u03bd" as v), the capital's is kept: ids are written in capitals.
+    """
+    drawn: dict[str, str] = {}
+    for letter, latin in sorted(LOOKALIKES.items(), key=lambda item: item[0].isupper()):
+        drawn[unicodedata.normalize("NFKC", letter.casefold())] = latin  # capitals last
+    return drawn
+
+
+_DRAWN = _drawn_when_case_folded()
+
+
 def _fold(cluster: str) -> str:
     ascii_folded = _ASCII_FOLDED.get(cluster)
     if ascii_folded is not None:  # the common case
         return ascii_folded
-    # Look-alikes before case folding: a Cyrillic "\u0412" is drawn as B, its small form
-    # "\u0432" as no Latin letter.
-    drawn = "".join(LOOKALIKES.get(ch, ch) for ch in unicodedata.normalize("NFKC", cluster))
-    folded = unicodedata.normalize("NFKC", drawn.casefold())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
+    drawn = "".join(_DRAWN.get(ch, ch) for ch in folded)
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
-                   for ch in folded).translate(_DIGITS_DRAWN_AS_LETTERS)
+                   for ch in drawn).translate(_DIGITS_DRAWN_AS_LETTERS)
 
 
 def _invisible(ch: str) -> bool:
@@ -201,7 +218,8 @@ class Redactor:
         folded = Folded.of(text)
         kept, upto = [], 0
         for match in self.pattern.finditer(folded.text):
-            found = key(match.group(0))
+            # The match is folded text already: folding it again could change it.
+            found = "".join(ch for ch in match.group(0) if ch not in (VISIBLE, INVISIBLE))
             if found in mine and found not in self.reviewers:
                 continue
             start, end = folded.starts[match.start()], folded.ends[match.end() - 1]
