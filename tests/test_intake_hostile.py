@@ -196,6 +196,32 @@ def test_a_formula_cached_value_is_never_read(tmp_path: Path, mapping: Path) -> 
         "formulas are never evaluated; expected the value itself (paste as values)"]
 
 
+@pytest.mark.parametrize("disorder", ["rows", "cells"])
+def test_a_formula_out_of_the_sheets_order_is_not_read(tmp_path: Path, mapping: Path,
+                                                        disorder: str) -> None:
+    # openpyxl passes over a row written after a later one, and a cell after a later one
+    # of its row; calamine places each by its reference. A formula so hidden would have its
+    # cached value read: the workbook is refused, naming the first cell out of order.
+    path = write_xlsx(tmp_path / "export.xlsx", rows(2))
+    amount = f"{column_letter(column('Cost of the evaluation'))}2"
+
+    def hidden(xml: bytes) -> bytes:
+        xml = re.sub(rb'(<c r="' + amount.encode() + rb'"[^>]*?)(?: t="\w+")?>.*?</c>',
+                     rb'\1><f>40000+5000</f><v>45000</v></c>', xml)
+        if disorder == "rows":  # row 3 written before row 2
+            two, three = re.findall(rb'<row r="[23]".*?</row>', xml)
+            return xml.replace(two + three, three + two)
+        row = re.search(rb'<row r="2".*?</row>', xml)
+        assert row is not None
+        cells = re.findall(rb"<c .*?</c>", row.group(0))  # its last cell written first
+        return xml.replace(b"".join(cells), cells[-1] + b"".join(cells[:-1]))
+
+    _with_sheet_xml(path, hidden)
+    found = problems_of(path, mapping)
+    assert any("is out of the order of the sheet's rows and cells" in p for p in found), found
+    assert not any("45000" in p or "45,000" in p for p in found)
+
+
 def test_xlsm_is_refused(tmp_path: Path, mapping: Path) -> None:
     path = write_xlsx(tmp_path / "export.xlsm", rows(1))
     assert problems_of(path, mapping) == [

@@ -248,9 +248,10 @@ def _header_problems(header: tuple[str, ...], label: str, header_row: int) -> li
 
 def _read_xlsx(path: Path, label: str, options: ReadOptions, progress: Progress) -> Export:
     needs_care = _check_package(path, label)
-    refused = _careful_pass(path, label, options, progress) if needs_care else {}
+    refused, seen = (_careful_pass(path, label, options, progress) if needs_care
+                     else ({}, None))
     try:
-        return _calamine_export(path, label, options, refused)
+        return _calamine_export(path, label, options, refused, seen)
     except InputError as exc:
         raise InputError([*refused.values(), *exc.problems]) from None
 
@@ -309,9 +310,13 @@ def _needs_care(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
     return False
 
 
+Seen = dict[int, set[int]]  # by row a person sees: the column indexes of the cells it holds
+
+
 def _careful_pass(path: Path, label: str, options: ReadOptions,
-                  progress: Progress) -> dict[Place, Problem]:
-    """openpyxl through defusedxml: every formula and error cell named, entities refused."""
+                  progress: Progress) -> tuple[dict[Place, Problem], Seen]:
+    """openpyxl through defusedxml: every formula and error cell named, entities refused;
+    and where openpyxl found a cell (see _misplaced)."""
     # The file is opened here, not by openpyxl, so that it is closed whatever openpyxl
     # raises on a hostile file (it leaves its own handle open when loading fails).
     with path.open("rb") as handle:
@@ -321,8 +326,11 @@ def _careful_pass(path: Path, label: str, options: ReadOptions,
             rows = workbook[sheet]
             rows.reset_dimensions()  # read every cell, whatever size the file claims
             refused: dict[Place, Problem] = {}
+            seen: Seen = {}
             header: tuple[str, ...] = ()
             for number, cells in _numbered(rows.iter_rows(), progress):
+                if held := {i for i, c in enumerate(cells) if c.value is not None}:
+                    seen[number] = held
                 if number == options.header_row:
                     header = tuple("" if _kind(c) in ("f", "e") else text_of(c.value)
                                    for c in cells)
@@ -333,7 +341,7 @@ def _careful_pass(path: Path, label: str, options: ReadOptions,
             raise _unreadable(label, exc) from None
         finally:
             workbook.close()
-    return refused
+    return refused, seen
 
 
 def _open_workbook(handle: BinaryIO, label: str) -> Any:
@@ -379,7 +387,7 @@ def _sheet(names: list[str], wanted: str | None, label: str, first: str) -> str:
 
 
 def _calamine_export(path: Path, label: str, options: ReadOptions,
-                     refused: dict[Place, Problem]) -> Export:
+                     refused: dict[Place, Problem], seen: Seen | None) -> Export:
     import python_calamine
 
     try:
@@ -395,7 +403,30 @@ def _calamine_export(path: Path, label: str, options: ReadOptions,
         raise
     except Exception as exc:  # calamine's errors (zip, XML, sheet) all mean "not readable"
         raise _unreadable(label, exc) from None
+    if seen is not None:
+        _misplaced(values, seen, label, name)
     return _assembled(path, label, name, enumerate(values, 1), options.header_row, refused)
+
+
+def _misplaced(values: Sequence[Sequence[CellValue]], seen: Seen, label: str,
+               sheet: str) -> None:
+    """Refuse a workbook whose cells calamine finds where openpyxl found none.
+
+    openpyxl reads a sheet's rows, and a row's cells, in the order they are written: one
+    written after a later one (rows 3 then 2, or cells B2 then A2, as no spreadsheet
+    program writes them) it passes over, so a formula there would go unnamed, and calamine,
+    which places each cell by its reference, would read its cached value.
+    """
+    misplaced = [(number, i) for number, row in enumerate(values, 1)
+                 for i, value in enumerate(row)
+                 if text_of(value) and i not in seen.get(number, ())]
+    if misplaced:
+        number, index = misplaced[0]
+        more = f" (and {len(misplaced) - 1:,} more cells)" if len(misplaced) > 1 else ""
+        raise InputError([Problem(
+            label, number, f"cell {sheet_cell(sheet, number, index)}{more} is out of the "
+            "order of the sheet's rows and cells, where a formula could go unseen",
+            "an .xlsx saved by Excel, Microsoft Forms or Google Sheets", code="export_type")])
 
 
 def _assembled(path: Path, label: str, sheet: str,
