@@ -80,7 +80,7 @@ def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Res
     # The pool forks its workers before it starts its own threads, so this process is
     # still single-threaded when it forks; the caller works while those threads run.
     # Each worker inherits the list of files as it forks (_inherit: nothing pickled), so a
-    # task is two numbers: pickling 100,000 paths to the workers cost them a second.
+    # task is two numbers, not a chunk of paths pickled to each worker.
     with multiprocessing.get_context("fork").Pool(workers, initializer=_inherit,
                                                   initargs=(files,)) as pool:
         pending = pool.map_async(_read_chunk, chunks, chunksize=1)

@@ -32,7 +32,7 @@ class CriterionScore(NamedTuple):
     """One criterion of one application: the aggregate of its reviewers' scores.
 
     A named tuple rather than a frozen dataclass (immutable either way): a call has one per
-    application and criterion, and a tuple is made in half the time.
+    application and criterion, and a tuple is far cheaper to make (benchmarks/RESULTS.md).
     """
 
     criterion: str
