@@ -113,9 +113,8 @@ def _bound_words(rule: RuleSpec) -> str:
 
 def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int],
                    gain: int | None) -> RuleOutcome:
-    values = dict.fromkeys(chosen, 1)
     rows = problem.rows_of(group)
-    satisfied = all(row.holds(values) for row in rows)
+    satisfied = all(row.holds_at(row.lhs(chosen)) for row in rows)
     actual: int | None = None
     if group == SIZE:
         actual = len(chosen)
@@ -124,7 +123,7 @@ def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int]
     # Against the bound as stated (a clamped right-hand side is not a bound anyone wrote);
     # size and cost are the real ones (a clamped coefficient is not an amount anyone asked).
     at_bound = tuple(row.label for row in rows
-                     if (_lhs(row.terms, chosen) if actual is None else actual)
+                     if (row.lhs(chosen) if actual is None else actual)
                      == row.stated_rhs)
     return RuleOutcome(
         name=group, kind=group_kind(group), satisfied=satisfied,
@@ -132,10 +131,6 @@ def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int]
         bound="; ".join(row.label for row in rows), actual=actual, at_bound=at_bound,
         gain_if_dropped=gain,
     )
-
-
-def _lhs(terms: Iterable[tuple[int, int]], chosen: frozenset[int]) -> int:
-    return sum(coef for col, coef in terms if col in chosen)
 
 
 # -- price of balance and gains ----------------------------------------------------------
@@ -205,12 +200,13 @@ def explain_left_out(optimiser: Optimiser, best: Solution, ration: Rationing
                      ) -> tuple[LeftOut, ...]:
     problem = optimiser.problem
     chosen = frozenset(best.chosen)
-    evaluator = SwapEvaluator(problem)
+    evaluator: SwapEvaluator | None = None  # made when first needed (large calls: never)
     explained = []
     for i in strong_left_out(problem, chosen):
         candidate = problem.candidates[i]
         if not ration.take(f"why {candidate.id} was left out"):
             continue
+        evaluator = evaluator or SwapEvaluator(problem)
         blocked, swap = evaluator.least_bad_swap(chosen, i)
         # Tie-broken like the selection itself, so that the forced portfolio is exactly
         # what `select --include ID` chooses (who enters and who leaves, not just the loss).
@@ -341,12 +337,14 @@ class _PortfolioSums:
 def withdrawals(optimiser: Optimiser, best: Solution, ration: Rationing) -> tuple[Withdrawal, ...]:
     problem = optimiser.problem
     chosen = frozenset(best.chosen)
-    evaluator = SwapEvaluator(problem)
+    evaluator: SwapEvaluator | None = None  # made when first needed (large calls: never)
+    included = _included_columns(problem)
     found = []
     for i in sorted(chosen, key=lambda k: problem.candidates[k].rank or 0):
         app_id = problem.candidates[i].id
-        if i in _included_columns(problem) or not ration.take(f"reserve for {app_id}"):
+        if i in included or not ration.take(f"reserve for {app_id}"):
             continue
+        evaluator = evaluator or SwapEvaluator(problem)
         again = optimiser.best(BASE.also(fixed_out=[i]))
         withdrawal = _withdrawal(problem, i, chosen, again, best.total or 0)
         found.append(replace(withdrawal, one_for_one=one_for_one(evaluator, chosen, i)))
