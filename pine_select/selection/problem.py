@@ -32,7 +32,8 @@ Shares are exact: ``share_at_least: 0.25`` becomes ``4*count - 1*size >= 0``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
@@ -280,28 +281,42 @@ def _candidates(call: Call, report: ScoreReport, excluded: tuple[str, ...]
     # Unique priorities that follow the lottery order: see lottery.priorities.
     priority = priorities(report.seed, (score.id for score in kept))
     by_id = call.by_id
+    readers = tuple((field, _category_reader(field)) for field in fields)
     return tuple(
         Candidate(
             id=score.id, total_cents=score.total_cents or 0, amount=app.requested_amount,
             rank=score.rank if score.selectable else None, priority=priority[score.id],
-            categories=_categories(app, fields),
+            categories=_categories(app, readers),
         )
         for score, app in ((score, by_id[score.id]) for score in kept)
     )
 
 
-def _categories(app: Application, fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+CategoryReader = Callable[[Application], tuple[str, ...]]
+
+
+def _category_reader(field: str) -> CategoryReader:
+    """How to read a rule field's values of an application, chosen once per field.
+
+    The common fields directly, the rest through the generic dotted-path lookup of
+    categories_of, which costs ten times as much per application.
+    """
+    head, _, rest = field.partition(".")
+    if field == "practice_type":
+        return lambda app: (app.practice_type,)
+    if field == "age_groups":
+        return lambda app: app.age_groups
+    if head == "organisation" and rest in ("name", "type", "region"):  # never empty
+        return lambda app: (getattr(app.organisation, rest),)
+    return lambda app: categories_of(app, field)
+
+
+def _categories(app: Application, readers: tuple[tuple[str, CategoryReader], ...]
+                ) -> dict[str, tuple[str, ...]]:
     """The application's values on each rule field (lists count each value once)."""
     found = {}
-    for field in fields:
-        # The common fields directly: 10,000 applications take 0.05 s this way, 0.8 s
-        # through the generic dotted-path lookup of categories_of.
-        if field == "practice_type":
-            values: tuple[str, ...] = (app.practice_type,)
-        elif field == "age_groups":
-            values = app.age_groups
-        else:
-            values = categories_of(app, field)
+    for field, read in readers:
+        values = read(app)
         # One value is already sorted and unique (most fields hold one: 100,000 sorts saved).
         found[field] = values if len(values) < 2 else tuple(sorted(set(values)))
     return found
@@ -347,11 +362,13 @@ class _RowBuilder:
 
     def __init__(self, candidates: tuple[Candidate, ...]) -> None:
         self.candidates = candidates
-        self._members: dict[tuple[str, str], list[int]] = {}
+        self._members: dict[str, defaultdict[str, list[int]]] = defaultdict(
+            lambda: defaultdict(list))  # field -> category -> candidate columns, ascending
         for i, candidate in enumerate(candidates):
             for field, values in candidate.categories.items():
+                of_field = self._members[field]
                 for value in values:
-                    self._members.setdefault((field, value), []).append(i)
+                    of_field[value].append(i)
         self.rows: list[Row] = []
         self._pairs: dict[tuple[int, int], tuple[int, int]] = {}
         self._everyone: dict[int, tuple[tuple[int, int], ...]] = {}
@@ -389,7 +406,8 @@ class _RowBuilder:
         return self._everyone[coef]
 
     def members(self, field: str, category: str) -> list[int]:
-        return self._members.get((field, category), [])
+        of_field = self._members.get(field)
+        return of_field.get(category, []) if of_field is not None else []
 
     def add_size(self, size_range: tuple[int, int | None]) -> None:
         # Beyond n + 1 a size bound means the same as n + 1 (never / always possible).
