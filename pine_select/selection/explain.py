@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from pine_select.selection.optimiser import BASE, Optimiser, Solution
-from pine_select.selection.problem import BUDGET, SIZE, RuleSpec, SelectionProblem
+from pine_select.selection.problem import (
+    BUDGET,
+    SIZE,
+    Candidate,
+    Row,
+    RuleSpec,
+    SelectionProblem,
+)
 from pine_select.selection.result import (
     CategoryCount,
     LeftOut,
@@ -52,12 +59,16 @@ def rule_outcomes(problem: SelectionProblem, chosen: frozenset[int],
                   gains: dict[str, int]) -> tuple[RuleOutcome, ...]:
     """Every group of rows against the portfolio, in the problem's group order."""
     specs = {rule.name: rule for rule in problem.rules}
+    lhs = problem.row_sums(chosen)
     outcomes = []
     for group in problem.groups:
         if group in specs:
             outcome = _balance_outcome(problem, specs[group], chosen, gains.get(group))
         else:
-            outcome = _plain_outcome(problem, group, chosen, gains.get(group))
+            rows = [(row, value) for row, value in zip(problem.rows, lhs, strict=True)
+                    if row.group == group]
+            outcome = _plain_outcome(group, rows, chosen, gains.get(group),
+                                     problem.candidates)
         outcomes.append(outcome)
     return tuple(outcomes)
 
@@ -111,24 +122,23 @@ def _bound_words(rule: RuleSpec) -> str:
     return ", ".join(parts)
 
 
-def _plain_outcome(problem: SelectionProblem, group: str, chosen: frozenset[int],
-                   gain: int | None) -> RuleOutcome:
-    rows = problem.rows_of(group)
-    satisfied = all(row.holds_at(row.lhs(chosen)) for row in rows)
+def _plain_outcome(group: str, rows: list[tuple[Row, int]], chosen: frozenset[int],
+                   gain: int | None, candidates: tuple[Candidate, ...]) -> RuleOutcome:
+    """A group that is not a balance rule, from its rows with their left-hand sides."""
+    satisfied = all(row.holds_at(value) for row, value in rows)
     actual: int | None = None
     if group == SIZE:
         actual = len(chosen)
     elif group == BUDGET:
-        actual = sum(problem.candidates[i].amount for i in chosen)
+        actual = sum(candidates[i].amount for i in chosen)
     # Against the bound as stated (a clamped right-hand side is not a bound anyone wrote);
     # size and cost are the real ones (a clamped coefficient is not an amount anyone asked).
-    at_bound = tuple(row.label for row in rows
-                     if (row.lhs(chosen) if actual is None else actual)
-                     == row.stated_rhs)
+    at_bound = tuple(row.label for row, value in rows
+                     if (value if actual is None else actual) == row.stated_rhs)
     return RuleOutcome(
         name=group, kind=group_kind(group), satisfied=satisfied,
         binding=bool(at_bound) or (gain or 0) > 0,
-        bound="; ".join(row.label for row in rows), actual=actual, at_bound=at_bound,
+        bound="; ".join(row.label for row, _ in rows), actual=actual, at_bound=at_bound,
         gain_if_dropped=gain,
     )
 

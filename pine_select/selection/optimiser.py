@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import compress
 from typing import Any
 
 from pine_select.errors import SolverError
@@ -394,10 +395,12 @@ class Optimiser:
         if outcome.status is not SolveStatus.OPTIMAL and not stopped:
             return Solution(outcome.status)
         values = [1 if value > 0.5 else 0 for value in outcome.values]
-        chosen = tuple(i for i in range(self._n) if values[i])
-        self._check_rows(values, scenario, floor)
-        return Solution(SolveStatus.OPTIMAL, chosen, sum(self._scores[i] for i in chosen),
-                        tuple(values), tie_break_proven=not stopped)
+        ones = list(compress(range(len(values)), values))  # candidates, then indicators
+        chosen = tuple(i for i in ones if i < self._n)
+        total = sum(self._scores[i] for i in chosen)
+        self._check_rows(ones, total, scenario, floor)
+        return Solution(SolveStatus.OPTIMAL, chosen, total, tuple(values),
+                        tie_break_proven=not stopped)
 
     def _setting(self, objective: Sequence[int], scenario: Scenario, *, floor: int = 0,
                  start: Solution | None = None, mip: bool = True) -> Setting:
@@ -425,14 +428,15 @@ class Optimiser:
         self.stats.seconds += time.perf_counter() - started
         return outcome
 
-    def _check_rows(self, values: list[int], scenario: Scenario, floor: int) -> None:
-        # A last guard against tolerance surprises: the rounded portfolio (0/1 values) must
-        # satisfy every active row of the problem exactly (integers, no tolerance).
-        lhs = self.problem.row_sums(column for column, value in enumerate(values) if value)
+    def _check_rows(self, ones: list[int], total: int, scenario: Scenario, floor: int) -> None:
+        # A last guard against tolerance surprises: the rounded portfolio (the columns at 1,
+        # of total ``total``) must satisfy every active row of the problem exactly (integers,
+        # no tolerance).
+        lhs = self.problem.row_sums(ones)
         broken = [row.label for row, value in zip(self.problem.rows, lhs, strict=True)
                   if row.group not in scenario.without
                   and not row.holds_at(value, scenario.steps_for(row))]
-        if sum(self._scores[i] for i in range(self._n) if values[i]) < floor:
+        if total < floor:
             broken.append(f"total floor >= {floor}")
         if broken:
             raise SolverError(f"the {self.name()} solver's answer breaks "
