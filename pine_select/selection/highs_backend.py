@@ -22,7 +22,7 @@ Two ways around HiGHS's own costs on very wide models (few rows, up to 100,000 c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -68,6 +68,7 @@ class InProcessHighs:
         self._rhs = tuple(row.rhs for row in problem.rows)
         self._time_limit = float(time_limit)
         self._matrix = _Matrix.of(problem)
+        self._last_cost: tuple[Sequence[int], Any] | None = None
 
     def name(self) -> str:
         return "HiGHS"
@@ -152,11 +153,9 @@ class InProcessHighs:
 
     def _solve_reduced(self, setting: Setting) -> Outcome:
         """An integer solve on a fresh model of the columns that ``setting`` leaves free."""
-        rows = self._matrix.with_extra_rows(setting)
         free = self._free_columns(setting)
-        cost = self._cost(setting)
         highs = self._new_highs()
-        highs.passModel(rows.model(free, setting.fixed_in, cost, integer=True))
+        highs.passModel(self._matrix.reduced_model(setting, free, self._cost(setting)))
         if setting.start is not None:
             start = np.asarray(setting.start, dtype=float)[free]
             highs.setSolution(len(free), np.arange(len(free), dtype=np.int32), start)
@@ -197,8 +196,14 @@ class InProcessHighs:
         return np.flatnonzero(free)
 
     def _cost(self, setting: Setting) -> Any:
+        """The objective over every column, read-only (kept for the next solve of the same
+        objective: a run solves the scores and the priorities again and again)."""
+        if self._last_cost is not None and self._last_cost[0] is setting.objective:
+            return self._last_cost[1]
         cost = np.zeros(self._columns)
         cost[: self._n] = setting.objective
+        cost.flags.writeable = False
+        self._last_cost = (setting.objective, cost)
         return cost
 
     def _values(self, setting: Setting, columns: Any, found: Sequence[float]) -> list[float]:
@@ -304,28 +309,65 @@ class _Rows:
 
         Every other column is held at 0 and simply left out.
         """
+        position = _positions(columns, self.columns)
+        return _lp([self.part(position, _held(ones, self.columns))], columns, cost,
+                   integer=integer)
+
+    def part(self, position: Any, held: Any) -> _Part:
+        """These rows restricted to the columns with a ``position``, ``held`` ones folded in.
+
+        One pass over every entry: for small rows (the floor and cut rows; whole models).
+        """
         rows = len(self.lower)
-        position = np.full(self.columns, -1)
-        position[columns] = np.arange(len(columns))
         kept = position[self.index] >= 0
-        held = np.zeros(self.columns, dtype=bool)
-        held[list(ones)] = True
         at_one = held[self.index]
         shift = np.bincount(self.row_of[at_one], weights=self.value[at_one], minlength=rows)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(columns), rows
-        lp.sense_ = highspy.ObjSense.kMaximize
-        lp.col_cost_ = cost[columns]
-        lp.col_lower_, lp.col_upper_ = np.zeros(len(columns)), np.ones(len(columns))
-        lp.row_lower_, lp.row_upper_ = self.lower - shift, self.upper - shift
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.concatenate(
-            ([0], np.cumsum(np.bincount(self.row_of[kept], minlength=rows)))).astype(np.int32)
-        lp.a_matrix_.index_ = position[self.index[kept]].astype(np.int32)
-        lp.a_matrix_.value_ = self.value[kept]
-        if integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
-        return lp
+        return _Part(np.bincount(self.row_of[kept], minlength=rows),
+                     position[self.index[kept]], self.value[kept],
+                     self.lower - shift, self.upper - shift)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Some rows restricted to some columns, as a HighsLp takes them."""
+
+    lengths: Any  # entries kept in each row
+    index: Any  # their columns' positions in the model
+    value: Any
+    lower: Any  # each row's bounds less the share of the columns held at 1
+    upper: Any
+
+
+def _positions(columns: Any, width: int) -> Any:
+    """Each column's position among ``columns`` (ascending), -1 for every other."""
+    position = np.full(width, -1)
+    position[columns] = np.arange(len(columns))
+    return position
+
+
+def _held(ones: frozenset[int], width: int) -> Any:
+    held = np.zeros(width, dtype=bool)
+    held[list(ones)] = True
+    return held
+
+
+def _lp(parts: Sequence[_Part], columns: Any, cost: Any, *, integer: bool) -> Any:
+    """A HighsLp of ``columns`` alone (maximised), with the rows of ``parts`` in order."""
+    lengths = np.concatenate([part.lengths for part in parts])
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(columns), len(lengths)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = cost[columns]
+    lp.col_lower_, lp.col_upper_ = np.zeros(len(columns)), np.ones(len(columns))
+    lp.row_lower_ = np.concatenate([part.lower for part in parts])
+    lp.row_upper_ = np.concatenate([part.upper for part in parts])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate([part.index for part in parts]).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate([part.value for part in parts])
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
+    return lp
 
 
 @dataclass(frozen=True)
@@ -335,6 +377,8 @@ class _Matrix:
     rows: _Rows
     senses: tuple[Sense, ...]
     candidates: int
+    # The last floor coefficients as arrays, with the sequence they came from (_floor_row).
+    _floor: tuple[Sequence[int], Any, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, problem: SelectionProblem) -> _Matrix:
@@ -350,22 +394,81 @@ class _Matrix:
 
     def with_extra_rows(self, setting: Setting) -> _Rows:
         """The rows under ``setting``: its right-hand sides, then the floor and cut rows."""
-        extra = [(list(range(self.candidates)), list(setting.floor_coefficients), Sense.GE,
-                  setting.floor)]
-        extra += [(list(portfolio), [1] * len(portfolio), Sense.LE, len(portfolio) - swaps)
-                  for portfolio, swaps in setting.cuts]
+        own, extra = self.rows, self.extra_rows(setting)
+        lower, upper = self.own_bounds(setting)
+        return _Rows(np.concatenate([own.index, extra.index]),
+                     np.concatenate([own.value, extra.value]),
+                     np.concatenate([own.row_of, extra.row_of + len(self.senses)]),
+                     np.concatenate([lower, extra.lower]), np.concatenate([upper, extra.upper]),
+                     own.columns)
+
+    def own_bounds(self, setting: Setting) -> tuple[Any, Any]:
+        """The problem's own rows' bounds under ``setting``'s right-hand sides."""
         bounds = [_row_bounds(sense, rhs) for sense, rhs in zip(self.senses, setting.rhs,
                                                                  strict=True)]
-        bounds += [_row_bounds(sense, rhs) for _, _, sense, rhs in extra]
-        first = len(self.senses)
-        own = self.rows
+        return np.array([low for low, _ in bounds]), np.array([high for _, high in bounds])
+
+    def extra_rows(self, setting: Setting) -> _Rows:
+        """The floor row, then one row per cut, numbered from 0."""
+        floor_index, floor_value = self._floor_row(setting.floor_coefficients)
+        cuts = [(np.array(portfolio, dtype=np.int64), Sense.LE, len(portfolio) - swaps)
+                for portfolio, swaps in setting.cuts]
+        bounds = [_row_bounds(Sense.GE, setting.floor)]
+        bounds += [_row_bounds(sense, rhs) for _, sense, rhs in cuts]
         return _Rows(
-            np.concatenate([own.index, *(np.array(cols, dtype=np.int64) for cols, *_ in extra)]),
-            np.concatenate([own.value, *(np.array(coefs, dtype=float) for _, coefs, *_ in extra)]),
-            np.concatenate([own.row_of, *(np.full(len(cols), first + k)
-                                          for k, (cols, *_) in enumerate(extra))]),
+            np.concatenate([floor_index, *(cols for cols, *_ in cuts)]),
+            np.concatenate([floor_value, *(np.ones(len(cols)) for cols, *_ in cuts)]),
+            np.concatenate([np.zeros(len(floor_index), dtype=np.int64),
+                            *(np.full(len(cols), 1 + k) for k, (cols, *_) in enumerate(cuts))]),
             np.array([low for low, _ in bounds]), np.array([high for _, high in bounds]),
-            own.columns)
+            self.rows.columns)
+
+    def _floor_row(self, coefficients: Sequence[int]) -> tuple[Any, Any]:
+        # The same scores come with every solve of a run: made into arrays once for them.
+        cached = self._floor
+        if cached is None or cached[0] is not coefficients:
+            cached = (coefficients, np.arange(self.candidates, dtype=np.int64),
+                      np.array(coefficients, dtype=float))
+            object.__setattr__(self, "_floor", cached)
+        return cached[1], cached[2]
+
+    def reduced_model(self, setting: Setting, columns: Any, cost: Any) -> Any:
+        """``_Rows.model`` of ``with_extra_rows(setting)`` for an integer solve, the same
+        HighsLp, made from the entries of the free and held columns alone.
+
+        Reduced models hold most columns fixed: at 100,000 applications a few hundred free
+        columns and some thousands at 1 have a few hundred thousand of the two million
+        entries, and a pass over every entry was most of the cost of making the model.
+        """
+        own = self.rows
+        lower, upper = self.own_bounds(setting)
+        position = _positions(columns, own.columns)
+        kept = self._entries(columns)
+        held = self._entries(np.fromiter(setting.fixed_in, dtype=np.int64,
+                                         count=len(setting.fixed_in)))
+        shift = np.bincount(own.row_of[held], weights=own.value[held], minlength=len(lower))
+        mine = _Part(np.bincount(own.row_of[kept], minlength=len(lower)),
+                     position[own.index[kept]], own.value[kept], lower - shift, upper - shift)
+        extra = self.extra_rows(setting).part(position, _held(setting.fixed_in, own.columns))
+        return _lp([mine, extra], columns, cost, integer=True)
+
+    @cached_property
+    def _by_column(self) -> tuple[Any, Any]:
+        """Entry numbers in column order (row order within a column); each column's first."""
+        index = self.rows.index
+        order = np.argsort(index, kind="stable")
+        counts = np.bincount(index, minlength=self.rows.columns)
+        return order, np.concatenate(([0], np.cumsum(counts)))
+
+    def _entries(self, columns: Any) -> Any:
+        """The entry numbers of ``columns``, ascending: the rows' own order, as a mask keeps
+        it (so that sums over them add in the same order, to the same floats)."""
+        order, first = self._by_column
+        starts, lengths = first[columns], first[columns + 1] - first[columns]
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        entries = order[offsets + np.arange(int(lengths.sum()))]
+        entries.sort()
+        return entries
 
 
 def run_highs(highs: Any, max_nodes: int | None = None) -> SolveStatus:
