@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 import highspy
@@ -53,6 +54,7 @@ _STATUSES = {
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
     highspy.HighsModelStatus.kSolutionLimit: SolveStatus.WORK_LIMIT,  # mip_max_nodes
 }
+_COLUMN, _COEFFICIENT = itemgetter(0), itemgetter(1)  # of a (column, coefficient) term
 NO_NODE_LIMIT = 2**31 - 1  # HiGHS's own default for mip_max_nodes
 WITH_VALUES = (SolveStatus.OPTIMAL, SolveStatus.WORK_LIMIT)
 
@@ -172,22 +174,25 @@ class InProcessHighs:
         size = max(SIFT_START, self._columns // 10)
         candidates = free[free < self._n]
         best_first = candidates[np.argsort(-cost[candidates], kind="stable")]
-        working = np.union1d(best_first[:size], free[free >= self._n])  # every indicator
+        in_working = np.zeros(self._columns, dtype=bool)  # sets of columns as masks
+        in_working[best_first[:size]] = True
+        in_working[free[free >= self._n]] = True  # every indicator
         for _ in range(SIFT_ROUNDS):
+            working = np.flatnonzero(in_working)
             highs = self._new_highs()
-            highs.passModel(rows.model(working, setting.fixed_in, cost, integer=False))
+            highs.passModel(self._matrix.reduced_model(setting, working, cost, integer=False))
             status = run_highs(highs)
             if status is not SolveStatus.OPTIMAL:
                 break  # infeasible on the working set says nothing of the whole: solve it
             solution = highs.getSolution()
             reduced = cost - rows.priced(np.asarray(solution.row_dual))
-            outside = np.setdiff1d(free, working, assume_unique=True)
+            outside = free[~in_working[free]]
             improving = outside[reduced[outside] > PRICE_TOLERANCE]
             if not len(improving):
                 values = self._values(setting, working, solution.col_value)
                 return Outcome(status, values, reduced.tolist())
             order = np.argsort(-reduced[improving], kind="stable")
-            working = np.union1d(working, improving[order][:size])
+            in_working[improving[order][:size]] = True
         return self._solve_in_place(setting)
 
     def _free_columns(self, setting: Setting) -> Any:
@@ -382,12 +387,15 @@ class _Matrix:
 
     @classmethod
     def of(cls, problem: SelectionProblem) -> _Matrix:
-        index = [col for row in problem.rows for col, _ in row.terms]
-        value = [coef for row in problem.rows for _, coef in row.terms]
         lengths = [len(row.terms) for row in problem.rows]
+        index = np.concatenate([np.zeros(0, dtype=np.int64), *(
+            np.fromiter(map(_COLUMN, row.terms), dtype=np.int64, count=len(row.terms))
+            for row in problem.rows)])
+        value = np.concatenate([np.zeros(0), *(
+            np.fromiter(map(_COEFFICIENT, row.terms), dtype=float, count=len(row.terms))
+            for row in problem.rows)])
         bounds = [_row_bounds(row.sense, row.rhs) for row in problem.rows]
-        rows = _Rows(np.array(index, dtype=np.int64), np.array(value, dtype=float),
-                     np.repeat(np.arange(len(lengths)), lengths),
+        rows = _Rows(index, value, np.repeat(np.arange(len(lengths)), lengths),
                      np.array([low for low, _ in bounds]), np.array([high for _, high in bounds]),
                      problem.n_columns)
         return cls(rows, tuple(row.sense for row in problem.rows), len(problem.candidates))
@@ -432,9 +440,10 @@ class _Matrix:
             object.__setattr__(self, "_floor", cached)
         return cached[1], cached[2]
 
-    def reduced_model(self, setting: Setting, columns: Any, cost: Any) -> Any:
-        """``_Rows.model`` of ``with_extra_rows(setting)`` for an integer solve, the same
-        HighsLp, made from the entries of the free and held columns alone.
+    def reduced_model(self, setting: Setting, columns: Any, cost: Any, *,
+                      integer: bool = True) -> Any:
+        """``_Rows.model`` of ``with_extra_rows(setting)`` for ``columns`` (ascending), the
+        same HighsLp, made from the entries of those and the held columns alone.
 
         Reduced models hold most columns fixed: at 100,000 applications a few hundred free
         columns and some thousands at 1 have a few hundred thousand of the two million
@@ -450,7 +459,7 @@ class _Matrix:
         mine = _Part(np.bincount(own.row_of[kept], minlength=len(lower)),
                      position[own.index[kept]], own.value[kept], lower - shift, upper - shift)
         extra = self.extra_rows(setting).part(position, _held(setting.fixed_in, own.columns))
-        return _lp([mine, extra], columns, cost, integer=True)
+        return _lp([mine, extra], columns, cost, integer=integer)
 
     @cached_property
     def _by_column(self) -> tuple[Any, Any]:
