@@ -24,7 +24,7 @@ from pine_select.model.rubric import exact
 from pine_select.selection import highs_backend
 from pine_select.selection.explain import SwapEvaluator
 from pine_select.selection.optimiser import Optimiser, SolverName
-from pine_select.selection.problem import build_problem
+from pine_select.selection.problem import SelectionProblem, build_problem
 from pine_select.selection.select import SelectOptions, solve_problem
 
 FIELDS = {"practice_type": PRACTICES, "organisation.region": REGIONS,
@@ -215,9 +215,7 @@ def test_a_swap_checked_from_row_sums_breaks_what_the_rubric_says(
         data: Any, found: list[App], selection: dict[str, Any]) -> None:
     # Swaps are checked incrementally (explain.SwapEvaluator.broken_swap, from the row sums
     # of the portfolio before it): against the rubric read directly, for any portfolio.
-    marked, overrides = overrides_for(data, found)
-    call, report = instance(marked, selection, overrides)
-    problem = build_problem(call, report, overrides=overrides)
+    call, overrides, problem = drawn_problem(data, found, selection)
     n = len(problem.candidates)
     if n == 0:
         return
@@ -226,8 +224,7 @@ def test_a_swap_checked_from_row_sums_breaks_what_the_rubric_says(
     for _ in range(3):
         chosen = frozenset(data.draw(st.sets(st.integers(0, n - 1))))
         ones = sorted(chosen)
-        assert problem.row_sums(ones) == [
-            sum(coef for col, coef in row.terms if col in chosen) for row in problem.rows]
+        assert problem.row_sums(ones) == summed_term_by_term(problem, chosen)
         assert set(evaluator.broken(chosen)) == groups_broken(
             call, tuple(ids[i] for i in ones), overrides)
         outside = [i for i in range(n) if i not in chosen]
@@ -242,6 +239,17 @@ def test_a_swap_checked_from_row_sums_breaks_what_the_rubric_says(
                                              overrides)
 
 
+def drawn_problem(data: Any, found: list[App], selection: dict[str, Any]
+                  ) -> tuple[Call, Overrides, SelectionProblem]:
+    marked, overrides = overrides_for(data, found)
+    call, report = instance(marked, selection, overrides)
+    return call, overrides, build_problem(call, report, overrides=overrides)
+
+
+def summed_term_by_term(problem: SelectionProblem, ones: frozenset[int]) -> list[int]:
+    return [sum(coef for col, coef in row.terms if col in ones) for row in problem.rows]
+
+
 LP_FIELDS = ("num_col_", "num_row_", "col_cost_", "col_lower_", "col_upper_", "row_lower_",
              "row_upper_", "integrality_")
 
@@ -254,15 +262,12 @@ def test_a_reduced_model_is_the_whole_model_with_its_fixed_columns_folded_in(
     # makes, floats and order alike (a HiGHS search depends on both).
     import numpy as np
 
-    marked, overrides = overrides_for(data, found)
-    call, report = instance(marked, selection, overrides)
-    problem = build_problem(call, report, overrides=overrides)
+    _, _, problem = drawn_problem(data, found, selection)
     n, width = len(problem.candidates), problem.n_columns
     if n == 0:
         return
-    ones = data.draw(st.sets(st.integers(0, width - 1)))  # indicator columns too
-    assert problem.row_sums(ones) == [
-        sum(coef for col, coef in row.terms if col in ones) for row in problem.rows]
+    ones = frozenset(data.draw(st.sets(st.integers(0, width - 1))))  # indicators too
+    assert problem.row_sums(ones) == summed_term_by_term(problem, ones)
     fixed = data.draw(st.lists(st.integers(0, n - 1), unique=True))
     split = data.draw(st.integers(0, len(fixed)))
     portfolios = st.lists(st.integers(0, n - 1), min_size=1, unique=True).map(sorted)
