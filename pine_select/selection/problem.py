@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
+from itertools import repeat
 from operator import itemgetter
 
 from pine_select.errors import InputError, Problem, UsageError, display_path
@@ -415,14 +416,16 @@ class _RowBuilder:
     def shared(self, term: tuple[int, int]) -> tuple[int, int]:
         # Equal (column, coefficient) terms are one object across rows: the size, count
         # and share rows repeat them (at 100,000 applications, 2 million terms: 100 MB).
+        column, coef = term
+        if coef in self._everyone and column < len(self.candidates):
+            return self._everyone[coef][column]
         return self._pairs.setdefault(term, term)
 
     def everyone(self, coef: int = 1) -> tuple[tuple[int, int], ...]:
-        """Every candidate column with ``coef``, as shared pairs (made once per coefficient:
-        the size, count and share rows all start from these)."""
+        """Every candidate column with ``coef`` (made once per coefficient: the size, count
+        and share rows all start from these, and ``shared`` hands them out)."""
         if coef not in self._everyone:
-            self._everyone[coef] = tuple(self.shared((i, coef))
-                                         for i in range(len(self.candidates)))
+            self._everyone[coef] = tuple(zip(range(len(self.candidates)), repeat(coef)))
         return self._everyone[coef]
 
     def members(self, field: str, category: str) -> list[int]:
@@ -447,9 +450,10 @@ class _RowBuilder:
         # application together always holds: its right-hand side can be that cost.
         affordable = sum(c.amount for c in self.candidates if c.amount <= budget)
         rhs = min(budget, affordable)
-        terms = [(i, c.amount if c.amount <= budget else rhs + 1)
-                 for i, c in enumerate(self.candidates)]
-        self.add(BUDGET, f"cost <= {budget}", terms, Sense.LE, rhs, stated=budget)
+        terms = (self.shared((i, c.amount if c.amount <= budget else rhs + 1))
+                 for i, c in enumerate(self.candidates))
+        self.add(BUDGET, f"cost <= {budget}", [term for term in terms if term[1] != 0],
+                 Sense.LE, rhs, stated=budget, prepared=True)  # columns ascend
 
     def add_rule(self, rule: RuleSpec) -> None:
         for category in rule.categories:
