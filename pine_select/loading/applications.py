@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,16 +12,17 @@ from pine_select.errors import InputError, Problem, Severity, display_path
 from pine_select.loading import checks
 from pine_select.loading.messages import validation_problems
 from pine_select.loading.parsed import Parsed
-from pine_select.loading.yaml_source import Results, YamlDocument, read_yaml
+from pine_select.loading.yaml_source import Result, YamlDocument, read_yaml
 from pine_select.model.application import Application
 from pine_select.model.rubric import Rubric
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_applications(paths: Sequence[Path], labels: Sequence[str], docs: Results,
+def parse_applications(paths: Sequence[Path], labels: Sequence[str], docs: Iterable[Result],
                        problems: list[Problem], unloadable: set[str]) -> list[Parsed]:
-    """Every application file (``docs``, as read) validated; those not valid YAML are left out.
+    """Every application file (``docs``, as read, each validated as it comes) validated;
+    those not valid YAML are left out.
 
     Adds to ``unloadable`` the ids that files with problems may have: the file name's stem,
     and the ``id`` written in the file if it is text. Reviews naming them are not then

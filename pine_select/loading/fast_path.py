@@ -40,7 +40,7 @@ from pine_select.loading import csv_source
 from pine_select.loading.csv_source import CsvTable, Records
 from pine_select.loading.parsed import Reviews
 from pine_select.loading.review_table import REVIEW_COLUMNS, load_review_table, score_value
-from pine_select.loading.yaml_source import Results, YamlDocument, read_yaml
+from pine_select.loading.yaml_source import Result, Results, YamlDocument, read_yaml
 from pine_select.model.reviews import CodedColumn, Review, ReviewTable, frozen_codes
 
 __all__ = ["load_reviews", "open_csv", "paused_gc", "reading_many", "reviews_of_text",
@@ -59,21 +59,24 @@ CHUNKS_PER_WORKER = 4
 def read_many(files: Sequence[tuple[Path, str]]) -> Results:
     """``read_yaml`` of every ``(path, label)``, in order; in parallel when it pays."""
     with reading_many(files) as results:
-        return results()
+        return list(results())
 
 
 @contextmanager
-def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Results]]:
-    """:func:`read_many` started in the background: the block gets a function that waits.
+def reading_many(files: Sequence[tuple[Path, str]]
+                 ) -> Iterator[Callable[[], Iterator[Result]]]:
+    """:func:`read_many` started in the background: the block gets a function that gives
+    the results in order, each as soon as it is read (use them inside the block).
 
     Above :data:`PARALLEL_FROM` files the work is shared out over the machine's cores, in
     contiguous chunks whose results come back in order: the same answer as one process.
-    The caller can do other work (read reviews.csv) while the workers parse. When parsing
-    stays in this process, it happens when the results are asked for.
+    The caller can do other work (read reviews.csv) while the workers parse, and then
+    validate each chunk's files while the workers parse the next. When parsing stays in
+    this process, each file is parsed when its result is asked for.
     """
     workers = _workers_for(len(files))
     if workers <= 1:
-        yield lambda: [read_yaml(path, label) for path, label in files]
+        yield lambda: (read_yaml(path, label) for path, label in files)
         return
     size = -(-len(files) // (workers * CHUNKS_PER_WORKER))
     chunks = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
@@ -83,8 +86,8 @@ def reading_many(files: Sequence[tuple[Path, str]]) -> Iterator[Callable[[], Res
     # task is two numbers, not a chunk of paths pickled to each worker.
     with multiprocessing.get_context("fork").Pool(workers, initializer=_inherit,
                                                   initargs=(files,)) as pool:
-        pending = pool.map_async(_read_chunk, chunks, chunksize=1)
-        yield lambda: [result for part in pending.get() for result in _unpacked(part)]
+        pending = pool.imap(_read_chunk, chunks)  # every chunk is sent to the workers now
+        yield lambda: (result for part in pending for result in _unpacked(part))
 
 
 _INHERITED: list[Sequence[tuple[Path, str]]] = []  # in a worker: the files it may be given

@@ -166,7 +166,8 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDocument | None, list[Problem
     return YamlDocument(data, builder.lines), problems
 
 
-Results = list[tuple[YamlDocument | None, list[Problem]]]
+Result = tuple[YamlDocument | None, list[Problem]]  # one file's document, or its problems
+Results = list[Result]
 
 
 def _may_be_plain(text: str) -> bool:
