@@ -119,6 +119,28 @@ def test_a_changed_file_is_parsed_again(make_call: MakeCall) -> None:
     assert call.by_id["APP-1"].title.startswith("Renamed")
 
 
+def test_a_file_edited_while_it_is_read_is_not_stored(make_call: MakeCall,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first run hashes each file while the parser reads it: a file whose two readings
+    differ (edited in between) is not stored, so the cache never pairs one file's hash
+    with another version's values."""
+    paths = make_call(applications=many(3))
+    read = parse_cache._read
+
+    def edited_meanwhile(path: Path) -> Any:
+        found = read(path)
+        if path.name == "APP-2.yaml":
+            path.write_text(path.read_text().replace("Project 2", "Edited"))
+        return found
+
+    monkeypatch.setattr(parse_cache, "_read", edited_meanwhile)
+    loader.load_call(paths.rubric, paths.apps)
+    monkeypatch.setattr(parse_cache, "_read", read)
+    stored = json.loads(cache_files()[0].read_text())["entries"]
+    assert len(stored) == 2  # APP-1 and APP-3
+    assert loader.load_call(paths.rubric, paths.apps).by_id["APP-2"].title == "Edited"
+
+
 @pytest.mark.parametrize("content", [b"not json", b'{"format": 1, "entries": []}',
                                      b"\xff\xfe", b'{"format": 1, "entries": {"x": 1}}',
                                      b"[" * 100_000])

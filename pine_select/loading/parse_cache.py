@@ -79,18 +79,24 @@ def cached_reading(files: Sequence[tuple[Path, str]], folder: Path,
 
     The block gets a function that waits for the results, in order (as ``reading_many``);
     files the cache did not have are parsed meanwhile (by ``reading_many``, in parallel
-    when they are many), and stored when that function is first called.
+    when they are many), and stored when that function is first called. When the cache
+    holds nothing for the folder (a first run), every file goes to the parser at once and
+    is read for its hash while it is parsed, rather than before.
     """
     store = _Store.opened(folder)
-    read = [_read(path) for path, _ in files]
-    hits = [store.entries.get(r.key) if r is not None else None for r in read]
+    read = [_read(path) for path, _ in files] if store.entries else None
+    hits = ([None] * len(files) if read is None
+            else [store.entries.get(r.key) if r is not None else None for r in read])
     missing = [i for i, hit in enumerate(hits) if hit is None]
     with reading_many([files[i] for i in missing]) as parsed:
         done: Results = []
 
         def results() -> Results:
+            nonlocal read
             if done:
                 return done
+            if read is None:
+                read = [_read(path) for path, _ in files]
             fresh = dict(zip(missing, parsed(), strict=True))
             for i, (hit, r) in enumerate(zip(hits, read, strict=True)):
                 if hit is not None and r is not None:
@@ -222,8 +228,11 @@ class _Store:
         what is stored (only these files: entries of changed files go)."""
         if self.path is None:
             return
+        # Only values parsed from the very text that was hashed (a file edited between the
+        # two readings is parsed again next time).
         entries = {r.key: doc.data for r, (doc, problems) in zip(read, results, strict=True)
-                   if r is not None and doc is not None and not problems}
+                   if r is not None and doc is not None and not problems
+                   and doc.text in (None, r.text)}
         if entries.keys() == self.entries.keys():
             return
         text = _stored_text(entries)
