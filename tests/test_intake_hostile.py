@@ -28,7 +28,7 @@ from helpers_intake import (
 
 from pine_select.errors import InputError, UsageError
 from pine_select.intake import plan_import
-from pine_select.intake.export import MAX_UNPACKED_BYTES, column_letter
+from pine_select.intake.export import MAX_UNPACKED_BYTES, column_letter, read_export
 
 Run = Callable[..., Result]
 
@@ -116,6 +116,25 @@ def test_formula_cells_are_refused_naming_each_cell(tmp_path: Path, mapping: Pat
         "export.xlsx:3:Start time: cell Form1!B3: a formula (=HYPERLINK(\"http://example.org\","
         "\"x\")); formulas are never evaluated; expected the value itself (paste as values)",
     ]
+
+
+def test_reading_an_export_refuses_formula_cells_unless_asked_for_them(tmp_path: Path) -> None:
+    """A reader of exports cannot forget formula cells: ``read_export`` raises them unless
+    its caller takes them (``with_refused``) to raise with its own problems, as import does."""
+    path = write_xlsx(tmp_path / "export.xlsx", rows(2))
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.cell(row=2, column=column("Cost of the evaluation") + 1, value="=40000+5000")
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_export(path)
+    assert [str(p) for p in caught.value.problems] == [
+        "export.xlsx:2:Cost of the evaluation: cell Form1!L2: a formula (=40000+5000); "
+        "formulas are never evaluated; expected the value itself (paste as values)"]
+    export = read_export(path, with_refused=True)
+    assert [str(p) for p in export.refused] == [str(p) for p in caught.value.problems]
+    assert len(export.rows) == 2
 
 
 def test_formula_and_error_cells_hide_no_other_problem(run_cli: Run, tmp_path: Path,

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pine_select.errors import InputError
 from pine_select.intake import convert
 from pine_select.intake.application_yaml import comment_text, yaml_scalar
 from pine_select.intake.convert import Unfit
@@ -78,9 +77,7 @@ class Match:
 def draft_mapping(export_path: Path, rubric_path: Path) -> str:
     """The draft mapping's YAML text for the export at ``export_path``."""
     rubric = load_rubric(rubric_path)
-    export = read_export(export_path)
-    if export.refused:  # a formula's answers are unknown: no draft guesses from them
-        raise InputError(export.refused)
+    export = read_export(export_path)  # a formula's answers are unknown: no draft guesses
     columns = [_column(export, i) for i, header in enumerate(export.header) if header]
     id_column = _id_column(columns)
     # Columns a form adds itself (Start time, Timestamp) are ignored, never matched.

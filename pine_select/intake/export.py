@@ -107,12 +107,14 @@ class ReadOptions:
 
 
 def read_export(path: Path, options: ReadOptions = ReadOptions(),
-                progress: Progress | None = None) -> Export:
+                progress: Progress | None = None, *, with_refused: bool = False) -> Export:
     """Read ``path``; raises InputError with every problem of its layout.
 
-    Formula and error cells do not stop the reading: they are the export's ``refused``
-    problems (its reader raises them with its own); any other problem raised here comes
-    with them.
+    Formula and error cells (a refused cell reads as empty) raise InputError naming each,
+    unless ``with_refused``: then they do not stop the reading but are the export's
+    ``refused`` problems, for the caller to raise with its own (the importer does, so that
+    one run names them and every other problem). Any other problem raised here comes with
+    them.
     """
     label = display_path(path)
     suffix = path.suffix.lower()
@@ -122,6 +124,8 @@ def read_export(path: Path, options: ReadOptions = ReadOptions(),
         report = progress or (lambda _: None)
         export = (_read_csv(path, label, options) if suffix == ".csv"
                   else _read_xlsx(path, label, options, report))
+        if export.refused and not with_refused:  # a formula's answers are unknown
+            raise InputError(export.refused)
         if len(export.rows) >= PROGRESS_EVERY:  # a short import says nothing on the way
             report(f"read {len(export.rows):,} rows of {export.name}")
         return export

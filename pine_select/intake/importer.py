@@ -62,7 +62,7 @@ def plan_import(export: Path, mapping: Path, rubric: Path | None = None,
     mapping_file, rubric_model = _inputs(mapping, rubric)
     spec = mapping_file.mapping
     table = read_export(export, ReadOptions(spec.sheet, spec.header_row, spec.delimiter),
-                        report)
+                        report, with_refused=True)  # raised below with every other problem
     try:
         columns = _columns(table, mapping_file)
     except InputError as exc:
